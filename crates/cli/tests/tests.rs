@@ -1,0 +1,1 @@
+//! Integration tests of the `senmet` binary, one module per topic.
