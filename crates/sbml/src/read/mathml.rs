@@ -1,0 +1,361 @@
+//! MathML (the SBML subset, L3V2 §3.4) to [`Expr`], inlining function calls.
+//!
+//! Calls of function definitions are replaced by the lambda's body with its
+//! bound variables substituted by the (already converted) argument
+//! expressions, recursively. Local parameters of a kinetic law are replaced by
+//! their values.
+
+use std::collections::HashMap;
+
+use senmet_engine::{Expr, Op};
+
+use super::Ctx;
+use crate::error::{Error, Result};
+use crate::xml::{Element, Node};
+
+/// Deepest expression nesting accepted, counting inlined function bodies.
+const MAX_DEPTH: usize = 512;
+/// Most expression nodes one model may produce (inlining can grow exponentially).
+const MAX_NODES: usize = 2_000_000;
+/// Prefix of SBML csymbol definition URLs.
+const SYMBOLS: &str = "http://www.sbml.org/sbml/symbols/";
+
+/// Which names are bound where an expression is read.
+#[derive(Clone, Copy)]
+pub(crate) struct Scope<'s> {
+    /// Bound variables of the function body being inlined.
+    bvars: Option<&'s HashMap<String, Expr>>,
+    /// Local parameters of the kinetic law being read.
+    locals: Option<&'s HashMap<String, f64>>,
+    depth: usize,
+}
+
+impl<'s> Scope<'s> {
+    /// Model scope: every name is a model id.
+    pub const MODEL: Scope<'static> = Scope {
+        bvars: None,
+        locals: None,
+        depth: 0,
+    };
+
+    /// A kinetic law's scope, where local parameters shadow model ids.
+    pub fn kinetic_law(locals: &'s HashMap<String, f64>) -> Self {
+        Scope {
+            bvars: None,
+            locals: Some(locals),
+            depth: 0,
+        }
+    }
+}
+
+/// The expression of the `<math>` child of `parent`, if there is one with content.
+pub(crate) fn child_math<'a>(
+    cx: &mut Ctx<'a>,
+    parent: &'a Element,
+    scope: Scope<'_>,
+) -> Result<Option<Expr>> {
+    let Some(math) = parent.child("math") else {
+        return Ok(None);
+    };
+    match single(math) {
+        Some(e) => expr(cx, e, scope).map(Some),
+        None => Ok(None),
+    }
+}
+
+/// The only meaningful child element (skipping nothing: annotations are not kept).
+fn single(e: &Element) -> Option<&Element> {
+    e.elements().next()
+}
+
+/// Converts one MathML element.
+pub(crate) fn expr<'a>(cx: &mut Ctx<'a>, e: &'a Element, scope: Scope<'_>) -> Result<Expr> {
+    let scope = Scope {
+        depth: scope.depth + 1,
+        ..scope
+    };
+    if scope.depth > MAX_DEPTH {
+        return Err(cx.limit(e, "expression nesting", MAX_DEPTH));
+    }
+    cx.nodes += 1;
+    if cx.nodes > MAX_NODES {
+        return Err(cx.limit(e, "expression size", MAX_NODES));
+    }
+    match e.name.as_str() {
+        "cn" => number(cx, e).map(Expr::Num),
+        "ci" => Ok(name(cx, e, scope)),
+        "csymbol" => csymbol(cx, e),
+        "apply" => apply(cx, e, scope),
+        "piecewise" => piecewise(cx, e, scope),
+        "semantics" => match single(e) {
+            Some(inner) => expr(cx, inner, scope),
+            None => Err(cx.missing_child(e, "a MathML expression")),
+        },
+        other => constant(other)
+            .ok_or_else(|| cx.unsupported(e, format!("MathML <{other}>"), "not part of SBML math")),
+    }
+}
+
+fn constant(name: &str) -> Option<Expr> {
+    let v = match name {
+        "exponentiale" => std::f64::consts::E,
+        "pi" => std::f64::consts::PI,
+        "true" => 1.0,
+        "false" => 0.0,
+        "infinity" => f64::INFINITY,
+        "notanumber" => f64::NAN,
+        _ => return None,
+    };
+    Some(Expr::Num(v))
+}
+
+/// A `<ci>`: a bound variable, a local parameter's value, or a model id.
+fn name(cx: &mut Ctx<'_>, e: &Element, scope: Scope<'_>) -> Expr {
+    let id = e.text().trim().to_string();
+    if let Some(bvars) = scope.bvars {
+        if let Some(arg) = bvars.get(&id) {
+            cx.nodes += size(arg);
+            return arg.clone();
+        }
+    } else if let Some(v) = scope.locals.and_then(|l| l.get(&id)) {
+        return Expr::Num(*v);
+    }
+    cx.use_id(&id, e.pos, "math");
+    Expr::Sym(id)
+}
+
+fn size(e: &Expr) -> usize {
+    match e {
+        Expr::Apply(_, args) => 1 + args.iter().map(size).sum::<usize>(),
+        Expr::Piecewise { pieces, otherwise } => {
+            1 + pieces.iter().map(|(v, c)| size(v) + size(c)).sum::<usize>()
+                + otherwise.as_deref().map_or(0, size)
+        }
+        _ => 1,
+    }
+}
+
+fn csymbol(cx: &mut Ctx<'_>, e: &Element) -> Result<Expr> {
+    let url = e.attr("definitionURL").unwrap_or_default().trim();
+    match url.strip_prefix(SYMBOLS) {
+        Some("time") => Ok(Expr::Time),
+        Some("avogadro") => Ok(Expr::Avogadro),
+        Some("delay") => Err(cx.unsupported(
+            e,
+            "csymbol delay".into(),
+            "delay differential equations are not simulated",
+        )),
+        Some("rateOf") => Err(cx.unexpected(e, "rateOf applied to one argument", "rateOf alone")),
+        _ => Err(cx.unsupported(e, format!("csymbol '{url}'"), "unknown symbol")),
+    }
+}
+
+/// Parses a `<cn>` of any SBML type.
+fn number(cx: &Ctx<'_>, e: &Element) -> Result<f64> {
+    if e.attr("base").is_some_and(|b| b.trim() != "10") {
+        return Err(cx.unsupported(e, "cn base".into(), "only base 10 numbers are read"));
+    }
+    let parts: Vec<&str> = e
+        .children
+        .iter()
+        .filter_map(|n| match n {
+            Node::Text(t) => Some(t.trim()),
+            Node::Elem(_) => None,
+        })
+        .collect();
+    let kind = e.attr("type").unwrap_or("real").trim();
+    let expected = match kind {
+        "real" | "integer" | "double" => "a number",
+        "e-notation" | "rational" => "two numbers separated by <sep/>",
+        _ => return Err(cx.unsupported(e, format!("cn type '{kind}'"), "unknown number type")),
+    };
+    let bad = || cx.unexpected(e, expected, &format!("'{}'", parts.join(" <sep/> ")));
+    let num = |s: &str| s.parse::<f64>().ok();
+    match (kind, parts.as_slice()) {
+        ("e-notation", [m, x]) => format!("{m}e{x}").parse().map_err(|_| bad()),
+        ("rational", [n, d]) => match (num(n), num(d)) {
+            (Some(n), Some(d)) => Ok(n / d),
+            _ => Err(bad()),
+        },
+        ("real" | "integer" | "double", [s]) => num(s).ok_or_else(bad),
+        _ => Err(bad()),
+    }
+}
+
+fn piecewise<'a>(cx: &mut Ctx<'a>, e: &'a Element, scope: Scope<'_>) -> Result<Expr> {
+    let mut pieces = Vec::new();
+    let mut otherwise = None;
+    for child in e.elements() {
+        let parts: Vec<&Element> = child.elements().collect();
+        match (child.name.as_str(), parts.as_slice()) {
+            ("piece", [v, c]) => pieces.push((expr(cx, v, scope)?, expr(cx, c, scope)?)),
+            ("otherwise", [v]) if otherwise.is_none() => {
+                otherwise = Some(Box::new(expr(cx, v, scope)?));
+            }
+            (name, _) => {
+                return Err(cx.unexpected(
+                    child,
+                    "<piece> with two children or one <otherwise> with one",
+                    &format!("<{name}> with {} children", parts.len()),
+                ))
+            }
+        }
+    }
+    Ok(Expr::Piecewise { pieces, otherwise })
+}
+
+fn apply<'a>(cx: &mut Ctx<'a>, e: &'a Element, scope: Scope<'_>) -> Result<Expr> {
+    let mut kids = e.elements();
+    let Some(head) = kids.next() else {
+        return Err(cx.missing_child(e, "an operator"));
+    };
+    let rest: Vec<&'a Element> = kids.collect();
+    match head.name.as_str() {
+        "ci" => call(cx, head, &rest, scope),
+        "csymbol" => csymbol_call(cx, head, &rest, scope),
+        name => match Op::from_mathml_name(name) {
+            Some(op) => operator(cx, e, op, &rest, scope),
+            None => Err(cx.unsupported(
+                head,
+                format!("MathML operator <{name}>"),
+                "not part of SBML math",
+            )),
+        },
+    }
+}
+
+fn csymbol_call<'a>(
+    cx: &mut Ctx<'a>,
+    head: &'a Element,
+    args: &[&'a Element],
+    scope: Scope<'_>,
+) -> Result<Expr> {
+    let url = head.attr("definitionURL").unwrap_or_default().trim();
+    if url.strip_prefix(SYMBOLS) != Some("rateOf") {
+        return csymbol(cx, head);
+    }
+    let [arg] = args else {
+        return Err(cx.unexpected(head, "one argument of rateOf", &format!("{}", args.len())));
+    };
+    match expr(cx, arg, scope)? {
+        Expr::Sym(id) => Ok(Expr::RateOf(id)),
+        // A constant (a local parameter) does not change.
+        Expr::Num(_) => Ok(Expr::Num(0.0)),
+        _ => Err(cx.unsupported(
+            arg,
+            "rateOf of an expression".into(),
+            "rateOf needs a symbol",
+        )),
+    }
+}
+
+/// Inlines a call of a function definition.
+fn call<'a>(
+    cx: &mut Ctx<'a>,
+    head: &'a Element,
+    args: &[&'a Element],
+    scope: Scope<'_>,
+) -> Result<Expr> {
+    let fname = head.text().trim().to_string();
+    let Some(&def) = cx.funcs.get(&fname) else {
+        return Err(Error::UnknownId {
+            at: cx.at(head.pos),
+            id: fname,
+            context: "function call".into(),
+        });
+    };
+    let (bvars, body) = lambda(cx, def)?;
+    if bvars.len() != args.len() {
+        let expected = format!("{} arguments for '{fname}'", bvars.len());
+        return Err(cx.unexpected(head, &expected, &args.len().to_string()));
+    }
+    let mut env = HashMap::new();
+    for (b, a) in bvars.into_iter().zip(args) {
+        env.insert(b, expr(cx, a, scope)?);
+    }
+    let inner = Scope {
+        bvars: Some(&env),
+        locals: None,
+        depth: scope.depth,
+    };
+    expr(cx, body, inner)
+}
+
+/// The bound variable names and body of a function definition.
+fn lambda<'a>(cx: &Ctx<'a>, def: &'a Element) -> Result<(Vec<String>, &'a Element)> {
+    let mut lam = def
+        .child("math")
+        .and_then(single)
+        .ok_or_else(|| cx.missing_child(def, "math"))?;
+    while lam.name == "semantics" {
+        lam = single(lam).ok_or_else(|| cx.missing_child(lam, "lambda"))?;
+    }
+    if lam.name != "lambda" {
+        return Err(cx.unexpected(lam, "<lambda>", &format!("<{}>", lam.name)));
+    }
+    let mut bvars = Vec::new();
+    let mut body = None;
+    for k in lam.elements() {
+        if k.name == "bvar" {
+            let ci = k.child("ci").ok_or_else(|| cx.missing_child(k, "ci"))?;
+            bvars.push(ci.text().trim().to_string());
+        } else {
+            body = Some(k);
+        }
+    }
+    let body = body.ok_or_else(|| cx.missing_child(lam, "a function body"))?;
+    Ok((bvars, body))
+}
+
+fn operator<'a>(
+    cx: &mut Ctx<'a>,
+    e: &'a Element,
+    op: Op,
+    rest: &[&'a Element],
+    scope: Scope<'_>,
+) -> Result<Expr> {
+    let mut qualifier = None;
+    let mut args = Vec::with_capacity(rest.len() + 1);
+    for k in rest {
+        match k.name.as_str() {
+            "degree" | "logbase" => {
+                let inner = single(k).ok_or_else(|| cx.missing_child(k, "an expression"))?;
+                qualifier = Some(expr(cx, inner, scope)?);
+            }
+            q @ ("bvar" | "lowlimit" | "uplimit" | "domainofapplication") => {
+                return Err(cx.unsupported(k, format!("MathML <{q}>"), "not part of SBML math"))
+            }
+            _ => args.push(expr(cx, k, scope)?),
+        }
+    }
+    match op {
+        Op::Root => args.insert(0, qualifier.unwrap_or(Expr::Num(2.0))),
+        Op::Log => args.insert(0, qualifier.unwrap_or(Expr::Num(10.0))),
+        _ if qualifier.is_some() => {
+            return Err(cx.unexpected(e, "a qualifier only on <root> or <log>", op.mathml_name()))
+        }
+        _ => {}
+    }
+    check_arity(cx, e, op, args.len())?;
+    Ok(Expr::Apply(op, args))
+}
+
+fn check_arity(cx: &Ctx<'_>, e: &Element, op: Op, n: usize) -> Result<()> {
+    use Op::*;
+    let ok = match op {
+        Plus | Times | And | Or | Xor | Eq | Gt | Lt | Geq | Leq | Min | Max => true,
+        Minus => n == 1 || n == 2,
+        Divide | Power | Rem | Quotient | Implies | Neq | Root | Log => n == 2,
+        _ => n == 1,
+    };
+    if ok {
+        Ok(())
+    } else {
+        let found = format!("{n} arguments");
+        Err(cx.unexpected(
+            e,
+            &format!("a valid number of arguments for <{}>", op.mathml_name()),
+            &found,
+        ))
+    }
+}
