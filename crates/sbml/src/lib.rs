@@ -45,13 +45,19 @@
 //! let net = senmet_sbml::read_str(xml, "decay.xml".as_ref())?;
 //! let rate = net.reactions[0].rate.as_ref();
 //! assert_eq!(rate, Some(&Expr::apply(Op::Times, vec![Expr::Num(0.5), Expr::sym("A")])));
+//!
+//! // Writing and reading back gives the same network.
+//! let again = senmet_sbml::read_str(&senmet_sbml::to_string(&net), "again.xml".as_ref())?;
+//! assert_eq!(again, net);
 //! # Ok::<(), senmet_sbml::Error>(())
 //! ```
 
 mod error;
 mod read;
+mod write;
 mod xml;
 
 pub use error::{Error, Result};
 pub use read::{read_path, read_str};
 pub use senmet_engine::Network;
+pub use write::{to_string, write};

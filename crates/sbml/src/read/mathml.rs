@@ -314,6 +314,12 @@ fn operator<'a>(
     rest: &[&'a Element],
     scope: Scope<'_>,
 ) -> Result<Expr> {
+    if let (Op::Minus, [inf]) = (op, rest) {
+        if inf.name == "infinity" {
+            // How SBML writers spell minus infinity.
+            return Ok(Expr::Num(f64::NEG_INFINITY));
+        }
+    }
     let mut qualifier = None;
     let mut args = Vec::with_capacity(rest.len() + 1);
     for k in rest {
