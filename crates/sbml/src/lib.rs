@@ -54,6 +54,7 @@
 
 mod error;
 mod read;
+pub mod suite;
 mod write;
 mod xml;
 
