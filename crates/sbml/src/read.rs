@@ -2,6 +2,7 @@
 
 mod attrs;
 mod event;
+mod ids;
 mod mathml;
 mod model;
 mod reaction;
@@ -14,6 +15,7 @@ use senmet_engine::Network;
 
 use crate::error::{Error, Result};
 use crate::xml::{self, Element, Locator};
+use ids::{Kind, Use};
 
 /// Reads an SBML file.
 ///
@@ -64,13 +66,6 @@ pub fn read_str(text: &str, origin: &Path) -> Result<Network> {
     model::document(&mut cx, &root)
 }
 
-/// One identifier use, checked once the whole model is read.
-struct Use {
-    id: String,
-    pos: usize,
-    context: &'static str,
-}
-
 /// State shared while reading one document.
 pub(crate) struct Ctx<'a> {
     loc: Locator<'a>,
@@ -78,8 +73,9 @@ pub(crate) struct Ctx<'a> {
     level: u32,
     /// Function definitions by id.
     funcs: HashMap<String, &'a Element>,
-    /// Declared SIds and where.
-    ids: HashMap<String, usize>,
+    /// Declared SIds, where and what they name.
+    ids: HashMap<String, (usize, Kind)>,
+    /// Uses of ids, checked at the end.
     uses: Vec<Use>,
     /// Expression nodes produced so far (bounds inlining).
     nodes: usize,
@@ -100,40 +96,6 @@ impl<'a> Ctx<'a> {
     /// The location of a byte offset.
     fn at(&self, pos: usize) -> Location {
         self.loc.at(pos)
-    }
-
-    /// Declares an SId, rejecting duplicates.
-    fn declare(&mut self, id: &str, e: &Element) -> Result<()> {
-        if let Some(&first) = self.ids.get(id) {
-            return Err(Error::DuplicateId {
-                at: self.at(e.pos),
-                id: id.to_string(),
-                first: Box::new(self.at(first)),
-            });
-        }
-        self.ids.insert(id.to_string(), e.pos);
-        Ok(())
-    }
-
-    /// Records that `id` must be declared somewhere in the model.
-    fn use_id(&mut self, id: &str, pos: usize, context: &'static str) {
-        self.uses.push(Use {
-            id: id.to_string(),
-            pos,
-            context,
-        });
-    }
-
-    /// Checks every recorded use against the declared ids.
-    fn check_uses(&self) -> Result<()> {
-        match self.uses.iter().find(|u| !self.ids.contains_key(&u.id)) {
-            Some(u) => Err(Error::UnknownId {
-                at: self.at(u.pos),
-                id: u.id.clone(),
-                context: u.context.into(),
-            }),
-            None => Ok(()),
-        }
     }
 
     fn unsupported(&self, e: &Element, construct: String, reason: &str) -> Error {

@@ -1,6 +1,6 @@
 //! Typed attribute access with the defaults of each SBML level.
 
-use super::Ctx;
+use super::{Ctx, Kind};
 use crate::error::{Error, Result};
 use crate::xml::Element;
 
@@ -22,13 +22,18 @@ impl Ctx<'_> {
             .map(str::to_string)
     }
 
+    /// The `name` attribute, as written (names are free text).
+    pub(super) fn name(&self, e: &Element) -> Option<String> {
+        e.attr("name").map(str::to_string)
+    }
+
     /// A required SId attribute, declared in the model's id space.
-    pub(super) fn id(&mut self, e: &Element, name: &str) -> Result<String> {
+    pub(super) fn id(&mut self, e: &Element, name: &str, kind: Kind) -> Result<String> {
         let id = self.req(e, name)?.trim().to_string();
         if id.is_empty() {
             return Err(self.unexpected(e, &format!("an id in '{name}'"), "''"));
         }
-        self.declare(&id, e)?;
+        self.declare(&id, e, kind)?;
         Ok(id)
     }
 

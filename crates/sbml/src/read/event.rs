@@ -2,6 +2,7 @@
 
 use senmet_engine::{Event, EventAssignment};
 
+use super::ids::{Kind, Need};
 use super::mathml::{child_math, Scope};
 use super::model::list;
 use super::Ctx;
@@ -12,7 +13,7 @@ use crate::xml::Element;
 pub(super) fn event<'a>(cx: &mut Ctx<'a>, e: &'a Element) -> Result<Event> {
     let id = cx.opt(e, "id");
     if let Some(id) = &id {
-        cx.declare(id, e)?;
+        cx.declare(id, e, Kind::Event)?;
     }
     let Some(trigger) = e.child("trigger") else {
         let reason = "an event without a trigger never fires";
@@ -30,7 +31,7 @@ pub(super) fn event<'a>(cx: &mut Ctx<'a>, e: &'a Element) -> Result<Event> {
     let mut assignments = Vec::new();
     for a in list(e, "listOfEventAssignments", "eventAssignment") {
         let variable = cx.req(a, "variable")?.trim().to_string();
-        cx.use_id(&variable, a.pos, "eventAssignment variable");
+        cx.use_id(&variable, a.pos, Need::Target("eventAssignment variable"));
         // L3V2: an assignment without math has no effect.
         if let Some(math) = child_math(cx, a, Scope::MODEL)? {
             assignments.push(EventAssignment { variable, math });

@@ -9,12 +9,13 @@ use std::collections::HashMap;
 
 use senmet_engine::{Expr, Op};
 
+use super::ids::Need;
 use super::Ctx;
 use crate::error::{Error, Result};
 use crate::xml::{Element, Node};
 
 /// Deepest expression nesting accepted, counting inlined function bodies.
-const MAX_DEPTH: usize = 512;
+const MAX_DEPTH: usize = 256;
 /// Most expression nodes one model may produce (inlining can grow exponentially).
 const MAX_NODES: usize = 2_000_000;
 /// Prefix of SBML csymbol definition URLs.
@@ -120,7 +121,7 @@ fn name(cx: &mut Ctx<'_>, e: &Element, scope: Scope<'_>) -> Expr {
     } else if let Some(v) = scope.locals.and_then(|l| l.get(&id)) {
         return Expr::Num(*v);
     }
-    cx.use_id(&id, e.pos, "math");
+    cx.use_id(&id, e.pos, Need::Math);
     Expr::Sym(id)
 }
 
@@ -363,5 +364,221 @@ fn check_arity(cx: &Ctx<'_>, e: &Element, op: Op, n: usize) -> Result<()> {
             &format!("a valid number of arguments for <{}>", op.mathml_name()),
             &found,
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use senmet_engine::{Expr, Op};
+
+    use crate::error::{Error, Result};
+
+    const MATHML: &str = "http://www.w3.org/1998/Math/MathML";
+
+    /// Reads `math` as the initial assignment of parameter `a` (with `b`, `c`
+    /// declared and function definitions `funcs`).
+    fn read(funcs: &str, math: &str) -> Result<Expr> {
+        let xml = format!(
+            r#"<sbml xmlns="http://www.sbml.org/sbml/level3/version2/core" level="3" version="2"><model>
+<listOfFunctionDefinitions>{funcs}</listOfFunctionDefinitions>
+<listOfParameters><parameter id="a" constant="true"/><parameter id="b" value="1" constant="true"/><parameter id="c" value="1" constant="true"/></listOfParameters>
+<listOfInitialAssignments><initialAssignment symbol="a"><math xmlns="{MATHML}">{math}</math></initialAssignment></listOfInitialAssignments>
+</model></sbml>"#
+        );
+        let net = crate::read_str(&xml, Path::new("m.xml"))?;
+        Ok(net.initial_assignments[0].math.clone())
+    }
+
+    fn num(v: f64) -> Expr {
+        Expr::Num(v)
+    }
+
+    fn sym(s: &str) -> Expr {
+        Expr::sym(s)
+    }
+
+    #[test]
+    fn numbers_of_every_type() -> Result<()> {
+        assert_eq!(read("", "<cn type=\"integer\"> 42 </cn>")?, num(42.0));
+        assert_eq!(read("", "<cn> -1.5e-3 </cn>")?, num(-1.5e-3));
+        assert_eq!(
+            read("", "<cn type=\"e-notation\"> 1.5 <sep/> 3 </cn>")?,
+            num(1500.0)
+        );
+        assert_eq!(
+            read("", "<cn type=\"rational\"> 1 <sep/> 4 </cn>")?,
+            num(0.25)
+        );
+        let units = r#"<cn xmlns:sbml="http://www.sbml.org/sbml/level3/version2/core" sbml:units="mole"> 2 </cn>"#;
+        assert_eq!(read("", units)?, num(2.0));
+        assert!(matches!(
+            read("", "<cn> two </cn>"),
+            Err(Error::Unexpected { .. })
+        ));
+        assert!(matches!(
+            read("", "<cn type=\"rational\"> 1 </cn>"),
+            Err(Error::Unexpected { .. })
+        ));
+        Ok(())
+    }
+
+    #[test]
+    fn constants_and_csymbols() -> Result<()> {
+        assert_eq!(read("", "<exponentiale/>")?, num(std::f64::consts::E));
+        assert_eq!(read("", "<pi/>")?, num(std::f64::consts::PI));
+        assert_eq!(read("", "<true/>")?, num(1.0));
+        assert_eq!(read("", "<false/>")?, num(0.0));
+        assert_eq!(read("", "<infinity/>")?, num(f64::INFINITY));
+        assert!(matches!(read("", "<notanumber/>")?, Expr::Num(v) if v.is_nan()));
+        assert_eq!(
+            read("", "<apply><minus/><infinity/></apply>")?,
+            num(f64::NEG_INFINITY)
+        );
+        let time = r#"<csymbol encoding="text" definitionURL="http://www.sbml.org/sbml/symbols/time">t</csymbol>"#;
+        assert_eq!(read("", time)?, Expr::Time);
+        let avo =
+            r#"<csymbol definitionURL="http://www.sbml.org/sbml/symbols/avogadro">N</csymbol>"#;
+        assert_eq!(read("", avo)?, Expr::Avogadro);
+        let rate = r#"<apply><csymbol definitionURL="http://www.sbml.org/sbml/symbols/rateOf">rateOf</csymbol><ci>b</ci></apply>"#;
+        assert_eq!(read("", rate)?, Expr::RateOf("b".into()));
+        Ok(())
+    }
+
+    #[test]
+    fn qualifiers_and_defaults() -> Result<()> {
+        let root2 = read("", "<apply><root/><ci>b</ci></apply>")?;
+        assert_eq!(root2, Expr::apply(Op::Root, vec![num(2.0), sym("b")]));
+        let root3 = read(
+            "",
+            "<apply><root/><degree><cn>3</cn></degree><ci>b</ci></apply>",
+        )?;
+        assert_eq!(root3, Expr::apply(Op::Root, vec![num(3.0), sym("b")]));
+        let log10 = read("", "<apply><log/><ci>b</ci></apply>")?;
+        assert_eq!(log10, Expr::apply(Op::Log, vec![num(10.0), sym("b")]));
+        let log2 = read(
+            "",
+            "<apply><log/><logbase><cn>2</cn></logbase><ci>b</ci></apply>",
+        )?;
+        assert_eq!(log2, Expr::apply(Op::Log, vec![num(2.0), sym("b")]));
+        let bad = read(
+            "",
+            "<apply><sin/><degree><cn>3</cn></degree><ci>b</ci></apply>",
+        );
+        assert!(matches!(bad, Err(Error::Unexpected { .. })));
+        Ok(())
+    }
+
+    #[test]
+    fn operators_arity_and_wrappers() -> Result<()> {
+        assert_eq!(
+            read("", "<apply><minus/><ci>b</ci></apply>")?,
+            Expr::apply(Op::Minus, vec![sym("b")])
+        );
+        let sum = read("", "<apply><plus/><ci>b</ci><ci>c</ci><cn>1</cn></apply>")?;
+        assert_eq!(
+            sum,
+            Expr::apply(Op::Plus, vec![sym("b"), sym("c"), num(1.0)])
+        );
+        let lt = read("", "<apply><lt/><ci>b</ci><ci>c</ci><cn>1</cn></apply>")?;
+        assert_eq!(lt, Expr::apply(Op::Lt, vec![sym("b"), sym("c"), num(1.0)]));
+        let sem = "<semantics><apply><abs/><ci>b</ci></apply><annotation encoding=\"x\">junk</annotation></semantics>";
+        assert_eq!(read("", sem)?, Expr::apply(Op::Abs, vec![sym("b")]));
+        assert!(matches!(
+            read("", "<apply><divide/><ci>b</ci></apply>"),
+            Err(Error::Unexpected { .. })
+        ));
+        assert!(matches!(
+            read("", "<apply><diff/><ci>b</ci></apply>"),
+            Err(Error::Unsupported { .. })
+        ));
+        assert!(matches!(
+            read("", "<matrix/>"),
+            Err(Error::Unsupported { .. })
+        ));
+        for op in ["quotient", "rem", "implies", "max", "arccoth", "factorial"] {
+            let args = if matches!(op, "arccoth" | "factorial") {
+                "<ci>b</ci>"
+            } else {
+                "<ci>b</ci><ci>c</ci>"
+            };
+            let e = read("", &format!("<apply><{op}/>{args}</apply>"))?;
+            assert!(matches!(e, Expr::Apply(o, _) if o.mathml_name() == op));
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn piecewise_with_and_without_otherwise() -> Result<()> {
+        let pw = "<piecewise><piece><cn>1</cn><apply><gt/><ci>b</ci><cn>0</cn></apply></piece><otherwise><cn>2</cn></otherwise></piecewise>";
+        let cond = Expr::apply(Op::Gt, vec![sym("b"), num(0.0)]);
+        let want = Expr::Piecewise {
+            pieces: vec![(num(1.0), cond.clone())],
+            otherwise: Some(Box::new(num(2.0))),
+        };
+        assert_eq!(read("", pw)?, want);
+        let bare = "<piecewise><piece><cn>1</cn><apply><gt/><ci>b</ci><cn>0</cn></apply></piece></piecewise>";
+        assert_eq!(
+            read("", bare)?,
+            Expr::Piecewise {
+                pieces: vec![(num(1.0), cond)],
+                otherwise: None
+            }
+        );
+        Ok(())
+    }
+
+    const DOUBLE: &str = r#"<functionDefinition id="double"><math xmlns="http://www.w3.org/1998/Math/MathML">
+<lambda><bvar><ci>b</ci></bvar><apply><times/><cn>2</cn><ci>b</ci></apply></lambda></math></functionDefinition>"#;
+    const INC_DOUBLE: &str = r#"<functionDefinition id="incdouble"><math xmlns="http://www.w3.org/1998/Math/MathML">
+<semantics><lambda><bvar><ci>x</ci></bvar><apply><plus/><apply><ci>double</ci><ci>x</ci></apply><cn>1</cn></apply></lambda></semantics></math></functionDefinition>"#;
+
+    #[test]
+    fn function_calls_are_inlined_recursively() -> Result<()> {
+        // `incdouble` is declared before the `double` it calls; the bvar `b`
+        // of `double` shadows the parameter `b`.
+        let funcs = format!("{INC_DOUBLE}{DOUBLE}");
+        let e = read(&funcs, "<apply><ci>incdouble</ci><ci>c</ci></apply>")?;
+        let twice = Expr::apply(Op::Times, vec![num(2.0), sym("c")]);
+        assert_eq!(e, Expr::apply(Op::Plus, vec![twice, num(1.0)]));
+        let e = read(
+            DOUBLE,
+            "<apply><ci>double</ci><apply><ci>double</ci><ci>b</ci></apply></apply>",
+        )?;
+        let inner = Expr::apply(Op::Times, vec![num(2.0), sym("b")]);
+        assert_eq!(e, Expr::apply(Op::Times, vec![num(2.0), inner]));
+        let wrong = read(DOUBLE, "<apply><ci>double</ci></apply>");
+        assert!(matches!(wrong, Err(Error::Unexpected { .. })));
+        let unknown = read("", "<apply><ci>nosuch</ci><ci>b</ci></apply>");
+        assert!(matches!(unknown, Err(Error::UnknownId { id, .. }) if id == "nosuch"));
+        Ok(())
+    }
+
+    #[test]
+    fn recursion_and_blowup_are_bounded() {
+        let rec = r#"<functionDefinition id="f"><math xmlns="http://www.w3.org/1998/Math/MathML">
+<lambda><bvar><ci>x</ci></bvar><apply><ci>f</ci><ci>x</ci></apply></lambda></math></functionDefinition>"#;
+        let err = read(rec, "<apply><ci>f</ci><ci>b</ci></apply>");
+        assert!(matches!(err, Err(Error::Limit { .. })), "{err:?}");
+        // Each level doubles the size: 40 levels would be 2^40 nodes.
+        let mut funcs = String::from(
+            r#"<functionDefinition id="f0"><math xmlns="http://www.w3.org/1998/Math/MathML"><lambda><bvar><ci>x</ci></bvar><ci>x</ci></lambda></math></functionDefinition>"#,
+        );
+        for i in 1..40 {
+            funcs.push_str(&format!(
+                r#"<functionDefinition id="f{i}"><math xmlns="http://www.w3.org/1998/Math/MathML"><lambda><bvar><ci>x</ci></bvar><apply><plus/><apply><ci>f{p}</ci><ci>x</ci></apply><apply><ci>f{p}</ci><ci>x</ci></apply></apply></lambda></math></functionDefinition>"#,
+                p = i - 1
+            ));
+        }
+        let err = read(&funcs, "<apply><ci>f39</ci><ci>b</ci></apply>");
+        assert!(matches!(err, Err(Error::Limit { .. })), "{err:?}");
+    }
+
+    #[test]
+    fn delay_is_unsupported() {
+        let delay = r#"<apply><csymbol definitionURL="http://www.sbml.org/sbml/symbols/delay">delay</csymbol><ci>b</ci><cn>1</cn></apply>"#;
+        let err = read("", delay);
+        assert!(matches!(&err, Err(e) if e.is_unsupported()), "{err:?}");
     }
 }

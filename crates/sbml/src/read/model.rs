@@ -5,6 +5,7 @@ use senmet_engine::{
     Compartment, InitialAssignment, InitialQuantity, Network, Parameter, Rule, Species,
 };
 
+use super::ids::{Kind, Need};
 use super::mathml::{child_math, Scope};
 use super::{event, reaction, Ctx};
 use crate::error::Result;
@@ -56,15 +57,15 @@ fn check_packages(cx: &Ctx<'_>, root: &Element) -> Result<()> {
 fn model<'a>(cx: &mut Ctx<'a>, m: &'a Element) -> Result<Network> {
     let mut net = Network {
         id: cx.opt(m, "id"),
-        name: cx.opt(m, "name"),
+        name: cx.name(m),
         conversion_factor: cx.opt(m, "conversionFactor"),
         ..Network::default()
     };
     if let Some(cf) = &net.conversion_factor {
-        cx.use_id(cf, m.pos, "model conversionFactor");
+        cx.use_id(cf, m.pos, Need::Parameter("model conversionFactor"));
     }
     for f in list(m, "listOfFunctionDefinitions", "functionDefinition") {
-        let id = cx.id(f, "id")?;
+        let id = cx.id(f, "id", Kind::Function)?;
         cx.funcs.insert(id, f);
     }
     for c in list(m, "listOfCompartments", "compartment") {
@@ -110,8 +111,8 @@ pub(super) fn list<'e>(
 fn compartment(cx: &mut Ctx<'_>, c: &Element) -> Result<Compartment> {
     let default_dims = (cx.level < 3).then_some(3.0);
     Ok(Compartment {
-        id: cx.id(c, "id")?,
-        name: cx.opt(c, "name"),
+        id: cx.id(c, "id", Kind::Compartment)?,
+        name: cx.name(c),
         size: cx.num(c, "size")?,
         spatial_dimensions: cx.num(c, "spatialDimensions")?.or(default_dims),
         constant: cx.flag(c, "constant", true)?,
@@ -119,9 +120,13 @@ fn compartment(cx: &mut Ctx<'_>, c: &Element) -> Result<Compartment> {
 }
 
 fn species(cx: &mut Ctx<'_>, s: &Element) -> Result<Species> {
-    let id = cx.id(s, "id")?;
+    let id = cx.id(s, "id", Kind::Species)?;
     let compartment = cx.req(s, "compartment")?.trim().to_string();
-    cx.use_id(&compartment, s.pos, "species compartment");
+    cx.use_id(
+        &compartment,
+        s.pos,
+        Need::Compartment("species compartment"),
+    );
     let initial = match (
         cx.num(s, "initialAmount")?,
         cx.num(s, "initialConcentration")?,
@@ -139,11 +144,11 @@ fn species(cx: &mut Ctx<'_>, s: &Element) -> Result<Species> {
     };
     let conversion_factor = cx.opt(s, "conversionFactor");
     if let Some(cf) = &conversion_factor {
-        cx.use_id(cf, s.pos, "species conversionFactor");
+        cx.use_id(cf, s.pos, Need::Parameter("species conversionFactor"));
     }
     Ok(Species {
         id,
-        name: cx.opt(s, "name"),
+        name: cx.name(s),
         compartment,
         initial,
         has_only_substance_units: cx.flag(s, "hasOnlySubstanceUnits", false)?,
@@ -155,8 +160,8 @@ fn species(cx: &mut Ctx<'_>, s: &Element) -> Result<Species> {
 
 fn parameter(cx: &mut Ctx<'_>, p: &Element) -> Result<Parameter> {
     Ok(Parameter {
-        id: cx.id(p, "id")?,
-        name: cx.opt(p, "name"),
+        id: cx.id(p, "id", Kind::Parameter)?,
+        name: cx.name(p),
         value: cx.num(p, "value")?,
         constant: cx.flag(p, "constant", true)?,
     })
@@ -165,7 +170,7 @@ fn parameter(cx: &mut Ctx<'_>, p: &Element) -> Result<Parameter> {
 /// An initial assignment; `None` when it has no math (L3V2: no effect).
 fn initial_assignment<'a>(cx: &mut Ctx<'a>, e: &'a Element) -> Result<Option<InitialAssignment>> {
     let symbol = cx.req(e, "symbol")?.trim().to_string();
-    cx.use_id(&symbol, e.pos, "initialAssignment symbol");
+    cx.use_id(&symbol, e.pos, Need::Target("initialAssignment symbol"));
     let math = child_math(cx, e, Scope::MODEL)?;
     Ok(math.map(|math| InitialAssignment { symbol, math }))
 }
@@ -181,7 +186,7 @@ fn rule<'a>(cx: &mut Ctx<'a>, r: &'a Element) -> Result<Option<Rule>> {
         return Err(cx.unsupported(r, format!("rule <{kind}>"), "not an SBML L2/L3 rule"));
     }
     let variable = cx.req(r, "variable")?.trim().to_string();
-    cx.use_id(&variable, r.pos, "rule variable");
+    cx.use_id(&variable, r.pos, Need::Target("rule variable"));
     let Some(math) = child_math(cx, r, Scope::MODEL)? else {
         return Ok(None);
     };
@@ -190,4 +195,147 @@ fn rule<'a>(cx: &mut Ctx<'a>, r: &'a Element) -> Result<Option<Rule>> {
     } else {
         Rule::Assignment { variable, math }
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use senmet_engine::{Expr, InitialQuantity, Rule};
+
+    use crate::error::{Error, Result};
+
+    const L3: &str =
+        r#"<sbml xmlns="http://www.sbml.org/sbml/level3/version2/core" level="3" version="2">"#;
+    const L2: &str =
+        r#"<sbml xmlns="http://www.sbml.org/sbml/level2/version4" level="2" version="4">"#;
+
+    fn read(head: &str, model: &str) -> Result<senmet_engine::Network> {
+        crate::read_str(
+            &format!("{head}\n<model>\n{model}\n</model>\n</sbml>"),
+            Path::new("m.xml"),
+        )
+    }
+
+    #[test]
+    fn level2_defaults() -> Result<()> {
+        let net = read(
+            L2,
+            r#"<listOfCompartments><compartment id="c"/></listOfCompartments>
+<listOfSpecies><species id="s" compartment="c" initialConcentration="2"/></listOfSpecies>
+<listOfParameters><parameter id="k"/></listOfParameters>
+<listOfReactions><reaction id="r"><listOfReactants><speciesReference species="s"/></listOfReactants>
+<kineticLaw><math xmlns="http://www.w3.org/1998/Math/MathML"><ci>k</ci></math>
+<listOfParameters><parameter id="k" value="3"/></listOfParameters></kineticLaw></reaction></listOfReactions>"#,
+        )?;
+        let c = &net.compartments[0];
+        assert_eq!(
+            (c.constant, c.spatial_dimensions, c.size),
+            (true, Some(3.0), None)
+        );
+        let s = &net.species[0];
+        assert_eq!(s.initial, InitialQuantity::Concentration(2.0));
+        assert!(!s.has_only_substance_units && !s.boundary_condition && !s.constant);
+        assert!(net.parameters[0].constant);
+        let r = &net.reactions[0];
+        assert!(r.reversible);
+        assert_eq!(r.reactants[0].stoichiometry, Some(1.0));
+        // The local k shadows the global k.
+        assert_eq!(r.rate, Some(Expr::Num(3.0)));
+        Ok(())
+    }
+
+    #[test]
+    fn stoichiometry_math_becomes_a_rule_on_a_fresh_id() -> Result<()> {
+        let model = r#"<listOfCompartments><compartment id="c" size="1"/></listOfCompartments>
+<listOfSpecies><species id="s" compartment="c" initialAmount="1"/></listOfSpecies>
+<listOfParameters><parameter id="r_reactant1_stoichiometry" value="1"/></listOfParameters>
+<listOfReactions><reaction id="r"><listOfReactants><speciesReference species="s">
+<stoichiometryMath><math xmlns="http://www.w3.org/1998/Math/MathML"><cn>2</cn></math></stoichiometryMath>
+</speciesReference></listOfReactants></reaction></listOfReactions>"#;
+        let head =
+            r#"<sbml xmlns="http://www.sbml.org/sbml/level2/version5" level="2" version="5">"#;
+        let net = read(head, model)?;
+        let sr = &net.reactions[0].reactants[0];
+        // The obvious name is taken by a parameter, so a suffix is added.
+        assert_eq!(sr.id.as_deref(), Some("r_reactant1_stoichiometry_2"));
+        assert_eq!((sr.stoichiometry, sr.constant), (None, false));
+        let rule = Rule::Assignment {
+            variable: "r_reactant1_stoichiometry_2".into(),
+            math: Expr::Num(2.0),
+        };
+        assert_eq!(net.rules, [rule]);
+        let again = crate::read_str(&crate::to_string(&net), Path::new("again.xml"))?;
+        assert_eq!(again, net);
+        Ok(())
+    }
+
+    #[test]
+    fn unknown_id_is_named_with_its_location() {
+        let model = "<listOfParameters><parameter id=\"k\" constant=\"true\"/></listOfParameters>\n<listOfRules>\n  <assignmentRule variable=\"k\"><math xmlns=\"http://www.w3.org/1998/Math/MathML\"><ci> ghost </ci></math></assignmentRule>\n</listOfRules>";
+        let err = read(L3, model).unwrap_err();
+        assert!(
+            matches!(&err, Error::UnknownId { id, .. } if id == "ghost"),
+            "{err:?}"
+        );
+        assert_eq!(err.to_string(), "m.xml:5:81: unknown id 'ghost' in math");
+    }
+
+    #[test]
+    fn invalid_models_are_errors_with_locations() {
+        let dup = r#"<listOfParameters><parameter id="k" constant="true"/><parameter id="k" constant="true"/></listOfParameters>"#;
+        let err = read(L3, dup).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "m.xml:3:54: id 'k' is already declared at m.xml:3:19"
+        );
+        let missing = r#"<listOfCompartments><compartment id="c"/></listOfCompartments>"#;
+        let err = read(L3, missing).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "m.xml:3:21: <compartment> lacks required attribute 'constant'"
+        );
+        let bad = r#"<listOfParameters><parameter id="k" value="1,5" constant="true"/></listOfParameters>"#;
+        let err = read(L3, bad).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "m.xml:3:19: expected a number in 'value', found '1,5'"
+        );
+        let kind = r#"<listOfParameters><parameter id="k" value="1" constant="true"/></listOfParameters>
+<listOfSpecies><species id="s" compartment="k" hasOnlySubstanceUnits="false" boundaryCondition="false" constant="false"/></listOfSpecies>"#;
+        let err = read(L3, kind).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("m.xml:4:16: expected a compartment id"),
+            "{err}"
+        );
+        assert!(matches!(
+            crate::read_str("<sbml", Path::new("m.xml")),
+            Err(Error::Xml { .. })
+        ));
+        assert!(matches!(
+            crate::read_str("<model/>", Path::new("m.xml")),
+            Err(Error::Unexpected { .. })
+        ));
+    }
+
+    #[test]
+    fn unsupported_constructs_are_typed() {
+        let math = r#"<math xmlns="http://www.w3.org/1998/Math/MathML"><cn>0</cn></math>"#;
+        let alg = format!("<listOfRules><algebraicRule>{math}</algebraicRule></listOfRules>");
+        let fast = r#"<listOfReactions><reaction id="r" reversible="false" fast="true"/></listOfReactions>"#;
+        let evt = r#"<listOfEvents><event useValuesFromTriggerTime="true"/></listOfEvents>"#;
+        for model in [alg.as_str(), fast, evt] {
+            let err = read(L3, model).unwrap_err();
+            assert!(err.is_unsupported(), "{err}");
+        }
+        let comp = r#"<sbml xmlns="http://www.sbml.org/sbml/level3/version1/core" xmlns:comp="http://www.sbml.org/sbml/level3/version1/comp/version1" level="3" version="1" comp:required="true">"#;
+        let err = read(comp, "").unwrap_err();
+        assert!(
+            matches!(&err, Error::Unsupported { construct, .. } if construct == "package comp"),
+            "{err}"
+        );
+        let l1 = r#"<sbml xmlns="http://www.sbml.org/sbml/level1" level="1" version="2">"#;
+        assert!(read(l1, "").unwrap_err().is_unsupported());
+    }
 }

@@ -4,6 +4,7 @@ use std::collections::{HashMap, HashSet};
 
 use senmet_engine::{Expr, Network, Reaction, Rule, SpeciesReference};
 
+use super::ids::{Kind, Need};
 use super::mathml::{child_math, Scope};
 use super::model::list;
 use super::Ctx;
@@ -36,7 +37,7 @@ fn reaction<'a>(
     taken: &mut HashSet<String>,
     rules: &mut Vec<Rule>,
 ) -> Result<Reaction> {
-    let id = cx.id(r, "id")?;
+    let id = cx.id(r, "id", Kind::Reaction)?;
     if cx.flag_or(r, "fast", false)? {
         let reason = "fast reactions need an algebraic (quasi-steady-state) solver";
         return Err(cx.unsupported(r, "fast reaction".into(), reason));
@@ -54,10 +55,10 @@ fn reaction<'a>(
     let mut modifiers = Vec::new();
     for m in list(r, "listOfModifiers", "modifierSpeciesReference") {
         if let Some(mid) = cx.opt(m, "id") {
-            cx.declare(&mid, m)?;
+            cx.declare(&mid, m, Kind::Modifier)?;
         }
         let species = cx.req(m, "species")?.trim().to_string();
-        cx.use_id(&species, m.pos, "modifier");
+        cx.use_id(&species, m.pos, Need::Species("modifier"));
         modifiers.push(species);
     }
     let rate = match r.child("kineticLaw") {
@@ -67,7 +68,7 @@ fn reaction<'a>(
     let [reactants, products] = refs;
     Ok(Reaction {
         id,
-        name: cx.opt(r, "name"),
+        name: cx.name(r),
         reversible: cx.flag(r, "reversible", true)?,
         reactants,
         products,
@@ -84,10 +85,10 @@ fn species_ref<'a>(
     rules: &mut Vec<Rule>,
 ) -> Result<SpeciesReference> {
     let species = cx.req(sr, "species")?.trim().to_string();
-    cx.use_id(&species, sr.pos, "species reference");
+    cx.use_id(&species, sr.pos, Need::Species("species reference"));
     let mut id = cx.opt(sr, "id");
     if let Some(id) = &id {
-        cx.declare(id, sr)?;
+        cx.declare(id, sr, Kind::SpeciesReference)?;
     }
     let stoich_math = match sr.child("stoichiometryMath") {
         Some(sm) if cx.level < 3 => child_math(cx, sm, Scope::MODEL)?,
@@ -133,7 +134,7 @@ fn fresh_id(
         candidate = format!("{base}_{n}");
     }
     taken.insert(candidate.clone());
-    cx.declare(&candidate, sr)?;
+    cx.declare(&candidate, sr, Kind::SpeciesReference)?;
     Ok(candidate)
 }
 
