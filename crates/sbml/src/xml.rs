@@ -12,8 +12,10 @@ use senmet_core::Location;
 
 use crate::error::{Error, Result};
 
-/// Deepest element nesting accepted; guards the recursive readers.
-pub(crate) const MAX_DEPTH: usize = 512;
+/// Deepest element nesting accepted; guards the recursive readers. Twice
+/// the MathML expression limit plus room, as `<piecewise><piece>` nests two
+/// elements per expression level.
+pub(crate) const MAX_DEPTH: usize = 1024;
 
 /// An XML element.
 #[derive(Debug)]

@@ -84,7 +84,7 @@ pub(crate) fn expr<'a>(cx: &mut Ctx<'a>, e: &'a Element, scope: Scope<'_>) -> Re
     }
     match e.name.as_str() {
         "cn" => number(cx, e).map(Expr::Num),
-        "ci" => Ok(name(cx, e, scope)),
+        "ci" => name(cx, e, scope),
         "csymbol" => csymbol(cx, e),
         "apply" => apply(cx, e, scope),
         "piecewise" => piecewise(cx, e, scope),
@@ -111,29 +111,39 @@ fn constant(name: &str) -> Option<Expr> {
 }
 
 /// A `<ci>`: a bound variable, a local parameter's value, or a model id.
-fn name(cx: &mut Ctx<'_>, e: &Element, scope: Scope<'_>) -> Expr {
+fn name(cx: &mut Ctx<'_>, e: &Element, scope: Scope<'_>) -> Result<Expr> {
     let id = e.text().trim().to_string();
     if let Some(bvars) = scope.bvars {
         if let Some(arg) = bvars.get(&id) {
-            cx.nodes += size(arg);
-            return arg.clone();
+            let (n, h) = size_and_height(arg);
+            cx.nodes += n;
+            if scope.depth + h > MAX_DEPTH {
+                return Err(cx.limit(e, "expression nesting", MAX_DEPTH));
+            }
+            return Ok(arg.clone());
         }
     } else if let Some(v) = scope.locals.and_then(|l| l.get(&id)) {
-        return Expr::Num(*v);
+        return Ok(Expr::Num(*v));
     }
     cx.use_id(&id, e.pos, Need::Math);
-    Expr::Sym(id)
+    Ok(Expr::Sym(id))
 }
 
-fn size(e: &Expr) -> usize {
-    match e {
-        Expr::Apply(_, args) => 1 + args.iter().map(size).sum::<usize>(),
+/// The number of nodes and the height of an expression.
+fn size_and_height(e: &Expr) -> (usize, usize) {
+    let fold = |acc: (usize, usize), e: &Expr| {
+        let (n, h) = size_and_height(e);
+        (acc.0 + n, acc.1.max(h))
+    };
+    let (n, h) = match e {
+        Expr::Apply(_, args) => args.iter().fold((0, 0), fold),
         Expr::Piecewise { pieces, otherwise } => {
-            1 + pieces.iter().map(|(v, c)| size(v) + size(c)).sum::<usize>()
-                + otherwise.as_deref().map_or(0, size)
+            let all = pieces.iter().flat_map(|(v, c)| [v, c]);
+            all.chain(otherwise.as_deref()).fold((0, 0), fold)
         }
-        _ => 1,
-    }
+        _ => (0, 0),
+    };
+    (n + 1, h + 1)
 }
 
 fn csymbol(cx: &mut Ctx<'_>, e: &Element) -> Result<Expr> {
