@@ -171,6 +171,16 @@ pub struct DsmtsReport {
     pub misses: Vec<Miss>,
 }
 
+impl DsmtsReport {
+    /// Counts one statistic and keeps it if it lies outside `lo..=hi`.
+    fn record(&mut self, m: Miss, (lo, hi): (f64, f64)) {
+        self.checked += 1;
+        if !(lo..=hi).contains(&m.value) {
+            self.misses.push(m);
+        }
+    }
+}
+
 /// Checks sample means and SDs of `n` trajectories (`simulated`, with
 /// `X-mean` and `X-sd` columns) against the exact `expected` table.
 ///
@@ -203,17 +213,18 @@ pub fn dsmts(
         for (row, (e, s)) in expected.rows.iter().zip(&simulated.rows).enumerate() {
             let (mu, mean, sample_sd) = (e[i], s[j], s[sim_sd]);
             let sigma = exp_sd.map_or(sample_sd, |k| e[k]);
-            let mut record = |statistic, value: f64, (lo, hi): (f64, f64)| {
-                report.checked += 1;
-                if !(lo..=hi).contains(&value) {
-                    report.misses.push(Miss {
+            let mut record = |statistic, value, range| {
+                let time = e[0];
+                report.record(
+                    Miss {
                         row,
-                        time: e[0],
+                        time,
                         variable: var.to_string(),
                         statistic,
                         value,
-                    });
-                }
+                    },
+                    range,
+                );
             };
             record(
                 Statistic::Z,
