@@ -1,1 +1,4 @@
 //! One module per subcommand.
+
+pub mod sbml_suite;
+pub mod simulate;

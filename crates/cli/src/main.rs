@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod cmd;
+mod output;
 
 /// Simulate and analyse how senescent liver cells drive cancer metastasis.
 #[derive(Debug, Parser)]
@@ -15,11 +16,19 @@ struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
-enum Command {}
+enum Command {
+    /// Simulate an SBML model and write a time course.
+    Simulate(cmd::simulate::Args),
+    /// Run SBML Test Suite semantic cases with the suite's pass rule.
+    SbmlSuite(cmd::sbml_suite::Args),
+}
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let result: anyhow::Result<ExitCode> = match cli.command {};
+    let result = match &cli.command {
+        Command::Simulate(args) => cmd::simulate::run(args),
+        Command::SbmlSuite(args) => cmd::sbml_suite::run(args),
+    };
     match result {
         Ok(code) => code,
         Err(err) => report(&err),

@@ -62,15 +62,15 @@ pub(crate) fn emit(e: &Expr, r: &impl Resolve, ctx: &str, code: &mut Vec<Instr>)
                 emit(value, r, ctx, code)?;
                 to_end.push(code.len());
                 code.push(Instr::Jump(0));
-                code[skip] = Instr::JumpIfFalse(code.len() as u32);
+                code[skip] = Instr::JumpIfFalse((code.len() - skip) as u32);
             }
             match otherwise {
                 Some(o) => emit(o, r, ctx, code)?,
                 None => code.push(Instr::Const(f64::NAN)),
             }
-            let end = code.len() as u32;
+            let end = code.len();
             for i in to_end {
-                code[i] = Instr::Jump(end);
+                code[i] = Instr::Jump((end - i) as u32);
             }
         }
     }
@@ -388,6 +388,22 @@ mod tests {
             otherwise: None,
         };
         assert!(eval(&undefined, &mut s).is_nan());
+    }
+
+    #[test]
+    fn compiled_pieces_concatenate() {
+        // Jumps are relative, so a piecewise program still works after another.
+        let names = Names(HashMap::from([("x", 1), ("y", 2)]));
+        let pw = Expr::Piecewise {
+            pieces: vec![(Expr::Num(1.0), Expr::Num(0.0))],
+            otherwise: Some(Box::new(Expr::Num(2.0))),
+        };
+        let mut code = Vec::new();
+        emit_store(&Expr::Num(5.0), 1, &names, "a", &mut code).expect("compiles");
+        emit_store(&pw, 2, &names, "b", &mut code).expect("compiles");
+        let mut s = [0.0; 3];
+        Program { code }.run(&mut s, &mut Vec::new());
+        assert_eq!(s, [0.0, 5.0, 2.0]);
     }
 
     #[test]

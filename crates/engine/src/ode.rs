@@ -241,9 +241,9 @@ impl<'a> Ode<'a> {
         let mut solver = problem
             .bdf::<NalgebraLU<f64>>()
             .map_err(|e| solver_error(t, e))?;
-        let stop = run.events.next_time().map_or(t_end, |p| p.min(t_end));
-        solver.set_stop_time(stop).map_err(|e| solver_error(t, e))?;
         let mut y = vec![0.0; n];
+        let mut stop = self.next_stop(run, t, t_end);
+        solver.set_stop_time(stop).map_err(|e| solver_error(t, e))?;
         loop {
             run.steps += 1;
             if run.steps > self.max_steps {
@@ -266,15 +266,52 @@ impl<'a> Ode<'a> {
                         interpolate(&solver, te, &mut y)?;
                         return self.fire(run, te, &y);
                     }
+                    if t_now >= stop {
+                        // diffsol returns roots before it shortens the step for the
+                        // stop time, so the step may pass it: restart from there.
+                        self.emit_until(run, &solver, stop, true)?;
+                        interpolate(&solver, stop, &mut y)?;
+                        return self.fire(run, stop, &y);
+                    }
                     self.emit_until(run, &solver, t_now, false)?;
+                    solver
+                        .set_stop_time(stop)
+                        .map_err(|e| solver_error(t_now, e))?;
                 }
                 OdeSolverStopReason::TstopReached => {
-                    self.emit_until(run, &solver, t_now, true)?;
-                    y.copy_from_slice(&solver.state().y.clone_as_vec());
-                    return self.fire(run, t_now, &y);
+                    let event_due = run
+                        .events
+                        .next_time()
+                        .is_some_and(|p| at_or_before(p, t_now));
+                    if event_due || t_now >= t_end {
+                        self.emit_until(run, &solver, t_now, true)?;
+                        y.copy_from_slice(&solver.state().y.clone_as_vec());
+                        return self.fire(run, t_now, &y);
+                    }
+                    self.emit_until(run, &solver, t_now, false)?;
+                    stop = self.next_stop(run, t_now, t_end);
+                    solver
+                        .set_stop_time(stop)
+                        .map_err(|e| solver_error(t_now, e))?;
                 }
             }
         }
+    }
+
+    /// Where the solver must stop next: the next output time (which also keeps
+    /// steps from growing without bound on flat solutions), the next delayed
+    /// event, or the end.
+    fn next_stop(&self, run: &Run, t: f64, t_end: f64) -> f64 {
+        let next_out = run
+            .times
+            .get(run.rows.len()..)
+            .unwrap_or(&[])
+            .iter()
+            .copied()
+            .find(|&tau| tau > t && !at_or_before(tau, t))
+            .unwrap_or(t_end);
+        let pending = run.events.next_time().unwrap_or(f64::INFINITY);
+        next_out.min(pending).min(t_end)
     }
 
     /// After a root at `t_root`: the time at which some trigger changed, if any.

@@ -50,8 +50,10 @@ pub(crate) enum Instr {
     Cmp(Cmp),
     Bin(Bin),
     Not,
-    /// Pops; jumps to the target if the value is 0 (false).
+    /// Pops; if the value is 0 (false), jumps forward by the offset (relative,
+    /// so that compiled pieces can be concatenated).
     JumpIfFalse(u32),
+    /// Jumps forward by the offset.
     Jump(u32),
 }
 
@@ -99,14 +101,14 @@ impl Program {
                     let a = pop(stack);
                     stack.push(truth(a.value() == 0.0));
                 }
-                Instr::JumpIfFalse(target) => {
+                Instr::JumpIfFalse(offset) => {
                     if pop(stack).value() == 0.0 {
-                        pc = target as usize;
+                        pc += offset as usize;
                         continue;
                     }
                 }
-                Instr::Jump(target) => {
-                    pc = target as usize;
+                Instr::Jump(offset) => {
+                    pc += offset as usize;
                     continue;
                 }
             }

@@ -22,6 +22,7 @@ mod case;
 pub mod check;
 mod description;
 mod results;
+pub mod run;
 mod settings;
 
 use std::path::PathBuf;

@@ -1,0 +1,69 @@
+//! `senmet sbml-suite`: run SBML Test Suite cases with the suite's pass rule.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use rayon::prelude::*;
+use senmet_sbml::suite::{discover, run::run_semantic, run::Verdict};
+
+use crate::output::write_atomically;
+
+/// Run SBML Test Suite semantic cases and compare with their expected results.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Case folders (`…/00001`) or folders of case folders (`…/semantic`).
+    #[arg(required = true)]
+    dirs: Vec<PathBuf>,
+    /// Also write one row per case (`case`, `verdict`, `reason`) to this TSV.
+    #[arg(long)]
+    tsv: Option<PathBuf>,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    jobs: Option<usize>,
+}
+
+/// Runs the cases; exit code 1 if any case failed.
+pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
+    let cases = discover(&args.dirs).context("cannot find the suite's cases")?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(args.jobs.unwrap_or(0))
+        .build()
+        .context("cannot start worker threads")?;
+    let verdicts: Vec<Verdict> = pool.install(|| cases.par_iter().map(run_semantic).collect());
+    let mut out = std::io::stdout().lock();
+    let (mut passed, mut failed, mut skipped) = (0, 0, 0);
+    let mut tsv = String::from("case\tverdict\treason\n");
+    for (case, verdict) in cases.iter().zip(&verdicts) {
+        writeln!(out, "{} {verdict}", case.id)?;
+        let (word, reason) = match verdict {
+            Verdict::Pass => {
+                passed += 1;
+                ("pass", "")
+            }
+            Verdict::Fail(why) => {
+                failed += 1;
+                ("fail", why.as_str())
+            }
+            Verdict::Skip(why) => {
+                skipped += 1;
+                ("skip", why.as_str())
+            }
+        };
+        tsv.push_str(&format!(
+            "{}\t{word}\t{}\n",
+            case.id,
+            reason.replace(['\t', '\n'], " ")
+        ));
+    }
+    writeln!(out, "{passed} passed, {failed} failed, {skipped} skipped")?;
+    if let Some(path) = &args.tsv {
+        write_atomically(path, tsv.as_bytes())?;
+    }
+    Ok(if failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
