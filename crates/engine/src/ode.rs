@@ -16,6 +16,10 @@ use diffsol::{
     Vector,
 };
 
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use senmet_core::Seed;
+
 use crate::error::{EngineError, Result};
 use crate::scalar::Dual;
 use crate::system::{Observable, System};
@@ -23,7 +27,8 @@ use events::Events;
 
 /// Settings of a deterministic simulation.
 ///
-/// Defaults: `rtol` 1e-6, `atol` 1e-12, `t0` 0, `max_steps` 1,000,000.
+/// Defaults: `rtol` 1e-6, `atol` 1e-12, `t0` 0, `max_steps` 1,000,000, `seed` 0
+/// (the seed only decides among simultaneous events of equal priority).
 #[derive(Debug, Clone)]
 pub struct OdeBuilder<'a> {
     system: &'a System,
@@ -31,9 +36,16 @@ pub struct OdeBuilder<'a> {
     atol: f64,
     t0: f64,
     max_steps: usize,
+    seed: Seed,
 }
 
 impl<'a> OdeBuilder<'a> {
+    /// Seed of the random choice among simultaneous events of equal priority.
+    pub fn seed(&mut self, seed: Seed) -> &mut Self {
+        self.seed = seed;
+        self
+    }
+
     /// Relative tolerance of the local error test.
     pub fn rtol(&mut self, rtol: f64) -> &mut Self {
         self.rtol = rtol;
@@ -79,6 +91,7 @@ impl<'a> OdeBuilder<'a> {
             atol: self.atol,
             t0: self.t0,
             max_steps: self.max_steps,
+            seed: self.seed,
         })
     }
 }
@@ -111,6 +124,7 @@ pub struct Ode<'a> {
     atol: f64,
     t0: f64,
     max_steps: usize,
+    seed: Seed,
 }
 
 /// Scratch shared by the solver's callbacks.
@@ -141,6 +155,7 @@ impl<'a> Ode<'a> {
             atol: 1e-12,
             t0: 0.0,
             max_steps: 1_000_000,
+            seed: Seed::new(0),
         }
     }
 
@@ -156,7 +171,7 @@ impl<'a> Ode<'a> {
         let mut run = Run {
             slots,
             stack,
-            events: Events::new(self.system),
+            events: Events::new(self.system, ChaCha8Rng::seed_from_u64(self.seed.get())),
             times,
             observables,
             rows: Vec::with_capacity(times.len()),
@@ -241,6 +256,9 @@ impl<'a> Ode<'a> {
         let mut solver = problem
             .bdf::<NalgebraLU<f64>>()
             .map_err(|e| solver_error(t, e))?;
+        // Landing on stop times can ask for steps below diffsol's fixed 1e-13
+        // floor; `max_steps` guards against stalls instead.
+        solver.config_mut().minimum_timestep = f64::MIN_POSITIVE;
         let mut y = vec![0.0; n];
         let mut stop = self.next_stop(run, t, t_end);
         solver.set_stop_time(stop).map_err(|e| solver_error(t, e))?;
@@ -266,7 +284,7 @@ impl<'a> Ode<'a> {
                         interpolate(&solver, te, &mut y)?;
                         return self.fire(run, te, &y);
                     }
-                    if t_now >= stop {
+                    if at_or_before(stop, t_now) {
                         // diffsol returns roots before it shortens the step for the
                         // stop time, so the step may pass it: restart from there.
                         self.emit_until(run, &solver, stop, true)?;
@@ -314,7 +332,9 @@ impl<'a> Ode<'a> {
         next_out.min(pending).min(t_end)
     }
 
-    /// After a root at `t_root`: the time at which some trigger changed, if any.
+    /// After a root at `t_root`: the earliest time at which some trigger
+    /// changed within the step, if any. The root is tried first, then just
+    /// after it; if only the step's end shows the change, bisection finds it.
     fn event_time<'s, S: OdeSolverMethod<'s, Eqn>, Eqn>(
         &self,
         run: &mut Run,
@@ -325,19 +345,43 @@ impl<'a> Ode<'a> {
     where
         Eqn: diffsol::OdeEquations<T = f64, V = diffsol::NalgebraVec<f64>> + 's,
     {
-        let nudge = t_root + 1e-10 * t_root.abs().max(1.0);
-        for te in [t_root, nudge.min(t_now)] {
-            let mut y = vec![0.0; self.system.n_states().max(1)];
-            interpolate(solver, te, &mut y)?;
-            self.state_at(run, te, &y);
-            if run
-                .events
-                .any_trigger_changed(self.system, &mut run.slots, &mut run.stack)
-            {
+        let nudge = (t_root + 1e-10 * t_root.abs().max(1.0)).min(t_now);
+        for te in [t_root, nudge] {
+            if self.changed_at(run, solver, te)? {
                 return Ok(Some(te));
             }
         }
-        Ok(None)
+        if !self.changed_at(run, solver, t_now)? {
+            return Ok(None);
+        }
+        let (mut lo, mut hi) = (nudge, t_now);
+        while hi - lo > 4.0 * f64::EPSILON * hi.abs().max(1.0) {
+            let mid = 0.5 * (lo + hi);
+            if self.changed_at(run, solver, mid)? {
+                hi = mid;
+            } else {
+                lo = mid;
+            }
+        }
+        Ok(Some(hi))
+    }
+
+    /// Whether any trigger differs from its last value at time `t` of the step.
+    fn changed_at<'s, S: OdeSolverMethod<'s, Eqn>, Eqn>(
+        &self,
+        run: &mut Run,
+        solver: &S,
+        t: f64,
+    ) -> Result<bool>
+    where
+        Eqn: diffsol::OdeEquations<T = f64, V = diffsol::NalgebraVec<f64>> + 's,
+    {
+        let mut y = vec![0.0; self.system.n_states().max(1)];
+        interpolate(solver, t, &mut y)?;
+        self.state_at(run, t, &y);
+        Ok(run
+            .events
+            .any_trigger_changed(self.system, &mut run.slots, &mut run.stack))
     }
 
     /// Sets the run's slots to the state `y` at `t`, evaluated.

@@ -193,14 +193,17 @@ impl System {
 
     /// Writes new symbol values (event assignments) and keeps amounts consistent:
     /// an assigned species gets the amount its new value implies at the new size.
+    ///
+    /// All assignments of one event act at once: a species concentration is
+    /// converted with its compartment's size from before the event.
     pub(crate) fn assign(&self, slots: &mut [f64], values: &[(u32, f64)]) {
-        for &(slot, v) in values {
-            slots[slot as usize] = v;
-        }
         for &(slot, v) in values {
             if let Some(sp) = self.layout.species_at(slot).filter(|s| !s.hosu) {
                 slots[sp.amount as usize] = v * slots[sp.compartment as usize];
             }
+        }
+        for &(slot, v) in values {
+            slots[slot as usize] = v;
         }
     }
 }

@@ -1,6 +1,9 @@
 //! Event semantics of SBML L3V2 §4.12: triggers firing on a false→true
 //! transition, delays, persistence, priorities and cascades.
 
+use rand::Rng;
+use rand_chacha::ChaCha8Rng;
+
 use crate::error::{EngineError, Result};
 use crate::system::System;
 
@@ -24,15 +27,18 @@ pub(crate) struct Events {
     last: Vec<bool>,
     pending: Vec<Pending>,
     seq: u64,
+    /// Chooses among simultaneous events of equal priority (SBML: at random).
+    rng: ChaCha8Rng,
 }
 
 impl Events {
     /// Trigger memory before t0 is each event's `initialValue`.
-    pub fn new(system: &System) -> Self {
+    pub fn new(system: &System, rng: ChaCha8Rng) -> Self {
         Events {
             last: system.events.iter().map(|e| e.initial_value).collect(),
             pending: Vec::new(),
             seq: 0,
+            rng,
         }
     }
 
@@ -120,35 +126,32 @@ impl Events {
         }
     }
 
-    /// The ready event to execute first: highest priority, then earliest
-    /// scheduled, then earliest triggered.
+    /// The ready event to execute first: the highest priority, chosen at
+    /// random among equal defined priorities (SBML L3V2 §4.12.6); events
+    /// without priority go after those with one, in the order they triggered.
     fn choose(
-        &self,
+        &mut self,
         system: &System,
         slots: &mut [f64],
         stack: &mut Vec<f64>,
         ready: &[usize],
     ) -> Option<usize> {
-        let key = |i: usize, slots: &mut [f64], stack: &mut Vec<f64>| {
-            let p = &self.pending[i];
-            let prio = system.events[p.event]
-                .priority
-                .as_ref()
-                .map_or(f64::NEG_INFINITY, |pr| pr.run(slots, stack));
-            (prio, p.time, p.seq)
-        };
-        let mut best: Option<(usize, (f64, f64, u64))> = None;
-        for &i in ready {
-            let k = key(i, slots, stack);
-            let better = match &best {
-                None => true,
-                Some((_, b)) => k.0 > b.0 || (k.0 == b.0 && (k.1, k.2) < (b.1, b.2)),
-            };
-            if better {
-                best = Some((i, k));
-            }
+        let prio: Vec<(usize, f64)> = ready
+            .iter()
+            .map(|&i| {
+                let p = system.events[self.pending[i].event].priority.as_ref();
+                (i, p.map_or(f64::NEG_INFINITY, |pr| pr.run(slots, stack)))
+            })
+            .collect();
+        let top = prio.iter().map(|p| p.1).fold(f64::NEG_INFINITY, f64::max);
+        let tied: Vec<usize> = prio.iter().filter(|p| p.1 == top).map(|p| p.0).collect();
+        if top.is_finite() && tied.len() > 1 {
+            return Some(tied[self.rng.random_range(0..tied.len())]);
         }
-        best.map(|(i, _)| i)
+        tied.into_iter().min_by(|&a, &b| {
+            let (pa, pb) = (&self.pending[a], &self.pending[b]);
+            pa.time.total_cmp(&pb.time).then(pa.seq.cmp(&pb.seq))
+        })
     }
 }
 

@@ -161,7 +161,9 @@ impl Layout {
         for s in &net.species {
             let value = self.index[&s.id];
             let compartment = self.lookup(&s.compartment, &format!("species '{}'", s.id))?;
-            let is_state = !s.constant && !self.assigned.contains_key(&value);
+            // Constant and boundary species are states with zero derivative:
+            // their amount is kept when their compartment changes size.
+            let is_state = !self.assigned.contains_key(&value);
             let amount = if s.has_only_substance_units {
                 value
             } else {
@@ -218,7 +220,15 @@ impl Resolve for Layout {
         };
         code.push(Instr::Load(self.states[state].deriv));
         if let Some(sp) = self.species_at(slot).filter(|s| !s.hosu) {
-            // d(amount)/dt / size: the concentration's rate at constant size.
+            // d(A/V)/dt = (dA/dt - c·dV/dt) / V
+            if let Some(&comp) = self.state_of.get(&sp.compartment) {
+                code.extend([
+                    Instr::Load(sp.value),
+                    Instr::Load(self.states[comp].deriv),
+                    Instr::Mul,
+                    Instr::Sub,
+                ]);
+            }
             code.extend([Instr::Load(sp.compartment), Instr::Div]);
         }
         Ok(())
