@@ -12,8 +12,8 @@ mod events;
 use std::cell::RefCell;
 
 use diffsol::{
-    NalgebraLU, NalgebraMat, OdeBuilder as DiffsolBuilder, OdeSolverMethod, OdeSolverStopReason,
-    Vector,
+    NalgebraLU, NalgebraMat, OdeBuilder as DiffsolBuilder, OdeSolverMethod, OdeSolverState,
+    OdeSolverStopReason, Vector,
 };
 
 use rand::SeedableRng;
@@ -144,6 +144,8 @@ struct Run<'r> {
     observables: &'r [Observable],
     rows: Vec<Vec<f64>>,
     steps: usize,
+    /// The last step size of the previous segment.
+    last_h: Option<f64>,
 }
 
 impl<'a> Ode<'a> {
@@ -176,6 +178,7 @@ impl<'a> Ode<'a> {
             observables,
             rows: Vec::with_capacity(times.len()),
             steps: 0,
+            last_h: None,
         };
         let t_end = times.last().copied().unwrap_or(self.t0);
         let mut t = self.t0;
@@ -253,8 +256,17 @@ impl<'a> Ode<'a> {
             )
             .build()
             .map_err(|e| solver_error(t, e))?;
+        let mut state = problem
+            .bdf_state::<NalgebraLU<f64>>()
+            .map_err(|e| solver_error(t, e))?;
+        if let Some(h) = run.last_h {
+            // After an event, restart with the step size reached before it
+            // rather than ramping up again from a tiny first step.
+            let first = state.as_mut().h;
+            *first = first.abs().max(h);
+        }
         let mut solver = problem
-            .bdf::<NalgebraLU<f64>>()
+            .bdf_solver::<NalgebraLU<f64>>(state)
             .map_err(|e| solver_error(t, e))?;
         // Landing on stop times can ask for steps below diffsol's fixed 1e-13
         // floor; `max_steps` guards against stalls instead.
@@ -262,6 +274,7 @@ impl<'a> Ode<'a> {
         let mut y = vec![0.0; n];
         let mut stop = self.next_stop(run, t, t_end);
         solver.set_stop_time(stop).map_err(|e| solver_error(t, e))?;
+        let mut t_prev = t;
         loop {
             run.steps += 1;
             if run.steps > self.max_steps {
@@ -274,45 +287,43 @@ impl<'a> Ode<'a> {
                 .step()
                 .map_err(|e| solver_error(solver.state().t, e))?;
             let t_now = solver.state().t;
-            match reason {
-                OdeSolverStopReason::InternalTimestep => {
-                    self.emit_until(run, &solver, t_now, false)?
-                }
-                OdeSolverStopReason::RootFound(t_root, _) => {
-                    if let Some(te) = self.event_time(run, &solver, t_root, t_now)? {
-                        self.emit_until(run, &solver, te, true)?;
-                        interpolate(&solver, te, &mut y)?;
-                        return self.fire(run, te, &y);
-                    }
-                    if at_or_before(stop, t_now) {
-                        // diffsol returns roots before it shortens the step for the
-                        // stop time, so the step may pass it: restart from there.
-                        self.emit_until(run, &solver, stop, true)?;
-                        interpolate(&solver, stop, &mut y)?;
-                        return self.fire(run, stop, &y);
-                    }
-                    self.emit_until(run, &solver, t_now, false)?;
-                    solver
-                        .set_stop_time(stop)
-                        .map_err(|e| solver_error(t_now, e))?;
-                }
-                OdeSolverStopReason::TstopReached => {
-                    let event_due = run
-                        .events
-                        .next_time()
-                        .is_some_and(|p| at_or_before(p, t_now));
-                    if event_due || t_now >= t_end {
-                        self.emit_until(run, &solver, t_now, true)?;
-                        y.copy_from_slice(&solver.state().y.clone_as_vec());
-                        return self.fire(run, t_now, &y);
-                    }
-                    self.emit_until(run, &solver, t_now, false)?;
-                    stop = self.next_stop(run, t_now, t_end);
-                    solver
-                        .set_stop_time(stop)
-                        .map_err(|e| solver_error(t_now, e))?;
-                }
+            let t_root = match reason {
+                OdeSolverStopReason::RootFound(t_root, _) => Some(t_root),
+                _ => None,
+            };
+            run.last_h = Some(solver.state().h);
+            if let Some(te) = self.event_time(run, &solver, t_prev, t_root, t_now)? {
+                self.emit_until(run, &solver, te, true)?;
+                interpolate(&solver, te, &mut y)?;
+                return self.fire(run, te, &y);
             }
+            let reached = match reason {
+                OdeSolverStopReason::TstopReached => true,
+                // diffsol reports roots before it shortens the step for the
+                // stop time, so such a step may pass it: restart from there.
+                OdeSolverStopReason::RootFound(..) => at_or_before(stop, t_now),
+                OdeSolverStopReason::InternalTimestep => false,
+            };
+            let due = run
+                .events
+                .next_time()
+                .is_some_and(|p| at_or_before(p, stop));
+            if reached && (due || stop >= t_end || t_now > stop) {
+                self.emit_until(run, &solver, stop, true)?;
+                // `stop` may lie a rounding error past the step's end.
+                interpolate(&solver, stop.min(t_now), &mut y)?;
+                return self.fire(run, stop, &y);
+            }
+            self.emit_until(run, &solver, t_now, false)?;
+            if reached {
+                stop = self.next_stop(run, t_now, t_end);
+            }
+            if t_root.is_some() || reached {
+                solver
+                    .set_stop_time(stop)
+                    .map_err(|e| solver_error(t_now, e))?;
+            }
+            t_prev = t_now;
         }
     }
 
@@ -332,29 +343,38 @@ impl<'a> Ode<'a> {
         next_out.min(pending).min(t_end)
     }
 
-    /// After a root at `t_root`: the earliest time at which some trigger
-    /// changed within the step, if any. The root is tried first, then just
-    /// after it; if only the step's end shows the change, bisection finds it.
+    /// The earliest time in the step `(t_prev, t_now]` at which some trigger
+    /// changed, if any: a reported root is tried first, then just after it;
+    /// otherwise bisection on the step (triggers without a sign-changing
+    /// comparison, or roots touched rather than crossed).
     fn event_time<'s, S: OdeSolverMethod<'s, Eqn>, Eqn>(
         &self,
         run: &mut Run,
         solver: &S,
-        t_root: f64,
+        t_prev: f64,
+        t_root: Option<f64>,
         t_now: f64,
     ) -> Result<Option<f64>>
     where
         Eqn: diffsol::OdeEquations<T = f64, V = diffsol::NalgebraVec<f64>> + 's,
     {
-        let nudge = (t_root + 1e-10 * t_root.abs().max(1.0)).min(t_now);
-        for te in [t_root, nudge] {
-            if self.changed_at(run, solver, te)? {
-                return Ok(Some(te));
+        if self.system.events.is_empty() {
+            return Ok(None);
+        }
+        let mut lo = t_prev;
+        if let Some(t_root) = t_root {
+            let nudge = (t_root + 1e-10 * t_root.abs().max(1.0)).min(t_now);
+            for te in [t_root, nudge] {
+                if self.changed_at(run, solver, te)? {
+                    return Ok(Some(te));
+                }
             }
+            lo = nudge;
         }
         if !self.changed_at(run, solver, t_now)? {
             return Ok(None);
         }
-        let (mut lo, mut hi) = (nudge, t_now);
+        let mut hi = t_now;
         while hi - lo > 4.0 * f64::EPSILON * hi.abs().max(1.0) {
             let mid = 0.5 * (lo + hi);
             if self.changed_at(run, solver, mid)? {
