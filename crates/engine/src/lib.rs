@@ -22,9 +22,20 @@
 
 pub mod expr;
 pub mod network;
+pub mod ode;
 
 pub use expr::{Expr, Op};
 pub use network::{
     Compartment, Event, EventAssignment, InitialAssignment, InitialQuantity, Network, Parameter,
     Reaction, Rule, Species, SpeciesReference,
 };
+
+mod compile;
+pub mod error;
+mod scalar;
+pub mod system;
+mod vm;
+
+pub use error::EngineError;
+pub use ode::{Ode, OdeBuilder};
+pub use system::{Observable, System};

@@ -1,0 +1,70 @@
+//! Errors of the engine.
+
+/// What can go wrong when compiling or simulating a network.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum EngineError {
+    /// Math refers to an id the network does not declare.
+    #[error("{context} refers to unknown symbol '{symbol}'")]
+    UnknownSymbol {
+        /// The id that was not found.
+        symbol: String,
+        /// Where it was used (e.g. "kinetic law of reaction 'R1'").
+        context: String,
+    },
+    /// Two declarations share an id.
+    #[error("id '{id}' is declared more than once")]
+    DuplicateId {
+        /// The id.
+        id: String,
+    },
+    /// A symbol is determined by more than one rule or assignment.
+    #[error("'{symbol}' is determined by more than one rule")]
+    OverDetermined {
+        /// The symbol.
+        symbol: String,
+    },
+    /// Assignment rules (or rates and rules) depend on each other in a cycle.
+    #[error("algebraic loop among {}", symbols.join(", "))]
+    AlgebraicLoop {
+        /// The symbols in the cycle.
+        symbols: Vec<String>,
+    },
+    /// A construct the engine does not simulate.
+    #[error("unsupported: {what}")]
+    Unsupported {
+        /// What it is, and where.
+        what: String,
+    },
+    /// An invalid setting (tolerance, time span, output points).
+    #[error("invalid setting {name}: expected {expected}, found {found}")]
+    InvalidSetting {
+        /// The setting.
+        name: &'static str,
+        /// What is allowed.
+        expected: &'static str,
+        /// What was given.
+        found: String,
+    },
+    /// The ODE solver could not proceed.
+    #[error("ODE solver failed at t = {time}: {message}")]
+    Solver {
+        /// Simulation time of the failure.
+        time: f64,
+        /// The solver's account of the failure.
+        message: String,
+    },
+    /// Events kept firing without time advancing.
+    #[error("events fired more than {limit} times at t = {time} without time advancing (last: '{event}')")]
+    EventCascade {
+        /// The last event executed.
+        event: String,
+        /// Simulation time.
+        time: f64,
+        /// The limit that was reached.
+        limit: usize,
+    },
+}
+
+/// The engine's result type.
+pub type Result<T, E = EngineError> = std::result::Result<T, E>;

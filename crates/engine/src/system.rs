@@ -1,0 +1,436 @@
+//! A network compiled for simulation: slots, state vector and programs.
+//!
+//! Layout (see [`layout`]): slot 0 is time, then one slot per symbol
+//! (compartment sizes, species as the math sees them, parameters,
+//! stoichiometries, reaction rates), then species amounts and one derivative
+//! slot per state variable. Species are integrated as amounts, so reactions
+//! conserve substance when compartments change size (SBML L3V2 §4.11.7).
+
+mod events;
+mod layout;
+mod order;
+
+use crate::compile::emit_store;
+use crate::error::{EngineError, Result};
+use crate::expr::{Expr, Op};
+use crate::network::{InitialQuantity, Network, Rule};
+use crate::scalar::Dual;
+use crate::vm::{Instr, Program};
+
+pub(crate) use events::CompiledEvent;
+use layout::{Kind, Layout, TIME};
+use order::{topological, Node};
+
+/// A network compiled for simulation.
+#[derive(Debug, Clone)]
+pub struct System {
+    layout: Layout,
+    baseline: Vec<f64>,
+    init: Program,
+    rhs: Program,
+    pub(crate) events: Vec<CompiledEvent>,
+    pub(crate) roots: Vec<Program>,
+}
+
+/// A quantity that can be written to output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Observable {
+    /// A species' amount.
+    Amount(usize),
+    /// A species' concentration.
+    Concentration(usize),
+    /// Any other symbol's value (compartment, parameter, stoichiometry, reaction rate).
+    Value(u32),
+}
+
+impl System {
+    /// Compiles a network.
+    ///
+    /// # Errors
+    ///
+    /// Unknown symbols, duplicate ids, symbols set by two rules, algebraic
+    /// loops among rules, and unsupported math.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use senmet_engine::{Compartment, Network, System};
+    /// let mut net = Network::default();
+    /// net.compartments.push(Compartment {
+    ///     id: "c".into(), name: None, size: Some(2.0), spatial_dimensions: None, constant: true,
+    /// });
+    /// let system = System::new(&net)?;
+    /// assert_eq!(system.n_states(), 0);
+    /// # Ok::<(), senmet_engine::EngineError>(())
+    /// ```
+    pub fn new(net: &Network) -> Result<Self> {
+        let layout = Layout::new(net)?;
+        let baseline = baseline(net, &layout);
+        let init = init_program(net, &layout)?;
+        let rhs = rhs_program(net, &layout)?;
+        let events = events::compile_events(net, &layout)?;
+        let roots = events::root_programs(net, &layout)?;
+        Ok(System {
+            layout,
+            baseline,
+            init,
+            rhs,
+            events,
+            roots,
+        })
+    }
+
+    /// Number of state variables integrated.
+    pub fn n_states(&self) -> usize {
+        self.layout.states.len()
+    }
+
+    /// Number of species.
+    pub fn n_species(&self) -> usize {
+        self.layout.species.len()
+    }
+
+    /// Finds what to output for an id: species as amount or concentration, others by value.
+    pub fn observable(&self, id: &str, as_amount: bool) -> Option<Observable> {
+        let slot = *self.layout.index.get(id)?;
+        if self.layout.kinds[slot as usize] == Kind::Species {
+            let i = self.layout.species.iter().position(|s| s.value == slot)?;
+            return Some(if as_amount {
+                Observable::Amount(i)
+            } else {
+                Observable::Concentration(i)
+            });
+        }
+        Some(Observable::Value(slot))
+    }
+
+    /// Reads an observable from evaluated slots.
+    pub(crate) fn read(&self, o: Observable, slots: &[f64]) -> f64 {
+        match o {
+            Observable::Value(s) => slots[s as usize],
+            Observable::Amount(i) => {
+                let sp = &self.layout.species[i];
+                if sp.hosu {
+                    slots[sp.value as usize]
+                } else {
+                    slots[sp.value as usize] * slots[sp.compartment as usize]
+                }
+            }
+            Observable::Concentration(i) => {
+                let sp = &self.layout.species[i];
+                if sp.hosu {
+                    slots[sp.value as usize] / slots[sp.compartment as usize]
+                } else {
+                    slots[sp.value as usize]
+                }
+            }
+        }
+    }
+
+    /// Slots at `t0`: declared values, initial assignments and rules, then
+    /// amounts of state species; evaluated throughout.
+    pub(crate) fn initial_slots(&self, t0: f64, stack: &mut Vec<f64>) -> Vec<f64> {
+        let mut slots = self.baseline.clone();
+        slots[TIME as usize] = t0;
+        self.init.run(&mut slots, stack);
+        for sp in &self.layout.species {
+            if !sp.hosu {
+                slots[sp.amount as usize] =
+                    slots[sp.value as usize] * slots[sp.compartment as usize];
+            }
+        }
+        self.evaluate(&mut slots, stack);
+        slots
+    }
+
+    /// Recomputes every derived slot (species values, rules, rates, derivatives)
+    /// from the state slots and time.
+    pub(crate) fn evaluate(&self, slots: &mut [f64], stack: &mut Vec<f64>) {
+        self.rhs.run(slots, stack);
+    }
+
+    /// Writes the state vector into the slots.
+    pub(crate) fn load_state(&self, y: &[f64], slots: &mut [f64]) {
+        for (v, s) in y.iter().zip(&self.layout.states) {
+            slots[s.slot as usize] = *v;
+        }
+    }
+
+    /// Reads the state vector from the slots.
+    pub(crate) fn store_state(&self, slots: &[f64], y: &mut [f64]) {
+        for (v, s) in y.iter_mut().zip(&self.layout.states) {
+            *v = slots[s.slot as usize];
+        }
+    }
+
+    /// Reads the derivatives from evaluated slots.
+    pub(crate) fn derivatives(&self, slots: &[f64], dy: &mut [f64]) {
+        for (d, s) in dy.iter_mut().zip(&self.layout.states) {
+            *d = slots[s.deriv as usize];
+        }
+    }
+
+    /// The Jacobian times `v` at the state in `slots` (already evaluated):
+    /// one forward-mode pass with dual numbers.
+    pub(crate) fn jacobian_times(
+        &self,
+        slots: &[f64],
+        v: &[f64],
+        dual: &mut Vec<Dual>,
+        stack: &mut Vec<Dual>,
+        out: &mut [f64],
+    ) {
+        dual.clear();
+        dual.extend(slots.iter().map(|&x| Dual::new(x, 0.0)));
+        for (vi, s) in v.iter().zip(&self.layout.states) {
+            dual[s.slot as usize].d = *vi;
+        }
+        self.rhs.run(dual, stack);
+        for (o, s) in out.iter_mut().zip(&self.layout.states) {
+            *o = dual[s.deriv as usize].d;
+        }
+    }
+
+    /// Writes new symbol values (event assignments) and keeps amounts consistent:
+    /// an assigned species gets the amount its new value implies at the new size.
+    pub(crate) fn assign(&self, slots: &mut [f64], values: &[(u32, f64)]) {
+        for &(slot, v) in values {
+            slots[slot as usize] = v;
+        }
+        for &(slot, v) in values {
+            if let Some(sp) = self.layout.species_at(slot).filter(|s| !s.hosu) {
+                slots[sp.amount as usize] = v * slots[sp.compartment as usize];
+            }
+        }
+    }
+}
+
+/// Declared values: sizes, parameter values, stoichiometries and initial
+/// quantities given in the form the species' math uses.
+fn baseline(net: &Network, layout: &Layout) -> Vec<f64> {
+    let mut b = vec![f64::NAN; layout.n_slots()];
+    let mut set = |id: &str, v: f64| b[layout.index[id] as usize] = v;
+    for c in &net.compartments {
+        set(&c.id, c.size.unwrap_or(f64::NAN));
+    }
+    for p in &net.parameters {
+        set(&p.id, p.value.unwrap_or(f64::NAN));
+    }
+    for s in &net.species {
+        match (s.initial, s.has_only_substance_units) {
+            (InitialQuantity::Amount(a), true) | (InitialQuantity::Concentration(a), false) => {
+                set(&s.id, a)
+            }
+            _ => {}
+        }
+    }
+    for r in &net.reactions {
+        for sr in r.reactants.iter().chain(&r.products) {
+            if let Some(id) = &sr.id {
+                set(id, sr.stoichiometry.unwrap_or(1.0));
+            }
+        }
+    }
+    b[TIME as usize] = 0.0;
+    b
+}
+
+fn node(e: &Expr, target: u32, layout: &Layout, context: &str) -> Result<Node> {
+    let mut code = Vec::new();
+    emit_store(e, target, layout, context, &mut code)?;
+    Ok(Node { target, code })
+}
+
+/// Nodes computing reaction rates and state derivatives.
+fn rate_and_derivative_nodes(net: &Network, layout: &Layout) -> Result<Vec<Node>> {
+    let mut nodes = Vec::new();
+    for r in &net.reactions {
+        let slot = layout.index[&r.id];
+        let law = r.rate.clone().unwrap_or(Expr::Num(0.0));
+        nodes.push(node(
+            &law,
+            slot,
+            layout,
+            &format!("kinetic law of reaction '{}'", r.id),
+        )?);
+    }
+    for (sp, decl) in layout.species.iter().zip(&net.species) {
+        let Some(state) = sp.state else { continue };
+        let e = species_derivative(net, layout, &decl.id, sp.value)?;
+        let deriv = layout.states[state].deriv;
+        nodes.push(node(
+            &e,
+            deriv,
+            layout,
+            &format!("rate of change of species '{}'", decl.id),
+        )?);
+    }
+    for (&slot, &rule) in &layout.rate_ruled {
+        if layout.kinds[slot as usize] == Kind::Species {
+            continue;
+        }
+        let deriv = layout.states[layout.state_of[&slot]].deriv;
+        let context = format!("rate rule for '{}'", layout.name(slot));
+        nodes.push(node(net.rules[rule].math(), deriv, layout, &context)?);
+    }
+    Ok(nodes)
+}
+
+/// d(amount)/dt of a species: its rate rule, or the sum of reaction terms.
+fn species_derivative(net: &Network, layout: &Layout, id: &str, slot: u32) -> Result<Expr> {
+    let decl = net
+        .species
+        .iter()
+        .find(|s| s.id == id)
+        .expect("species of the layout");
+    if let Some(&rule) = layout.rate_ruled.get(&slot) {
+        let rate = net.rules[rule].math().clone();
+        if decl.has_only_substance_units {
+            return Ok(rate);
+        }
+        // d(c·V)/dt = V·dc/dt + c·dV/dt
+        let comp = Expr::sym(&decl.compartment);
+        let mut terms = vec![Expr::apply(Op::Times, vec![rate, comp])];
+        let comp_slot = layout.index[&decl.compartment];
+        if layout.state_of.contains_key(&comp_slot) {
+            terms.push(Expr::apply(
+                Op::Times,
+                vec![Expr::sym(id), Expr::RateOf(decl.compartment.clone())],
+            ));
+        }
+        return Ok(Expr::apply(Op::Plus, terms));
+    }
+    if decl.boundary_condition {
+        return Ok(Expr::Num(0.0));
+    }
+    let (mut made, mut used) = (Vec::new(), Vec::new());
+    for r in net.reactions.iter().filter(|r| r.rate.is_some()) {
+        for (refs, out) in [(&r.products, &mut made), (&r.reactants, &mut used)] {
+            for sr in refs.iter().filter(|sr| sr.species == id) {
+                let stoich = match &sr.id {
+                    Some(sid) => Expr::sym(sid),
+                    None => Expr::Num(sr.stoichiometry.unwrap_or(1.0)),
+                };
+                out.push(Expr::apply(Op::Times, vec![stoich, Expr::sym(&r.id)]));
+            }
+        }
+    }
+    let net_rate = Expr::apply(
+        Op::Minus,
+        vec![Expr::apply(Op::Plus, made), Expr::apply(Op::Plus, used)],
+    );
+    Ok(
+        match decl
+            .conversion_factor
+            .as_ref()
+            .or(net.conversion_factor.as_ref())
+        {
+            Some(cf) => Expr::apply(Op::Times, vec![net_rate, Expr::sym(cf)]),
+            None => net_rate,
+        },
+    )
+}
+
+fn rhs_program(net: &Network, layout: &Layout) -> Result<Program> {
+    let mut nodes = Vec::new();
+    for sp in layout
+        .species
+        .iter()
+        .filter(|s| s.state.is_some() && !s.hosu)
+    {
+        let code = vec![
+            Instr::Load(sp.amount),
+            Instr::Load(sp.compartment),
+            Instr::Div,
+            Instr::Store(sp.value),
+        ];
+        nodes.push(Node {
+            target: sp.value,
+            code,
+        });
+    }
+    for rule in &net.rules {
+        if let Rule::Assignment { variable, math } = rule {
+            let target = layout.index[variable];
+            nodes.push(node(
+                math,
+                target,
+                layout,
+                &format!("assignment rule for '{variable}'"),
+            )?);
+        }
+    }
+    nodes.extend(rate_and_derivative_nodes(net, layout)?);
+    let order = topological(nodes, |s| layout.name(s))?;
+    Ok(Program {
+        code: order.into_iter().flat_map(|n| n.code).collect(),
+    })
+}
+
+/// Values at t0 of everything not given as a plain declared value.
+fn init_program(net: &Network, layout: &Layout) -> Result<Program> {
+    let mut nodes = Vec::new();
+    let mut defined = std::collections::HashSet::new();
+    for ia in &net.initial_assignments {
+        let target =
+            layout
+                .index
+                .get(&ia.symbol)
+                .copied()
+                .ok_or_else(|| EngineError::UnknownSymbol {
+                    symbol: ia.symbol.clone(),
+                    context: "an initial assignment".into(),
+                })?;
+        if !defined.insert(target) {
+            return Err(EngineError::OverDetermined {
+                symbol: ia.symbol.clone(),
+            });
+        }
+        nodes.push(node(
+            &ia.math,
+            target,
+            layout,
+            &format!("initial assignment to '{}'", ia.symbol),
+        )?);
+    }
+    for rule in &net.rules {
+        if let Rule::Assignment { variable, math } = rule {
+            let target = layout.index[variable];
+            if defined.insert(target) {
+                nodes.push(node(
+                    math,
+                    target,
+                    layout,
+                    &format!("assignment rule for '{variable}'"),
+                )?);
+            }
+        }
+    }
+    for s in &net.species {
+        let target = layout.index[&s.id];
+        if defined.contains(&target) {
+            continue;
+        }
+        let comp = Expr::sym(&s.compartment);
+        let e = match (s.initial, s.has_only_substance_units) {
+            (InitialQuantity::Amount(a), false) => {
+                Expr::apply(Op::Divide, vec![Expr::Num(a), comp])
+            }
+            (InitialQuantity::Concentration(c), true) => {
+                Expr::apply(Op::Times, vec![Expr::Num(c), comp])
+            }
+            _ => continue,
+        };
+        nodes.push(node(
+            &e,
+            target,
+            layout,
+            &format!("initial value of species '{}'", s.id),
+        )?);
+    }
+    nodes.extend(rate_and_derivative_nodes(net, layout)?);
+    let order = topological(nodes, |s| layout.name(s))?;
+    Ok(Program {
+        code: order.into_iter().flat_map(|n| n.code).collect(),
+    })
+}
