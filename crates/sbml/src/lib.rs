@@ -5,7 +5,7 @@
 //! - [`read_path`] / [`read_str`]: SBML to [`Network`]; function definitions are
 //!   inlined, local parameters substituted, L2 `stoichiometryMath` turned into
 //!   an assignment rule on the species reference.
-//! - [`write`] / [`to_string`]: [`Network`] to SBML L3V2.
+//! - [`write()`] / [`to_string()`]: [`Network`] to SBML L3V2.
 //! - [`Error`]: what went wrong and where (`path:line:col`); valid SBML that is
 //!   not handled (algebraic rules, fast reactions, packages, …) is
 //!   [`Error::Unsupported`].

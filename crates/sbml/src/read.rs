@@ -130,3 +130,34 @@ impl<'a> Ctx<'a> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn files_that_cannot_be_read_or_decoded() -> Result<(), Box<dyn std::error::Error>> {
+        let missing = Path::new("/nonexistent/senmet/model.xml");
+        assert!(matches!(read_path(missing), Err(Error::Io { path, .. }) if path == missing));
+        let path =
+            std::env::temp_dir().join(format!("senmet-sbml-latin1-{}.xml", std::process::id()));
+        std::fs::write(&path, b"<sbml>\n  <model name=\"caf\xe9\"/>")?;
+        let err = read_path(&path);
+        std::fs::remove_file(&path)?;
+        let at = err
+            .err()
+            .and_then(|e| e.location().map(|l| (l.line(), l.column())));
+        assert_eq!(at, Some((Some(2), Some(19))));
+        Ok(())
+    }
+
+    #[test]
+    fn byte_order_mark_is_skipped() -> Result<()> {
+        let xml = "\u{feff}<sbml xmlns=\"http://www.sbml.org/sbml/level3/version2/core\" level=\"3\" version=\"2\"><model id=\"m\"/></sbml>";
+        assert_eq!(
+            read_str(xml, Path::new("bom.xml"))?.id.as_deref(),
+            Some("m")
+        );
+        Ok(())
+    }
+}

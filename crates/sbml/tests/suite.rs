@@ -55,6 +55,21 @@ fn semantic_cases_import_or_are_unsupported_and_round_trip(
     Ok(())
 }
 
+#[test]
+fn stochastic_cases_import_unless_they_use_distrib() -> Result<(), Box<dyn std::error::Error>> {
+    let cases = suite::discover(&[suite_dir("stochastic")])?;
+    assert_eq!(cases.len(), 100);
+    for case in &cases {
+        let packages = case.description()?.packages_present;
+        match senmet_sbml::read_path(&case.model) {
+            Ok(_) => assert!(packages.is_empty(), "{}: {packages:?}", case.id),
+            Err(e) if e.is_unsupported() => assert!(!packages.is_empty(), "{}: {e}", case.id),
+            Err(e) => return Err(format!("{}: {e}", case.id).into()),
+        }
+    }
+    Ok(())
+}
+
 fn check_case_files(case: &Case) -> Result<(), Box<dyn std::error::Error>> {
     let settings = case.settings()?;
     let results = case.results()?;

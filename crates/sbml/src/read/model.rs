@@ -39,19 +39,40 @@ pub(super) fn document<'a>(cx: &mut Ctx<'a>, root: &'a Element) -> Result<Networ
     self::model(cx, model)
 }
 
-/// Rejects any SBML Level 3 package, required or not: all change or extend meaning.
+/// Rejects any SBML Level 3 package, required or not: all change or extend
+/// meaning. Namespaces may be declared on any element, not only `<sbml>`.
 fn check_packages(cx: &Ctx<'_>, root: &Element) -> Result<()> {
-    for (key, value) in &root.attrs {
-        let Some(prefix) = key.strip_prefix("xmlns:") else {
-            continue;
-        };
-        if value.starts_with(L3_NS) && !value.ends_with("/core") {
+    match find_package(root) {
+        Some((e, prefix)) => {
             let required = root.attr(&format!("{prefix}:required")).unwrap_or("false");
             let reason = format!("SBML Level 3 packages are not read (required=\"{required}\")");
-            return Err(cx.unsupported(root, format!("package {prefix}"), &reason));
+            let name = if prefix.is_empty() {
+                "namespace"
+            } else {
+                prefix
+            };
+            Err(cx.unsupported(e, format!("package {name}"), &reason))
+        }
+        None => Ok(()),
+    }
+}
+
+/// The first element declaring an SBML L3 package namespace, and its prefix.
+fn find_package(e: &Element) -> Option<(&Element, &str)> {
+    for (key, value) in &e.attrs {
+        let prefix = match key.strip_prefix("xmlns") {
+            Some("") => "",
+            Some(p) => match p.strip_prefix(':') {
+                Some(p) => p,
+                None => continue,
+            },
+            None => continue,
+        };
+        if value.starts_with(L3_NS) && !value.ends_with("/core") {
+            return Some((e, prefix));
         }
     }
-    Ok(())
+    e.elements().find_map(find_package)
 }
 
 fn model<'a>(cx: &mut Ctx<'a>, m: &'a Element) -> Result<Network> {
@@ -333,6 +354,12 @@ mod tests {
         let err = read(comp, "").unwrap_err();
         assert!(
             matches!(&err, Error::Unsupported { construct, .. } if construct == "package comp"),
+            "{err}"
+        );
+        let nested = r#"<listOfParameters xmlns:fbc="http://www.sbml.org/sbml/level3/version1/fbc/version2"/>"#;
+        let err = read(L3, nested).unwrap_err();
+        assert!(
+            matches!(&err, Error::Unsupported { construct, .. } if construct == "package fbc"),
             "{err}"
         );
         let l1 = r#"<sbml xmlns="http://www.sbml.org/sbml/level1" level="1" version="2">"#;
