@@ -1,0 +1,25 @@
+//! microRNA seed-site scanning and scoring over 3'UTRs, and target-set shift tests.
+//!
+//! - [`fasta`]: FASTA records from any `BufRead`, plain or gzip files.
+//! - [`mirna`]: mature miRNAs, their seeds (nt 2–8) and families; [`family`]:
+//!   TargetScan's `miR_Family_Info.txt`.
+//! - [`utr`]: 3'UTRs from FASTA or TargetScan-style UTR tables, streamed in chunks.
+//! - [`site`]: site types (8mer, 7mer-m8, 7mer-A1, 6mer, offset-6mer) and the scanner.
+//!
+//! # Example
+//!
+//! ```
+//! use senmet_seq::{mirna::Mirna, site};
+//!
+//! let mir30 = Mirna::new("hsa-miR-30c-5p", b"UGUAAACAUCCUACACUCUCAGC")?;
+//! let scanner = site::Builder::new().shadow(0).build(&[mir30.seed()])?;
+//! let sites: Vec<_> = scanner.sites(b"GGTGTTTACAGG").collect();
+//! assert_eq!(sites[0].site_type.as_str(), "8mer");
+//! assert_eq!(sites[0].start.get(), 3);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+pub mod family;
+pub mod fasta;
+pub mod mirna;
+pub mod site;
