@@ -23,3 +23,4 @@ pub mod family;
 pub mod fasta;
 pub mod mirna;
 pub mod site;
+pub mod utr;
