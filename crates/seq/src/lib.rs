@@ -22,5 +22,6 @@
 pub mod family;
 pub mod fasta;
 pub mod mirna;
+pub mod score;
 pub mod site;
 pub mod utr;

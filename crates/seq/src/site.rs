@@ -265,7 +265,7 @@ impl Scanner {
 }
 
 /// 2-bit code of a nucleotide (A 0, C 1, G 2, U/T 3), 4 for anything else.
-fn code(b: u8) -> u8 {
+pub(crate) fn code(b: u8) -> u8 {
     match b {
         b'A' | b'a' => 0,
         b'C' | b'c' => 1,

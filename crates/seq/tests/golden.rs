@@ -115,3 +115,77 @@ fn pten_lats2_study_sites() -> Res {
     assert_eq!(beyond_6mer, expected);
     Ok(())
 }
+
+/// Per-term context++ contributions against `targetscan_70_context_scores.pl`'s
+/// sample output (rounded there to 3 decimals).
+#[test]
+fn context_terms_match_targetscan() -> Res {
+    use senmet_core::Position;
+    use senmet_seq::{score, site::Site};
+    use std::collections::HashMap;
+
+    let mut reader = utr::Reader::from_path(data("UTR_Sequences_sample.txt"))?;
+    let mut utrs = Vec::new();
+    while reader.read_chunk(&mut utrs, 1 << 20)? {}
+    let utrs: HashMap<(String, String), Vec<u8>> = utrs
+        .into_iter()
+        .map(|u| ((u.gene, u.species.unwrap_or_default()), u.sequence))
+        .collect();
+    let mirs: HashMap<String, String> =
+        std::fs::read_to_string(data("miR_for_context_scores.sample.txt"))?
+            .lines()
+            .filter_map(|l| {
+                let f: Vec<&str> = l.split('\t').collect();
+                (f.len() >= 4).then(|| (f[2].to_owned(), f[3].trim().to_owned()))
+            })
+            .collect();
+    let terms = std::fs::read_to_string(data("targetscan_70_context_terms.tsv"))?;
+    let (mut n, mut three_prime_ok) = (0, 0);
+    for line in terms.lines().skip(1) {
+        let f: Vec<&str> = line.split('\t').collect();
+        let num = |i: usize| f[i].parse::<f64>();
+        let site_type = match f[3] {
+            "8mer-1a" => SiteType::Eight,
+            "7mer-m8" => SiteType::SevenM8,
+            "7mer-1a" => SiteType::SevenA1,
+            _ => SiteType::Six,
+        };
+        let (start, end): (usize, usize) = (f[4].parse()?, f[5].parse()?);
+        let site = Site {
+            start: Position::new(start).ok_or("0 start")?,
+            end: Position::new(end).ok_or("0 end")?,
+            site_type,
+            seed: 0,
+        };
+        let seq = &utrs[&(f[0].to_owned(), f[1].to_owned())];
+        let c = score::contributions(seq, &site, mirs[f[2]].as_bytes(), 0).ok_or("scored")?;
+        let close = |ours: f64, theirs: f64| (ours - theirs).abs() < 0.00065;
+        assert!(close(c.site_type, num(6)?), "{line}");
+        assert!(
+            close(c.local_au, num(8)?),
+            "local AU {} in {line}",
+            c.local_au
+        );
+        assert!(
+            close(c.srna1, num(9)? + num(10)? + num(11)?),
+            "sRNA1 {line}"
+        );
+        assert!(
+            close(c.srna8, num(12)? + num(13)? + num(14)?),
+            "sRNA8 {line}"
+        );
+        assert!(
+            close(c.site8, num(15)? + num(16)? + num(17)?),
+            "site8 {line}"
+        );
+        three_prime_ok += usize::from(close(c.three_prime, num(7)?));
+        n += 1;
+    }
+    assert_eq!(n, 675);
+    // Our 3' pairing follows Grimson et al. 2007, not TargetScan's code: measured 651/675.
+    assert!(
+        three_prime_ok >= 650,
+        "3' pairing agrees on {three_prime_ok}/{n}"
+    );
+    Ok(())
+}
