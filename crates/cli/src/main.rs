@@ -15,11 +15,16 @@ struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
-enum Command {}
+enum Command {
+    /// microRNA seed sites and scores over 3'UTRs; `targets shift` tests target sets in a ranked list.
+    Targets(cmd::targets::Args),
+}
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let result: anyhow::Result<ExitCode> = match cli.command {};
+    let result: anyhow::Result<ExitCode> = match cli.command {
+        Command::Targets(args) => cmd::targets::run(&args),
+    };
     match result {
         Ok(code) => code,
         Err(err) => report(&err),

@@ -194,17 +194,16 @@ impl<R: BufRead> Reader<R> {
         if let Some(pending) = self.pending.take() {
             return Ok(Some(pending));
         }
-        while self.next_line()? {
-            if self.buf.first() == Some(&b'>') {
-                return Ok(Some((std::mem::take(&mut self.buf), self.line)));
-            }
-            let found = char::from(self.buf[0]);
+        if !self.next_line()? {
+            return Ok(None);
+        }
+        if self.buf.first() != Some(&b'>') {
             return Err(Error::MissingHeader {
                 at: self.at(self.line),
-                found,
+                found: char::from(self.buf[0]),
             });
         }
-        Ok(None)
+        Ok(Some((std::mem::take(&mut self.buf), self.line)))
     }
 
     fn parse_header(&self, header: &[u8], line: u64, record: &mut Record) -> Result<()> {

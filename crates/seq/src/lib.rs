@@ -21,7 +21,10 @@
 
 pub mod family;
 pub mod fasta;
+pub mod gene;
 pub mod mirna;
 pub mod score;
+pub mod shift;
 pub mod site;
+pub mod target;
 pub mod utr;

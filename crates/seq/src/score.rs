@@ -275,7 +275,7 @@ mod tests {
     fn site(t: SiteType, start: usize) -> Site {
         Site {
             start: Position::from_index(start),
-            end: Position::from_index(start + t.len() - 1),
+            end: Position::from_index(start + t.width() - 1),
             site_type: t,
             seed: 0,
         }

@@ -58,7 +58,7 @@ impl SiteType {
     }
 
     /// Length of the site on the UTR.
-    pub fn len(self) -> usize {
+    pub fn width(self) -> usize {
         match self {
             Self::Eight => 8,
             Self::SevenM8 | Self::SevenA1 => 7,
@@ -435,8 +435,8 @@ mod tests {
                     !has(&all, s, e + 1, SiteType::SevenM8) && !has(&all, s, e + 2, SiteType::Eight)
                 }
                 SiteType::SixA1 => {
-                    !has(&all, s - 1, e, SiteType::SevenA1)
-                        && !(s > 1 && has(&all, s - 2, e, SiteType::Eight))
+                    !(has(&all, s - 1, e, SiteType::SevenA1)
+                        || s > 1 && has(&all, s - 2, e, SiteType::Eight))
                 }
             })
             .collect()
