@@ -5,8 +5,6 @@
 //! (most repressive) score among its miRNAs, and its site counts are the distinct
 //! sites of its members, by type. Only the four scored types are counted.
 
-use std::collections::BTreeSet;
-
 use crate::site::{Site, SiteType};
 
 /// A site of one miRNA with its score (`None` for types the model does not score).
@@ -70,10 +68,13 @@ pub fn per_mirna(hits: &[Hit]) -> Vec<(usize, f64)> {
 
 /// The family rows of `hits`, by family index; `family_of[m]` is the family of miRNA `m`.
 pub fn per_family(hits: &[Hit], family_of: &[usize]) -> Vec<Summary> {
-    let mut sites: BTreeSet<(usize, usize, SiteType)> = BTreeSet::new();
-    for h in hits.iter().filter(|h| h.site.site_type.is_scored()) {
-        sites.insert((family_of[h.mirna], h.site.start.get(), h.site.site_type));
-    }
+    let mut sites: Vec<(usize, usize, SiteType)> = hits
+        .iter()
+        .filter(|h| h.site.site_type.is_scored())
+        .map(|h| (family_of[h.mirna], h.site.start.get(), h.site.site_type))
+        .collect();
+    sites.sort_unstable();
+    sites.dedup();
     let mut rows: Vec<Summary> = Vec::new();
     for (family, _, t) in sites {
         if rows.last().is_none_or(|r| r.family != family) {

@@ -130,9 +130,9 @@ impl Contributions {
     }
 }
 
-/// The contributions for `site` of `mirna` (upper-case RNA) in `utr`, with
+/// The contributions for `site` of `mirna` (RNA or DNA letters) in `utr`, with
 /// `n_offset_6mer` offset-6mer matches of its seed in the UTR; `None` for
-/// types the model does not score.
+/// types the model does not score. For many sites, use [`UtrScorer`].
 ///
 /// # Examples
 ///
@@ -154,36 +154,87 @@ pub fn contributions(
     mirna: &[u8],
     n_offset_6mer: usize,
 ) -> Option<Contributions> {
-    let t = type_index(site.site_type)?;
-    let (start, end) = (site.start.index(), site.end.index());
-    let len = utr.len();
-    let dist = start.min(len - 1 - end);
-    let log_dist = if dist == 0 {
-        0.0
-    } else {
-        (dist as f64).log10()
-    };
-    let nt = |i: usize| mirna.get(i).map_or(4, |&b| code(b));
-    // TargetScan 7.0 reads the base 1 nt upstream of a 7mer-A1 (opposite nt 8)
-    // but 3 nt upstream of a 6mer; we keep its choice (it matches its output on all
-    // 192 sample 6mers, test `context_terms_match_targetscan`).
-    let site8_at = match site.site_type {
-        SiteType::SevenA1 => start.checked_sub(1),
-        SiteType::Six => start.checked_sub(3),
-        _ => None,
-    };
-    let opposite8 = site8_at.map_or(4, |i| code(utr[i]));
-    Some(Contributions {
-        site_type: INTERCEPT[t],
-        local_au: LOCAL_AU.contribution(t, local_au(utr, start, end, site.site_type)),
-        srna1: SRNA1.get(usize::from(nt(0))).map_or(0.0, |c| c[t]),
-        srna8: SRNA8.get(usize::from(nt(7))).map_or(0.0, |c| c[t]),
-        site8: SITE8.get(usize::from(opposite8)).map_or(0.0, |c| c[t]),
-        three_prime: THREE_PRIME.contribution(t, three_prime(utr, site, mirna)),
-        min_dist: MIN_DIST.contribution(t, log_dist),
-        utr_length: UTR_LENGTH.contribution(t, (len as f64).log10()),
-        offset_6mer: OFFSET_6MER[t] * n_offset_6mer as f64,
-    })
+    let scorer = UtrScorer::new(utr);
+    let terms = scorer.site(site, n_offset_6mer)?;
+    Some(terms.with_mirna(&scorer, &encode(mirna)))
+}
+
+/// 2-bit codes of a sequence (A 0, C 1, G 2, U/T 3, anything else 4).
+pub fn encode(seq: &[u8]) -> Vec<u8> {
+    seq.iter().map(|&b| code(b)).collect()
+}
+
+/// Scores the sites of one UTR, encoding it once.
+#[derive(Debug, Clone)]
+pub struct UtrScorer {
+    codes: Vec<u8>,
+}
+
+/// The terms of one site that do not depend on the miRNA; see [`UtrScorer::site`].
+#[derive(Debug, Clone, Copy)]
+pub struct SiteTerms {
+    t: usize,
+    p8: isize,
+    base: Contributions,
+}
+
+impl UtrScorer {
+    /// A scorer for `utr` (RNA or DNA letters, any case).
+    pub fn new(utr: &[u8]) -> Self {
+        Self { codes: encode(utr) }
+    }
+
+    /// The miRNA-independent terms of `site`; `None` for types the model does not score.
+    pub fn site(&self, site: &Site, n_offset_6mer: usize) -> Option<SiteTerms> {
+        let t = type_index(site.site_type)?;
+        let (start, end) = (site.start.index(), site.end.index());
+        let len = self.codes.len();
+        let dist = start.min(len - 1 - end);
+        let log_dist = if dist == 0 {
+            0.0
+        } else {
+            (dist as f64).log10()
+        };
+        // TargetScan 7.0 reads the base 1 nt upstream of a 7mer-A1 (opposite nt 8)
+        // but 3 nt upstream of a 6mer; we keep its choice (it matches its output on all
+        // 192 sample 6mers, test `context_terms_match_targetscan`).
+        let site8_at = match site.site_type {
+            SiteType::SevenA1 => start.checked_sub(1),
+            SiteType::Six => start.checked_sub(3),
+            _ => None,
+        };
+        let opposite8 = site8_at.map_or(4, |i| self.codes[i]);
+        // 0-based UTR index opposite miRNA nt 8 (one before a 7mer-A1 or 6mer).
+        let p8 = match site.site_type {
+            SiteType::SevenA1 | SiteType::Six => start as isize - 1,
+            _ => start as isize,
+        };
+        let base = Contributions {
+            site_type: INTERCEPT[t],
+            local_au: LOCAL_AU.contribution(t, local_au(&self.codes, start, end, site.site_type)),
+            site8: SITE8.get(usize::from(opposite8)).map_or(0.0, |c| c[t]),
+            min_dist: MIN_DIST.contribution(t, log_dist),
+            utr_length: UTR_LENGTH.contribution(t, (len as f64).log10()),
+            offset_6mer: OFFSET_6MER[t] * n_offset_6mer as f64,
+            ..Contributions::default()
+        };
+        Some(SiteTerms { t, p8, base })
+    }
+}
+
+impl SiteTerms {
+    /// All contributions, for a miRNA given as [`encode`]d codes.
+    pub fn with_mirna(&self, scorer: &UtrScorer, mirna: &[u8]) -> Contributions {
+        let t = self.t;
+        let nt = |i: usize| usize::from(mirna.get(i).copied().unwrap_or(4));
+        let raw = three_prime(&scorer.codes, self.p8, mirna);
+        Contributions {
+            srna1: SRNA1.get(nt(0)).map_or(0.0, |c| c[t]),
+            srna8: SRNA8.get(nt(7)).map_or(0.0, |c| c[t]),
+            three_prime: THREE_PRIME.contribution(t, raw),
+            ..self.base
+        }
+    }
 }
 
 fn type_index(t: SiteType) -> Option<usize> {
@@ -196,8 +247,9 @@ fn type_index(t: SiteType) -> Option<usize> {
     }
 }
 
-/// TargetScan's local AU: 30 nt either side, weight `1/d` by distance `d` from the
-/// seed match (a missing nt-8 or nt-1 match counts as one position of distance).
+/// TargetScan's local AU of a site at 0-based `start..=end` of an [`encode`]d UTR:
+/// 30 nt either side, weight `1/d` by distance `d` from the seed match (a missing
+/// nt-8 or nt-1 match counts as one position of distance).
 pub fn local_au(utr: &[u8], start: usize, end: usize, t: SiteType) -> f64 {
     let up_skip = if matches!(t, SiteType::Eight | SiteType::SevenM8) {
         1.0
@@ -210,9 +262,9 @@ pub fn local_au(utr: &[u8], start: usize, end: usize, t: SiteType) -> f64 {
         1.0
     };
     let (mut num, mut den) = (0.0, 0.0);
-    let mut add = |b: u8, w: f64| {
+    let mut add = |c: u8, w: f64| {
         den += w;
-        if matches!(code(b), 0 | 3) {
+        if c == 0 || c == 3 {
             num += w;
         }
     };
@@ -234,13 +286,9 @@ pub fn local_au(utr: &[u8], start: usize, end: usize, t: SiteType) -> f64 {
     }
 }
 
-/// The raw 3' supplementary pairing score (see the module docs).
-pub fn three_prime(utr: &[u8], site: &Site, mirna: &[u8]) -> f64 {
-    // 0-based UTR index opposite miRNA nt 8 (one before a 7mer-A1 or 6mer).
-    let p8 = match site.site_type {
-        SiteType::SevenA1 | SiteType::Six => site.start.index() as isize - 1,
-        _ => site.start.index() as isize,
-    };
+/// The raw 3' supplementary pairing score (see the module docs) of a site whose
+/// nt-8 position is the 0-based `p8`, for an [`encode`]d UTR and miRNA.
+pub fn three_prime(utr: &[u8], p8: isize, mirna: &[u8]) -> f64 {
     let last = mirna.len().min(21);
     let mut best = 0.0f64;
     for offset in -4isize..=4 {
@@ -248,11 +296,11 @@ pub fn three_prime(utr: &[u8], site: &Site, mirna: &[u8]) -> f64 {
         let (mut run, mut run_score) = (0usize, 0.0f64);
         for k in 9..=last {
             let u = p8 - (k as isize - 8) - offset;
-            let paired = u >= 0
-                && u < p8
-                && code(mirna[k - 1]) + code(utr[u as usize]) == 3
-                && code(mirna[k - 1]) < 4;
-            if paired {
+            if u < 0 {
+                break;
+            }
+            // Codes 0..=3 pair when they sum to 3 (A-U, C-G); a 4 (N) never does.
+            if u < p8 && mirna[k - 1] + utr[u as usize] == 3 {
                 run += 1;
                 run_score += if (13..=16).contains(&k) { 1.0 } else { 0.5 };
                 if run >= 2 {
@@ -285,9 +333,9 @@ mod tests {
     fn local_au_is_weighted_fraction() {
         // All A around the site: fraction 1.
         let utr = b"AAAAAGGGGGGGGAAAAA";
-        assert_eq!(local_au(utr, 5, 12, SiteType::Eight), 1.0);
+        assert_eq!(local_au(&encode(utr), 5, 12, SiteType::Eight), 1.0);
         let utr = b"CCCCCGGGGGGGGAAAAA";
-        let f = local_au(utr, 5, 12, SiteType::Eight);
+        let f = local_au(&encode(utr), 5, 12, SiteType::Eight);
         let (up, down): (f64, f64) = (
             (1..=5).map(|d| 1.0 / d as f64).sum(),
             (2..=6).map(|d| 1.0 / d as f64).sum(),
@@ -306,7 +354,7 @@ mod tests {
         utr.extend_from_slice(b"TGTTTACA");
         // nt k pairs UTR index p8-(k-8): nt 16 -> p8-8, nt 13 -> p8-5.
         utr[p8 - 8..p8 - 4].copy_from_slice(pairing);
-        let s = three_prime(&utr, &site(SiteType::Eight, p8), mir);
+        let s = three_prime(&encode(&utr), p8 as isize, &encode(mir));
         assert_eq!(s, 4.0);
     }
 

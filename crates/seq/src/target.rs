@@ -44,6 +44,7 @@ pub struct Analysis {
     families: Vec<String>,
     family_of: Vec<usize>,
     seed_mirnas: Vec<Vec<usize>>,
+    mirna_codes: Vec<Vec<u8>>,
     scanner: Scanner,
 }
 
@@ -85,7 +86,9 @@ impl Analysis {
             family_of.push(f);
         }
         let scanner = builder.build(&seeds)?;
+        let mirna_codes = mirnas.iter().map(|m| score::encode(m.sequence())).collect();
         Ok(Self {
+            mirna_codes,
             mirnas,
             families,
             family_of,
@@ -108,7 +111,8 @@ impl Analysis {
     pub fn utr(&self, utr: &Utr) -> UtrTargets {
         let mut sites: Vec<site::Site> = self.scanner.sites(&utr.sequence).collect();
         sites.sort_unstable_by_key(|s| (s.seed, s.start, s.site_type));
-        let mut hits = Vec::new();
+        let scorer = score::UtrScorer::new(&utr.sequence);
+        let mut hits = Vec::with_capacity(sites.len() * 2);
         for group in sites.chunk_by(|a, b| a.seed == b.seed) {
             let n_offset = group
                 .iter()
@@ -120,13 +124,13 @@ impl Analysis {
                 })
                 .count();
             for site in group {
+                let terms = scorer.site(site, n_offset);
                 for &m in &self.seed_mirnas[site.seed] {
-                    let seq = self.mirnas[m].sequence();
-                    let c = score::contributions(&utr.sequence, site, seq, n_offset);
+                    let score = terms.map(|t| t.with_mirna(&scorer, &self.mirna_codes[m]).score());
                     hits.push(Hit {
                         mirna: m,
                         site: *site,
-                        score: c.map(|c| c.score()),
+                        score,
                     });
                 }
             }

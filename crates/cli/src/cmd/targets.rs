@@ -125,7 +125,8 @@ fn render(analysis: &Analysis, chunk: &[utr::Utr]) -> std::io::Result<Vec<Render
         .par_iter()
         .map(|u| {
             let r = analysis.utr(u);
-            let (mut site_rows, mut gene_rows) = (Vec::new(), Vec::new());
+            let mut site_rows = Vec::with_capacity(r.sites.len() * 96);
+            let mut gene_rows = Vec::with_capacity(r.genes.len() * 64);
             analysis.write_sites(&mut site_rows, u, &r)?;
             analysis.write_genes(&mut gene_rows, u, &r)?;
             Ok((site_rows, gene_rows, r.sites.len()))
