@@ -79,6 +79,27 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("cannot create {}", args.out.display()))?;
     let mut sites = Output::create(&args.out, "sites.tsv", SITES_HEADER)?;
     let mut genes = Output::create(&args.out, "genes.tsv", GENES_HEADER)?;
+    let (n_utrs, n_sites) = scan_all(&analysis, &mut reader, &pool, &mut sites, &mut genes)?;
+    sites.commit()?;
+    genes.commit()?;
+    eprintln!(
+        "senmet: {} miRNAs in {} families x {n_utrs} UTRs: {n_sites} sites; wrote {}",
+        analysis.mirnas().len(),
+        analysis.families().len(),
+        args.out.join("{sites,genes}.tsv").display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Scans every UTR of `reader`, writing rows to `sites` and `genes`; returns the
+/// numbers of UTRs and sites.
+fn scan_all(
+    analysis: &Analysis,
+    reader: &mut utr::Reader<Box<dyn std::io::BufRead + Send>>,
+    pool: &rayon::ThreadPool,
+    sites: &mut Output,
+    genes: &mut Output,
+) -> anyhow::Result<(usize, usize)> {
     let progress = progress_bar();
     let (mut n_utrs, mut n_sites) = (0usize, 0usize);
     let mut chunk = Vec::new();
@@ -92,10 +113,10 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             break;
         }
         // Scan, score and format in parallel; write in input order.
-        let rendered = pool.install(|| render(&analysis, &chunk))?;
+        let rendered = pool.install(|| render(analysis, &chunk))?;
         for (u, (site_rows, gene_rows, n)) in chunk.iter().zip(&rendered) {
-            sites.writer.write_all(site_rows)?;
-            genes.writer.write_all(gene_rows)?;
+            sites.write(site_rows)?;
+            genes.write(gene_rows)?;
             n_sites += n;
             progress.inc(u.sequence.len() as u64);
         }
@@ -103,15 +124,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         progress.set_message(format!("{n_utrs} UTRs, {n_sites} sites"));
     }
     progress.finish_and_clear();
-    sites.commit()?;
-    genes.commit()?;
-    eprintln!(
-        "senmet: {} miRNAs in {} families x {n_utrs} UTRs: {n_sites} sites; wrote {}",
-        analysis.mirnas().len(),
-        analysis.families().len(),
-        args.out.join("{sites,genes}.tsv").display()
-    );
-    Ok(ExitCode::SUCCESS)
+    Ok((n_utrs, n_sites))
 }
 
 /// Nucleotides of UTR per parallel chunk: with ~5,000 miRNAs a chunk yields ~1M
@@ -197,6 +210,14 @@ impl Output {
         Ok(Self { writer, path })
     }
 
+    /// Appends `bytes`.
+    pub(crate) fn write(&mut self, bytes: &[u8]) -> anyhow::Result<()> {
+        self.writer
+            .write_all(bytes)
+            .with_context(|| format!("cannot write {}", self.path.display()))
+    }
+
+    /// Flushes and renames the file into place.
     pub(crate) fn commit(self) -> anyhow::Result<()> {
         let path = self.path;
         let file = self
