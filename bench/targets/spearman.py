@@ -78,21 +78,31 @@ def main():
     with open(os.path.join(tmp, "genes.tsv")) as f:
         for row in csv.DictReader(f, delimiter="\t"):
             ours[row["family"]][row["gene"]] = float(row["score"])
+    # Per-miRNA gene scores (sum of site scores), to score TargetScan's representative miRNA.
+    per_mirna = collections.Counter()
+    with open(os.path.join(tmp, "sites.tsv")) as f:
+        for row in csv.DictReader(f, delimiter="\t"):
+            if row["score"] != "NA":
+                per_mirna[(row["gene"], row["mirna"])] += float(row["score"])
     theirs = collections.defaultdict(dict)
     with open(f"{DATA}/targetscan/TS72_human_conserved_miR25-92_miR30_families.tsv") as f:
         for row in csv.DictReader(f, delimiter="\t"):
             theirs[row["miRNA family"]][row["Gene Symbol"]] = (
-                row["Transcript ID"], float(row["Total context++ score"]))
+                row["Transcript ID"], float(row["Total context++ score"]),
+                row["Representative miRNA"])
     lengths, utrs = ts_lengths(), our_utrs()
-    print("family\tsubset\tn_genes\tspearman_rho\tp")
+    print("family\tsubset\tn_genes\tspearman_rho (family score)\tp\t"
+          "spearman_rho (TS representative miRNA's score)\tp")
     for family, seed in FAMILIES.items():
         shared = sorted(g for g in theirs[seed] if g in ours[family])
         same = [g for g in shared if g in utrs and utrs[g][0] == theirs[seed][g][0]
                 and lengths.get(utrs[g][0]) == utrs[g][1]]
         for name, genes in [("shared genes", shared), ("same UTR length as TS7", same)]:
-            rho, p = stats.spearmanr([ours[family][g] for g in genes],
-                                     [theirs[seed][g][1] for g in genes])
-            print(f"{family}\t{name}\t{len(genes)}\t{rho:.3f}\t{p:.2e}")
+            ts = [theirs[seed][g][1] for g in genes]
+            rho, p = stats.spearmanr([ours[family][g] for g in genes], ts)
+            rep = [per_mirna[(g, theirs[seed][g][2])] for g in genes]
+            rho_rep, p_rep = stats.spearmanr(rep, ts)
+            print(f"{family}\t{name}\t{len(genes)}\t{rho:.3f}\t{p:.2e}\t{rho_rep:.3f}\t{p_rep:.2e}")
 
 
 if __name__ == "__main__":
