@@ -137,9 +137,22 @@ fn bad_input_names_file_and_record() -> Res {
     // A gzip file cut in the middle.
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     for i in 0..2000 {
-        writeln!(gz, ">u{i}\nACGTTTACAGGCATTGCACCAGT")?;
+        writeln!(gz, ">u{i}\nCCCCCCCCCCCCCCCCACGTTTACAGGCATTGCACCAGT")?;
     }
     let bytes = gz.finish()?;
+    fs::write(p("whole.fa.gz"), &bytes)?;
+    let out = scan(&p("whole"), &p("whole.fa.gz"), &p("ok.fa"), &[])?;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let genes = fs::read_to_string(p("whole").join("genes.tsv"))?;
+    assert_eq!(
+        genes.lines().count(),
+        2001,
+        "one miR-30 7mer-A1 row per UTR"
+    );
     fs::write(p("cut.fa.gz"), &bytes[..bytes.len() / 2])?;
     let out = scan(&p("o"), &p("cut.fa.gz"), &p("ok.fa"), &[])?;
     fails_naming(&out, "cut.fa.gz:");

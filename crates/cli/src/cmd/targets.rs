@@ -70,10 +70,13 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         .build()
         .context("cannot start worker threads")?;
     let analysis = load_analysis(args, mirnas)?;
-    let taxon = match args.species.as_deref() {
-        Some(code) => utr::taxon_of(code).map(str::to_owned),
-        None => None,
-    };
+    let taxon = args.species.as_deref().and_then(|code| {
+        let taxon = utr::taxon_of(code);
+        if taxon.is_none() {
+            eprintln!("senmet: warning: no NCBI taxon known for '{code}'; UTR table rows are not filtered by species");
+        }
+        taxon.map(str::to_owned)
+    });
     let mut reader = utr::Reader::from_path(utrs)?.with_species(taxon);
     fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create {}", args.out.display()))?;
