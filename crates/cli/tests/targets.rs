@@ -198,9 +198,11 @@ fn shift_writes_tsv_and_report() -> Res {
             genes.push_str(&format!("G{i}\tmiR-b\t0\t0\t1\t0\t-0.2\n"));
         }
     }
-    fs::write(p("genes.tsv"), genes)?;
+    fs::create_dir(p("o"))?;
+    fs::write(p("o").join("genes.tsv"), genes)?;
     fs::write(p("ranked.tsv"), ranked)?;
-    let (r, g, o) = (p("ranked.tsv"), p("genes.tsv"), p("o"));
+    // --genes defaults to DIR/genes.tsv, DIR from --out.
+    let (r, o) = (p("ranked.tsv"), p("o"));
     let args: Vec<&std::ffi::OsStr> = vec![
         "targets".as_ref(),
         "shift".as_ref(),
@@ -208,8 +210,6 @@ fn shift_writes_tsv_and_report() -> Res {
         r.as_os_str(),
         "--by".as_ref(),
         "correlation".as_ref(),
-        "--genes".as_ref(),
-        g.as_os_str(),
         "--out".as_ref(),
         o.as_os_str(),
     ];

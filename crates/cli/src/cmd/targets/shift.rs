@@ -18,13 +18,13 @@ pub struct Args {
     /// Order the ranked list by this numeric column, ascending, instead of by row.
     #[arg(long, value_name = "COLUMN")]
     by: Option<String>,
-    /// The genes.tsv written by `senmet targets`.
+    /// The genes.tsv written by `senmet targets` [default: DIR/genes.tsv, DIR from --out].
     #[arg(long, value_name = "genes.tsv")]
-    genes: PathBuf,
+    genes: Option<PathBuf>,
     /// Weakest site that makes a gene a target.
     #[arg(long, value_enum, default_value_t = Site::Seven)]
     min_site: Site,
-    /// Output directory for shift.tsv and report.html.
+    /// Output directory for shift.tsv and report.html (and where genes.tsv is looked for).
     #[arg(long, value_name = "DIR", default_value = "senmet-out")]
     out: PathBuf,
     /// Running-sum plots in the report (families with the smallest rank-sum p first).
@@ -60,7 +60,11 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         Site::Seven => MinSite::Seven,
         Site::Eight => MinSite::Eight,
     };
-    let targets = shift::read_targets(open(&args.genes)?, &args.genes, min_site)?;
+    let genes = args
+        .genes
+        .clone()
+        .unwrap_or_else(|| args.out.join("genes.tsv"));
+    let targets = shift::read_targets(open(&genes)?, &genes, min_site)?;
     let shifts = shift::test_all(&ranked, &targets);
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create {}", args.out.display()))?;
