@@ -134,6 +134,11 @@ impl Contributions {
 /// `n_offset_6mer` offset-6mer matches of its seed in the UTR; `None` for
 /// types the model does not score. For many sites, use [`UtrScorer`].
 ///
+/// # Panics
+///
+/// If `site` does not lie within `utr` (sites from a [`crate::site::Scanner`] over
+/// `utr` always do).
+///
 /// # Examples
 ///
 /// ```
@@ -185,6 +190,10 @@ impl UtrScorer {
     }
 
     /// The miRNA-independent terms of `site`; `None` for types the model does not score.
+    ///
+    /// # Panics
+    ///
+    /// If `site` does not lie within the UTR.
     pub fn site(&self, site: &Site, n_offset_6mer: usize) -> Option<SiteTerms> {
         let t = type_index(site.site_type)?;
         let (start, end) = (site.start.index(), site.end.index());
