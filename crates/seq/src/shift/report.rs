@@ -108,7 +108,7 @@ fn svg(s: &Shift) -> String {
     let top = s.running.iter().fold(1e-9f64, |m, v| m.max(v.abs()));
     let y = |v: f64| height / 2.0 - v / top * (height / 2.0 - pad - 12.0);
     let x = |i: usize| pad + i as f64 / n * (width - 2.0 * pad);
-    let step = (s.running.len() / 600).max(1);
+    let step = s.running.len().div_ceil(600).max(1);
     let points: Vec<String> = (0..s.running.len())
         .step_by(step)
         .map(|i| format!("{:.1},{:.1}", x(i), y(s.running[i])))
