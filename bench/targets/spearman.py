@@ -7,7 +7,8 @@ compares the family gene score with TargetScanHuman 7.2's `Total context++ score
 summary) for genes present in both. Also reports the subset whose miRAW UTR has exactly the length
 of TargetScan 7's representative 3'UTR (from TSHuman_7_hg19_3UTRs.gff), i.e. likely the same sequence.
 
-Run from the repository root:  bench/.venv/bin/python bench/targets/spearman.py [DATA_DIR]
+Run from the repository root, after `cargo build --release -p senmet-cli`:
+    bench/.venv/bin/python bench/targets/spearman.py [DATA_DIR]
 (needs scipy: python3 -m venv bench/.venv && bench/.venv/bin/python -m pip install scipy numpy)
 """
 import collections
