@@ -2,3 +2,4 @@
 
 pub mod sbml_suite;
 pub mod simulate;
+pub mod targets;

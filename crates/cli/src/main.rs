@@ -21,6 +21,8 @@ enum Command {
     Simulate(cmd::simulate::Args),
     /// Run SBML Test Suite semantic cases with the suite's pass rule.
     SbmlSuite(cmd::sbml_suite::Args),
+    /// microRNA seed sites and scores over 3'UTRs; `targets shift` tests target sets in a ranked list.
+    Targets(cmd::targets::Args),
 }
 
 fn main() -> ExitCode {
@@ -28,6 +30,7 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Simulate(args) => cmd::simulate::run(args),
         Command::SbmlSuite(args) => cmd::sbml_suite::run(args),
+        Command::Targets(args) => cmd::targets::run(args),
     };
     match result {
         Ok(code) => code,

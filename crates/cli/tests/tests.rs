@@ -1,1 +1,3 @@
 //! Integration tests of the `senmet` binary, one module per topic.
+
+mod targets;
