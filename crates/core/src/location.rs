@@ -81,7 +81,10 @@ mod tests {
         assert_eq!(Location::new("m.xml").to_string(), "m.xml");
         assert_eq!(Location::new("m.xml").with_line(3).to_string(), "m.xml:3");
         assert_eq!(
-            Location::new("m.xml").with_line(3).with_column(9).to_string(),
+            Location::new("m.xml")
+                .with_line(3)
+                .with_column(9)
+                .to_string(),
             "m.xml:3:9"
         );
         // A column without a line is not shown: it would be ambiguous.

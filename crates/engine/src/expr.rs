@@ -175,8 +175,8 @@ impl Op {
 const ALL_OPS: [Op; 52] = {
     use Op::*;
     [
-        Plus, Minus, Times, Divide, Power, Root, Abs, Exp, Ln, Log, Floor, Ceiling, Factorial,
-        Sin, Cos, Tan, Sec, Csc, Cot, Sinh, Cosh, Tanh, Sech, Csch, Coth, Arcsin, Arccos, Arctan,
+        Plus, Minus, Times, Divide, Power, Root, Abs, Exp, Ln, Log, Floor, Ceiling, Factorial, Sin,
+        Cos, Tan, Sec, Csc, Cot, Sinh, Cosh, Tanh, Sech, Csch, Coth, Arcsin, Arccos, Arctan,
         Arcsec, Arccsc, Arccot, Arcsinh, Arccosh, Arctanh, Arcsech, Arccsch, Arccoth, Eq, Neq, Gt,
         Lt, Geq, Leq, And, Or, Xor, Not, Implies, Min, Max, Rem, Quotient,
     ]
@@ -244,7 +244,10 @@ mod tests {
             vec![
                 Expr::sym("k"),
                 Expr::Piecewise {
-                    pieces: vec![(Expr::sym("a"), Expr::apply(Op::Gt, vec![Expr::Time, Expr::Num(1.0)]))],
+                    pieces: vec![(
+                        Expr::sym("a"),
+                        Expr::apply(Op::Gt, vec![Expr::Time, Expr::Num(1.0)]),
+                    )],
                     otherwise: Some(Box::new(Expr::RateOf("b".into()))),
                 },
             ],
