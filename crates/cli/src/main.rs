@@ -15,11 +15,15 @@ struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
-enum Command {}
+enum Command {
+    Signature(cmd::signature::Args),
+}
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let result: anyhow::Result<ExitCode> = match cli.command {};
+    let result: anyhow::Result<ExitCode> = match cli.command {
+        Command::Signature(args) => cmd::signature::run(&args),
+    };
     match result {
         Ok(code) => code,
         Err(err) => report(&err),

@@ -119,6 +119,8 @@ impl Default for Options {
 
 mod per_type;
 
+pub use per_type::median;
+
 /// Runs every test of one feature in every cancer type (types in sorted order).
 pub fn associate(
     feature: &str,
@@ -179,14 +181,14 @@ pub fn pool(rows: &[Row]) -> (Vec<MetaRow>, Vec<Skip>) {
             Ok(m) => out.push(MetaRow {
                 feature: feature.to_owned(),
                 test,
-                studies: studies(test, &rs),
+                studies: studies(&rs),
                 meta: m,
             }),
             Err(e) => skips.push(Skip {
                 cancer_type: "pan-cancer".into(),
                 feature: feature.to_owned(),
                 test: test.name(),
-                reason: format!("meta-analysis: {e}"),
+                reason: e.to_string(),
             }),
         }
     }
@@ -215,6 +217,9 @@ fn pool_one(test: Test, rs: &[&Row]) -> Result<crate::meta::Meta, Error> {
         .filter(|(y, v)| y.is_finite() && *v > 0.0 && v.is_finite())
         .collect();
     let (y, v): (Vec<f64>, Vec<f64>) = usable.into_iter().unzip();
+    if y.len() < 2 {
+        return Err(Error::TooFewStudies { found: y.len() });
+    }
     let mut m = dersimonian_laird(&y, &v, 0.05)?;
     if test == Test::SpearmanAge {
         (m.effect, m.ci_low, m.ci_high) = (m.effect.tanh(), m.ci_low.tanh(), m.ci_high.tanh());
@@ -222,17 +227,26 @@ fn pool_one(test: Test, rs: &[&Row]) -> Result<crate::meta::Meta, Error> {
     Ok(m)
 }
 
-fn studies(test: Test, rs: &[&Row]) -> Vec<(String, f64, f64, f64)> {
-    let z = 1.959_963_984_540_054;
+fn studies(rs: &[&Row]) -> Vec<(String, f64, f64, f64)> {
     rs.iter()
-        .map(|r| {
-            let (y, v) = transformed(test, r);
-            let (lo, hi) = (y - z * v.sqrt(), y + z * v.sqrt());
-            let (y, lo, hi) = match test {
-                Test::SpearmanAge => (y.tanh(), lo.tanh(), hi.tanh()),
-                _ => (y, lo, hi),
-            };
-            (r.cancer_type.clone(), y, lo, hi)
-        })
+        .filter_map(|r| interval(r).map(|(y, lo, hi)| (r.cancer_type.clone(), y, lo, hi)))
         .collect()
+}
+
+/// A row's effect with its 95 % CI, for tests with a standard error (the
+/// linear, logistic and Cox coefficients) or a Spearman ρ (Fisher z CI with
+/// variance 1/(n − 3)); `None` for the others.
+pub fn interval(r: &Row) -> Option<(f64, f64, f64)> {
+    let z = 1.959_963_984_540_054;
+    let (y, v) = match r.test {
+        Test::SpearmanAge if r.n > 3 => transformed(r.test, r),
+        Test::SpearmanAge => return None,
+        _ if r.se.is_finite() => transformed(r.test, r),
+        _ => return None,
+    };
+    let (lo, hi) = (y - z * v.sqrt(), y + z * v.sqrt());
+    Some(match r.test {
+        Test::SpearmanAge => (y.tanh(), lo.tanh(), hi.tanh()),
+        _ => (y, lo, hi),
+    })
 }

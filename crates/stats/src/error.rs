@@ -90,6 +90,12 @@ pub enum Error {
         /// Available.
         found: usize,
     },
+    /// A meta-analysis with fewer than two studies.
+    #[error("pooling needs at least 2 cancer types with a result, found {found}")]
+    TooFewStudies {
+        /// Studies available.
+        found: usize,
+    },
     /// Paired inputs of different lengths.
     #[error("inputs differ in length: {left} and {right}")]
     LengthMismatch {

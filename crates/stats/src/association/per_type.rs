@@ -227,7 +227,13 @@ fn split(x: &[f64], met: &[bool]) -> (Vec<f64>, Vec<f64>) {
 }
 
 /// The median (mean of the two middle values for even n); NaN when empty.
-pub(crate) fn median(x: &[f64]) -> f64 {
+///
+/// # Examples
+///
+/// ```
+/// assert_eq!(senmet_stats::association::median(&[3.0, 1.0, 2.0, 10.0]), 2.5);
+/// ```
+pub fn median(x: &[f64]) -> f64 {
     if x.is_empty() {
         return f64::NAN;
     }

@@ -181,6 +181,32 @@ impl Expression {
         })
     }
 
+    /// Keeps only the sample columns `keep` (0-based, in that order).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use senmet_stats::table::Expression;
+    /// let s = ["a", "b", "c"].map(String::from).to_vec();
+    /// let mut e = Expression::from_values(vec!["G".into()], s, vec![1.0, 2.0, 3.0])?;
+    /// e.retain_samples(&[2, 0]);
+    /// assert_eq!((e.samples(), e.row(0)), (&["c".to_owned(), "a".to_owned()][..], &[3.0, 1.0][..]));
+    /// # Ok::<(), senmet_stats::Error>(())
+    /// ```
+    pub fn retain_samples(&mut self, keep: &[usize]) {
+        let n = self.samples.len();
+        if keep.len() == n && keep.iter().enumerate().all(|(i, k)| i == *k) {
+            return;
+        }
+        let mut values = Vec::with_capacity(self.genes.len() * keep.len());
+        for g in 0..self.genes.len() {
+            let row = &self.values[g * n..(g + 1) * n];
+            values.extend(keep.iter().map(|&s| row[s]));
+        }
+        self.samples = keep.iter().map(|&s| self.samples[s].clone()).collect();
+        self.values = values;
+    }
+
     /// Keeps, for each duplicated symbol, the row with the highest mean.
     fn dedupe(&mut self) {
         let n = self.samples.len();
