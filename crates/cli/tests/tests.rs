@@ -1,1 +1,4 @@
 //! Integration tests of the `senmet` binary, one module per topic.
+
+mod signature;
+mod util;
