@@ -256,11 +256,7 @@ fn km_figures(h: &mut String, a: &Analysis, f: &Feature, types: &[&str]) {
             let time: Vec<f64> = sub.iter().map(|d| d.1).collect();
             let event: Vec<bool> = sub.iter().map(|d| d.2).collect();
             if let Ok(km) = kaplan_meier(&time, &event, 0.05) {
-                curves.push((
-                    format!("{label} {}", f.name.rsplit(':').next().unwrap_or("")),
-                    km,
-                    colour,
-                ));
+                curves.push((format!("{label} score"), km, colour));
             }
         }
         let lr = a

@@ -32,6 +32,17 @@ struct Frame {
 
 impl Frame {
     fn new(x: (f64, f64), y: (f64, f64), xlab: &str, ylab: &str) -> Self {
+        Self::with_ticks(x, y, xlab, ylab, (true, true))
+    }
+
+    /// A frame whose x and/or y tick labels can be left out (categorical axes).
+    fn with_ticks(
+        x: (f64, f64),
+        y: (f64, f64),
+        xlab: &str,
+        ylab: &str,
+        show: (bool, bool),
+    ) -> Self {
         let pad = |(lo, hi): (f64, f64)| {
             let span = if hi > lo { hi - lo } else { 1.0 };
             (lo - 0.05 * span, hi + 0.05 * span)
@@ -45,7 +56,7 @@ impl Frame {
             f.svg,
             r#"<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" viewBox="0 0 {W} {H}" font-family="sans-serif" font-size="11">"#
         );
-        f.axes(xlab, ylab);
+        f.axes(xlab, ylab, show);
         f
     }
 
@@ -57,7 +68,7 @@ impl Frame {
         H - BOTTOM - (v - self.y.0) / (self.y.1 - self.y.0) * (H - TOP - BOTTOM)
     }
 
-    fn axes(&mut self, xlab: &str, ylab: &str) {
+    fn axes(&mut self, xlab: &str, ylab: &str, (show_x, show_y): (bool, bool)) {
         let (x0, y0) = (LEFT, H - BOTTOM);
         let _ = write!(
             self.svg,
@@ -65,7 +76,7 @@ impl Frame {
             W - LEFT - RIGHT,
             H - TOP - BOTTOM
         );
-        for t in ticks(self.x) {
+        for t in ticks(self.x).into_iter().filter(|_| show_x) {
             let x = self.px(t);
             let _ = write!(
                 self.svg,
@@ -75,7 +86,7 @@ impl Frame {
                 label(t)
             );
         }
-        for t in ticks(self.y) {
+        for t in ticks(self.y).into_iter().filter(|_| show_y) {
             let y = self.py(t);
             let _ = write!(
                 self.svg,
@@ -178,12 +189,8 @@ pub(crate) fn scatter(points: &[(f64, f64, Option<bool>)], xlab: &str, ylab: &st
 /// Box plots (median, quartiles, whiskers to the extremes) of labelled groups.
 pub(crate) fn boxplot(groups: &[(String, Vec<f64>, &str)], ylab: &str) -> String {
     let n = groups.len().max(1) as f64;
-    let mut f = Frame::new(
-        (0.5, n + 0.5),
-        range(groups.iter().flat_map(|g| g.1.iter().copied())),
-        "",
-        ylab,
-    );
+    let y = range(groups.iter().flat_map(|g| g.1.iter().copied()));
+    let mut f = Frame::with_ticks((0.5, n + 0.5), y, "", ylab, (false, true));
     for (i, (name, values, colour)) in groups.iter().enumerate() {
         let mut v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
         if v.is_empty() {
@@ -202,13 +209,13 @@ pub(crate) fn boxplot(groups: &[(String, Vec<f64>, &str)], ylab: &str) -> String
         );
         let _ = write!(
             f.svg,
-            r##"<line x1="{cx:.1}" y1="{lo:.1}" x2="{cx:.1}" y2="{hi:.1}" stroke="#444"/><rect x="{:.1}" y="{q3:.1}" width="{:.1}" height="{:.1}" fill="{colour}" fill-opacity="0.5" stroke="#444"/><line x1="{:.1}" y1="{med:.1}" x2="{:.1}" y2="{med:.1}" stroke="#000" stroke-width="2"/><text x="{cx:.1}" y="{}" text-anchor="middle">{} (n={})</text>"##,
+            r##"<line x1="{cx:.1}" y1="{lo:.1}" x2="{cx:.1}" y2="{hi:.1}" stroke="#444"/><rect x="{:.1}" y="{q3:.1}" width="{:.1}" height="{:.1}" fill="{colour}" fill-opacity="0.5" stroke="#444"/><line x1="{:.1}" y1="{med:.1}" x2="{:.1}" y2="{med:.1}" stroke="#000" stroke-width="2"/><text transform="translate({cx:.1},{}) rotate(-20)" text-anchor="end" font-size="9">{} (n={})</text>"##,
             cx - half,
             2.0 * half,
             (q1 - q3).max(0.5),
             cx - half,
             cx + half,
-            H - BOTTOM + 28.0,
+            H - BOTTOM + 12.0,
             esc(name),
             v.len()
         );
@@ -229,7 +236,7 @@ pub(crate) fn forest(
         .chain(pooled.iter().flat_map(|p| [p.1, p.2]))
         .chain([null]);
     let n = rows.len() + usize::from(pooled.is_some());
-    let mut f = Frame::new(range(all), (0.0, n as f64 + 1.0), xlab, "");
+    let mut f = Frame::with_ticks(range(all), (0.0, n as f64 + 1.0), xlab, "", (true, false));
     let _ = write!(
         f.svg,
         r##"<line x1="{0:.1}" y1="{TOP}" x2="{0:.1}" y2="{1}" stroke="#888" stroke-dasharray="4 3"/>"##,
@@ -277,20 +284,17 @@ pub(crate) fn km(curves: &[(String, KaplanMeier, &str)], xlab: &str) -> String {
     let mut f = Frame::new((0.0, t_max), (0.0, 1.0), xlab, "survival");
     for (i, (name, km, colour)) in curves.iter().enumerate() {
         let mut d = format!("M{:.1},{:.1}", f.px(0.0), f.py(1.0));
-        let mut s = 1.0;
         for (t, v) in km.times.iter().zip(&km.survival) {
             let _ = write!(d, " H{:.1} V{:.1}", f.px(*t), f.py(*v));
-            s = *v;
         }
         let _ = write!(d, " H{:.1}", f.px(t_max));
         let _ = write!(
             f.svg,
-            r#"<path d="{d}" fill="none" stroke="{colour}" stroke-width="1.5"/><text x="{}" y="{}" fill="{colour}">{} (n={}, S(end)={:.2})</text>"#,
-            W - RIGHT - 190.0,
+            r#"<path d="{d}" fill="none" stroke="{colour}" stroke-width="1.5"/><text x="{}" y="{}" fill="{colour}">{} (n={})</text>"#,
+            W - RIGHT - 110.0,
             TOP + 14.0 * (i as f64 + 1.0),
             esc(name),
-            km.n_risk.first().copied().unwrap_or(0),
-            s
+            km.n_risk.first().copied().unwrap_or(0)
         );
     }
     f.finish()
