@@ -146,16 +146,23 @@ pub fn score(expr: &Expression, sigs: &[Resolved], methods: &[Method]) -> Vec<Sc
     let per_sample: Vec<Vec<Vec<f64>>> = if rank_based.is_empty() {
         Vec::new()
     } else {
-        (0..expr.samples().len())
+        let n = expr.samples().len();
+        let weights = ssgsea::weight_table(expr.genes().len(), ssgsea::ALPHA);
+        let starts: Vec<usize> = (0..n).step_by(BLOCK).collect();
+        starts
             .into_par_iter()
-            .map_init(Vec::new, |column, s| {
-                column.clear();
-                column.extend((0..expr.genes().len()).map(|g| expr.value(g, s)));
-                let ranks = SampleRanks::new(column);
-                rank_based
-                    .iter()
-                    .map(|m| score_sample(*m, &ranks, sigs))
-                    .collect()
+            .flat_map_iter(|s0| {
+                let columns = gather(expr, s0..(s0 + BLOCK).min(n));
+                columns
+                    .into_iter()
+                    .map(|column| {
+                        let ranks = SampleRanks::new(&column);
+                        rank_based
+                            .iter()
+                            .map(|m| score_sample(*m, &ranks, sigs, &weights))
+                            .collect()
+                    })
+                    .collect::<Vec<Vec<Vec<f64>>>>()
             })
             .collect()
     };
@@ -177,17 +184,42 @@ pub fn score(expr: &Expression, sigs: &[Resolved], methods: &[Method]) -> Vec<Sc
     out
 }
 
+/// Samples whose columns are gathered together: one pass over the gene rows
+/// reads contiguous runs of `BLOCK` values instead of one value per row.
+const BLOCK: usize = 32;
+
+/// The columns (one per sample of `samples`) of the matrix.
+fn gather(expr: &Expression, samples: std::ops::Range<usize>) -> Vec<Vec<f64>> {
+    let n_genes = expr.genes().len();
+    let mut columns: Vec<Vec<f64>> = samples
+        .clone()
+        .map(|_| Vec::with_capacity(n_genes))
+        .collect();
+    for g in 0..n_genes {
+        let row = &expr.row(g)[samples.clone()];
+        for (column, v) in columns.iter_mut().zip(row) {
+            column.push(*v);
+        }
+    }
+    columns
+}
+
 /// One sample's scores of each signature; for ssGSEA the raw components
 /// (up, then down when present) for later normalisation.
-fn score_sample(method: Method, ranks: &SampleRanks, sigs: &[Resolved]) -> Vec<f64> {
+fn score_sample(
+    method: Method,
+    ranks: &SampleRanks,
+    sigs: &[Resolved],
+    weights: &[f64],
+) -> Vec<f64> {
     let mut v = Vec::with_capacity(sigs.len() * 2);
     for sig in sigs {
         match method {
             Method::Singscore => v.push(singscore(ranks, &sig.up, sig.down.as_deref())),
             Method::Ssgsea => {
-                v.push(ssgsea_raw(ranks, &sig.up, ssgsea::ALPHA));
+                v.push(ssgsea::ssgsea_table(ranks, &sig.up, weights));
                 if let Some(down) = &sig.down {
-                    v.push(ssgsea_raw(ranks, down, ssgsea::ALPHA));
+                    v.push(ssgsea::ssgsea_table(ranks, down, weights));
                 }
             }
             Method::Zscore => unreachable!("Cannot fail: z-scores are not rank based"),

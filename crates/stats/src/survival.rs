@@ -159,19 +159,7 @@ pub fn log_rank(time: &[f64], event: &[bool], group: &[bool]) -> Result<LogRank>
     let (mut o1, mut e1, mut var, mut o_all) = (0.0, 0.0, 0.0, 0.0);
     let mut i = 0;
     while i < order.len() {
-        let mut j = i;
-        let (mut d, mut d1, mut c, mut c1) = (0.0, 0.0, 0.0, 0.0);
-        while j < order.len() && time[order[j]] == time[order[i]] {
-            let k = order[j];
-            let g = if group[k] { 1.0 } else { 0.0 };
-            if event[k] {
-                d += 1.0;
-                d1 += g;
-            }
-            c += 1.0;
-            c1 += g;
-            j += 1;
-        }
+        let (j, [d, d1, c, c1]) = tie_group(time, event, group, &order, i);
         if d > 0.0 {
             e1 += d * r1 / r;
             if r > 1.0 {
@@ -199,6 +187,31 @@ pub fn log_rank(time: &[f64], event: &[bool], group: &[bool]) -> Result<LogRank>
         observed_other: o_all - o1,
         expected_other: o_all - e1,
     })
+}
+
+/// The subjects `order[i..j]` sharing the time of `order[i]`: returns `j` and
+/// (events, events in group 1, subjects, subjects in group 1).
+fn tie_group(
+    time: &[f64],
+    event: &[bool],
+    group: &[bool],
+    order: &[usize],
+    i: usize,
+) -> (usize, [f64; 4]) {
+    let mut counts = [0.0; 4];
+    let mut j = i;
+    while j < order.len() && time[order[j]] == time[order[i]] {
+        let k = order[j];
+        let g = if group[k] { 1.0 } else { 0.0 };
+        if event[k] {
+            counts[0] += 1.0;
+            counts[1] += g;
+        }
+        counts[2] += 1.0;
+        counts[3] += g;
+        j += 1;
+    }
+    (j, counts)
 }
 
 #[cfg(test)]

@@ -37,6 +37,19 @@ struct Needs {
     survival: bool,
 }
 
+impl Needs {
+    fn of(test: Test) -> Self {
+        let (age, met, survival) = match test {
+            Test::SpearmanAge => (true, false, false),
+            Test::MannWhitneyMetastasis => (false, true, false),
+            Test::LogRankHigh => (false, false, true),
+            Test::CoxFeature => (true, false, true),
+            _ => (true, true, false),
+        };
+        Self { age, met, survival }
+    }
+}
+
 impl<'a> Group<'a> {
     pub(super) fn new(
         cancer_type: &'a str,
@@ -115,33 +128,7 @@ impl<'a> Group<'a> {
     }
 
     fn one(&self, test: Test, opts: Options) -> Result<Row, String> {
-        let needs = match test {
-            Test::SpearmanAge => Needs {
-                age: true,
-                met: false,
-                survival: false,
-            },
-            Test::MannWhitneyMetastasis => Needs {
-                age: false,
-                met: true,
-                survival: false,
-            },
-            Test::LogRankHigh => Needs {
-                age: false,
-                met: false,
-                survival: true,
-            },
-            Test::CoxFeature => Needs {
-                age: true,
-                met: false,
-                survival: true,
-            },
-            _ => Needs {
-                age: true,
-                met: true,
-                survival: false,
-            },
-        };
+        let needs = Needs::of(test);
         let c = self.columns(needs);
         let (n_met, n_nonmet) = c.n_met();
         if needs.met && (n_met < opts.min_group || n_nonmet < opts.min_group) {

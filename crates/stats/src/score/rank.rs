@@ -15,27 +15,28 @@ impl SampleRanks {
     /// Ranks one sample's expression values (one per gene; finite).
     pub fn new(values: &[f64]) -> Self {
         let n = values.len();
-        let mut order: Vec<u32> = (0..n as u32).collect();
-        order.sort_unstable_by(|&a, &b| {
-            values[a as usize]
-                .total_cmp(&values[b as usize])
-                .then(a.cmp(&b))
-        });
+        // Sorting (key, row) pairs keeps the comparisons on contiguous
+        // integers; the key orders like f64::total_cmp, ties by row.
+        let mut order: Vec<(u64, u32)> = values
+            .iter()
+            .enumerate()
+            .map(|(g, v)| (order_key(*v), g as u32))
+            .collect();
+        order.sort_unstable();
         let mut min_rank = vec![0.0; n];
         let mut gsva_rank = vec![0.0; n];
         let mut position = vec![0; n];
         let mut start = 0;
         while start < n {
-            let v = values[order[start] as usize];
+            let key = order[start].0;
             let mut end = start + 1;
-            while end < n && values[order[end] as usize] == v {
+            while end < n && order[end].0 == key {
                 end += 1;
             }
             // Ties occupy 1-based ranks start+1 ..= end.
             let k = start + 1;
-            let t = end - start;
-            let avg = k as f64 + (t as f64 - 1.0) / 2.0;
-            for (j, &g) in order[start..end].iter().enumerate() {
+            let avg = k as f64 + ((end - start) as f64 - 1.0) / 2.0;
+            for (j, &(_, g)) in order[start..end].iter().enumerate() {
                 let g = g as usize;
                 min_rank[g] = k as f64;
                 gsva_rank[g] = avg.trunc();
@@ -63,9 +64,32 @@ impl SampleRanks {
     }
 }
 
+/// A u64 that sorts like `f64::total_cmp` (IEEE 754 total order); −0.0
+/// and +0.0 are made equal first, as they compare equal.
+fn order_key(v: f64) -> u64 {
+    let bits = (if v == 0.0 { 0.0 } else { v }).to_bits();
+    if bits >> 63 == 1 {
+        !bits
+    } else {
+        bits | (1 << 63)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn order_key_sorts_like_numbers() {
+        let v = [-3.5, -0.0, 0.0, 1e-300, 2.0, f64::MAX, -f64::MAX];
+        let mut keys: Vec<(u64, f64)> = v.iter().map(|x| (order_key(*x), *x)).collect();
+        keys.sort_by_key(|k| k.0);
+        let sorted: Vec<f64> = keys.iter().map(|k| k.1).collect();
+        assert_eq!(sorted[0], -f64::MAX);
+        assert_eq!(sorted[6], f64::MAX);
+        assert_eq!(order_key(-0.0), order_key(0.0));
+        assert!(sorted.windows(2).all(|w| w[0] <= w[1]));
+    }
 
     #[test]
     fn ranks_with_ties() {

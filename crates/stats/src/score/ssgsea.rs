@@ -12,13 +12,28 @@ pub(crate) const ALPHA: f64 = 0.25;
 /// this is `Σ_i (P_hit(i) − P_miss(i))`, computed in closed form as
 /// `Σ_hits r^α (n − i + 1) / Σ_hits r^α − (n(n+1)/2 − Σ_hits (n − i + 1)) / (n − k)`.
 pub fn ssgsea_raw(ranks: &SampleRanks, set: &[usize], alpha: f64) -> f64 {
+    enrichment(ranks, set, |r| r.powf(alpha))
+}
+
+/// [`ssgsea_raw`] with the weights `r^α` looked up in `table[r]`
+/// (precomputed once for all samples, as ranks are integers).
+pub(crate) fn ssgsea_table(ranks: &SampleRanks, set: &[usize], table: &[f64]) -> f64 {
+    enrichment(ranks, set, |r| table[r as usize])
+}
+
+/// `r^α` for every integer rank `0..=n`.
+pub(crate) fn weight_table(n: usize, alpha: f64) -> Vec<f64> {
+    (0..=n).map(|r| (r as f64).powf(alpha)).collect()
+}
+
+fn enrichment(ranks: &SampleRanks, set: &[usize], weight: impl Fn(f64) -> f64) -> f64 {
     let n = ranks.len() as f64;
     let k = set.len() as f64;
     let mut weighted = 0.0;
     let mut weights = 0.0;
     let mut hits = 0.0;
     for &g in set {
-        let w = ranks.gsva_rank[g].powf(alpha);
+        let w = weight(ranks.gsva_rank[g]);
         let tail = n - ranks.position[g] as f64 + 1.0;
         weighted += w * tail;
         weights += w;
@@ -87,5 +102,7 @@ mod tests {
             es += p_hit - p_miss;
         }
         assert!((ssgsea_raw(&r, &set, ALPHA) - es).abs() < 1e-12);
+        let table = weight_table(n, ALPHA);
+        assert_eq!(ssgsea_table(&r, &set, &table), ssgsea_raw(&r, &set, ALPHA));
     }
 }

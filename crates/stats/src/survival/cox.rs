@@ -40,25 +40,7 @@ const MAX_ITER: usize = 50;
 /// # Ok::<(), senmet_stats::Error>(())
 /// ```
 pub fn cox_ph(time: &[f64], event: &[bool], columns: &[&[f64]]) -> Result<CoxFit> {
-    let n = time.len();
-    if event.len() != n {
-        return Err(Error::LengthMismatch {
-            left: n,
-            right: event.len(),
-        });
-    }
-    if let Some(c) = columns.iter().find(|c| c.len() != n) {
-        return Err(Error::LengthMismatch {
-            left: n,
-            right: c.len(),
-        });
-    }
-    if !event.iter().any(|e| *e) {
-        return Err(Error::TooFew {
-            needed: 1,
-            found: 0,
-        });
-    }
+    check(time, event, columns)?;
     let data = Data::new(time, event, columns);
     let p = columns.len();
     let mut beta = DVector::zeros(p);
@@ -91,6 +73,21 @@ pub fn cox_ph(time: &[f64], event: &[bool], columns: &[&[f64]]) -> Result<CoxFit
     Err(Error::NoConvergence {
         iterations: MAX_ITER,
     })
+}
+
+fn check(time: &[f64], event: &[bool], columns: &[&[f64]]) -> Result<()> {
+    let n = time.len();
+    let other = std::iter::once(event.len()).chain(columns.iter().map(|c| c.len()));
+    if let Some(m) = other.into_iter().find(|m| *m != n) {
+        return Err(Error::LengthMismatch { left: n, right: m });
+    }
+    if !event.iter().any(|e| *e) {
+        return Err(Error::TooFew {
+            needed: 1,
+            found: 0,
+        });
+    }
+    Ok(())
 }
 
 fn finish(beta: &DVector<f64>, ll: f64, info: DMatrix<f64>, iterations: usize) -> Result<CoxFit> {

@@ -73,35 +73,11 @@ impl Expression {
         let mut report = LoadReport::default();
         let mut row = Vec::with_capacity(n);
         while lines.advance()? {
-            let line = lines.line();
-            if line.is_empty() {
+            if lines.line().is_empty() {
                 continue;
             }
             report.n_rows += 1;
-            row.clear();
-            let mut fields = line.split('\t');
-            let gene = fields.next().unwrap_or_default().trim().to_owned();
-            let mut complete = true;
-            for (i, cell) in fields.enumerate() {
-                if i >= n {
-                    return Err(field_count(&lines, n, line));
-                }
-                if is_missing(cell) {
-                    complete = false;
-                    row.push(f64::NAN);
-                    continue;
-                }
-                let v = cell.trim().parse::<f64>().ok().filter(|v| v.is_finite());
-                let v = v.ok_or_else(|| Error::Unexpected {
-                    at: lines.at_field(i + 1),
-                    expected: "a finite number",
-                    found: cell.to_owned(),
-                })?;
-                row.push(v);
-            }
-            if row.len() != n {
-                return Err(field_count(&lines, n, line));
-            }
+            let (gene, complete) = parse_row(&lines, n, &mut row)?;
             if complete {
                 genes.push(gene);
                 values.extend_from_slice(&row);
@@ -269,6 +245,37 @@ impl Expression {
         }
         Ok(())
     }
+}
+
+/// Parses the current line into `row`; returns the gene symbol and whether
+/// every cell was present.
+fn parse_row<R>(lines: &Lines<R>, n: usize, row: &mut Vec<f64>) -> Result<(String, bool)> {
+    let line = lines.line();
+    row.clear();
+    let mut fields = line.split('\t');
+    let gene = fields.next().unwrap_or_default().trim().to_owned();
+    let mut complete = true;
+    for (i, cell) in fields.enumerate() {
+        if i >= n {
+            return Err(field_count(lines, n, line));
+        }
+        if is_missing(cell) {
+            complete = false;
+            row.push(f64::NAN);
+            continue;
+        }
+        let v = cell.trim().parse::<f64>().ok().filter(|v| v.is_finite());
+        let v = v.ok_or_else(|| Error::Unexpected {
+            at: lines.at_field(i + 1),
+            expected: "a finite number",
+            found: cell.to_owned(),
+        })?;
+        row.push(v);
+    }
+    if row.len() != n {
+        return Err(field_count(lines, n, line));
+    }
+    Ok((gene, complete))
 }
 
 fn field_count<R>(lines: &Lines<R>, n: usize, line: &str) -> Error {

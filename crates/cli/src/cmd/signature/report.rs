@@ -81,55 +81,16 @@ fn summary(h: &mut String, a: &Analysis, args: &Args) {
 
 /// Plain statements of which hypothesised directions the data support.
 fn statements(h: &mut String, a: &Analysis) {
-    h.push_str("<h2>What the data support</h2><p>Hypothesis (the study): older patients' metastatic tumours have lower PTEN and LATS2 and more EMT. For each feature and cancer type: age = Spearman ρ; metastasis = linear model coefficient of metastasis adjusted for age. <em>Supported</em> means the hypothesised direction with BH q &lt; 0.05.</p><ul>");
-    for f in a
-        .features
-        .iter()
-        .filter(|f| expected_sign(&f.name).is_some())
-    {
-        let sign = expected_sign(&f.name).unwrap_or(1.0);
+    h.push_str("<h2>What the data support</h2><p>Hypothesis (the study): older patients' metastatic tumours have lower PTEN and LATS2 and more EMT. For each feature and cancer type: age = Spearman ρ; metastasis = linear-model coefficient of metastasis adjusted for age. <em>Supported</em> means the hypothesised direction with BH q &lt; 0.05 (for the pooled estimate: its p &lt; 0.05).</p><ul>");
+    for f in a.features.iter() {
+        let Some(sign) = expected_sign(&f.name) else {
+            continue;
+        };
         for (test, what) in [
             (Test::SpearmanAge, "age"),
             (Test::LinearMetastasis, "metastasis"),
         ] {
-            let mut parts = Vec::new();
-            for r in a
-                .rows
-                .iter()
-                .filter(|r| r.feature == f.name && r.test == test)
-            {
-                parts.push(format!(
-                    "{}: {}",
-                    esc(&r.cancer_type),
-                    verdict(
-                        r.effect * sign,
-                        r.q,
-                        &format!("effect {:.3}, q {}", r.effect, fmt_p(r.q))
-                    )
-                ));
-            }
-            if let Some(m) = a
-                .meta
-                .iter()
-                .find(|m| m.feature == f.name && m.test == test)
-            {
-                parts.push(format!(
-                    "pooled over {} types: {}",
-                    m.meta.k,
-                    verdict(
-                        m.meta.effect * sign,
-                        m.meta.p,
-                        &format!(
-                            "effect {:.3} [{:.3}, {:.3}], p {}, I² {:.0}%",
-                            m.meta.effect,
-                            m.meta.ci_low,
-                            m.meta.ci_high,
-                            fmt_p(m.meta.p),
-                            100.0 * m.meta.i2
-                        )
-                    )
-                ));
-            }
+            let mut parts = evidence(a, &f.name, test, sign);
             if parts.is_empty() {
                 parts.push("not testable (see skipped.tsv)".into());
             }
@@ -143,6 +104,44 @@ fn statements(h: &mut String, a: &Analysis) {
         }
     }
     h.push_str("</ul>");
+}
+
+/// One verdict per cancer type, then the pooled one.
+fn evidence(a: &Analysis, feature: &str, test: Test, sign: f64) -> Vec<String> {
+    let mut parts = Vec::new();
+    for r in a
+        .rows
+        .iter()
+        .filter(|r| r.feature == feature && r.test == test)
+    {
+        let detail = format!("effect {:.3}, q {}", r.effect, fmt_p(r.q));
+        parts.push(format!(
+            "{}: {}",
+            esc(&r.cancer_type),
+            verdict(r.effect * sign, r.q, &detail)
+        ));
+    }
+    if let Some(m) = a
+        .meta
+        .iter()
+        .find(|m| m.feature == feature && m.test == test)
+    {
+        let x = &m.meta;
+        let detail = format!(
+            "effect {:.3} [{:.3}, {:.3}], p {}, I² {:.0}%",
+            x.effect,
+            x.ci_low,
+            x.ci_high,
+            fmt_p(x.p),
+            100.0 * x.i2
+        );
+        parts.push(format!(
+            "pooled over {} types: {}",
+            x.k,
+            verdict(x.effect * sign, x.p, &detail)
+        ));
+    }
+    parts
 }
 
 fn verdict(aligned: f64, q: f64, detail: &str) -> String {
