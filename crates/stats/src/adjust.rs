@@ -35,4 +35,21 @@ mod tests {
         assert_eq!(q, [0.75, 0.9, 0.003]);
         assert!(benjamini_hochberg(&[]).is_empty());
     }
+
+    proptest::proptest! {
+        /// q ≥ p (to rounding), q ≤ 1, and q keeps the order of p.
+        #[test]
+        fn q_is_monotone(p in proptest::collection::vec(0.0f64..=1.0, 1..40)) {
+            let q = benjamini_hochberg(&p);
+            for i in 0..p.len() {
+                // p·m/m may round one ulp below p, as in statsmodels.
+                proptest::prop_assert!(q[i] >= p[i] * (1.0 - 1e-12) && q[i] <= 1.0);
+                for j in 0..p.len() {
+                    if p[i] < p[j] {
+                        proptest::prop_assert!(q[i] <= q[j]);
+                    }
+                }
+            }
+        }
+    }
 }

@@ -223,4 +223,24 @@ mod tests {
         assert!(spearman(&[1.0], &[1.0, 2.0]).is_err());
         assert!(mann_whitney(&[], &[1.0]).is_err());
     }
+
+    proptest::proptest! {
+        /// U equals the pair count (ties count one half), and p is a probability.
+        #[test]
+        fn u_is_the_pair_count(
+            x in proptest::collection::vec(0u8..6, 1..12),
+            y in proptest::collection::vec(0u8..6, 1..12),
+        ) {
+            let x: Vec<f64> = x.into_iter().map(f64::from).collect();
+            let y: Vec<f64> = y.into_iter().map(f64::from).collect();
+            let t = mann_whitney(&x, &y).map_err(|e| proptest::test_runner::TestCaseError::fail(e.to_string()))?;
+            let pairs: f64 = x.iter().flat_map(|a| y.iter().map(move |b| match a.partial_cmp(b) {
+                Some(std::cmp::Ordering::Greater) => 1.0,
+                Some(std::cmp::Ordering::Equal) => 0.5,
+                _ => 0.0,
+            })).sum();
+            proptest::prop_assert_eq!(t.u, pairs);
+            proptest::prop_assert!((0.0..=1.0).contains(&t.p));
+        }
+    }
 }

@@ -98,4 +98,23 @@ mod tests {
         assert_eq!(r.gsva_rank, [3.0, 1.0, 3.0, 2.0]); // 3.5 truncated
         assert_eq!(r.position, [1, 4, 2, 3]);
     }
+
+    proptest::proptest! {
+        /// Against a naive oracle: min rank = 1 + #smaller, average rank =
+        /// min rank + (#equal − 1)/2, position = 1 + #larger + #equal earlier.
+        #[test]
+        fn ranks_match_counting_oracle(v in proptest::collection::vec(-5i8..5, 1..60)) {
+            let values: Vec<f64> = v.iter().map(|x| f64::from(*x) / 2.0).collect();
+            let r = SampleRanks::new(&values);
+            for (g, x) in values.iter().enumerate() {
+                let smaller = values.iter().filter(|y| *y < x).count();
+                let equal = values.iter().filter(|y| *y == x).count();
+                let larger = values.iter().filter(|y| *y > x).count();
+                let earlier = values[..g].iter().filter(|y| *y == x).count();
+                proptest::prop_assert_eq!(r.min_rank[g], (smaller + 1) as f64);
+                proptest::prop_assert_eq!(r.gsva_rank[g], ((smaller + 1) as f64 + (equal as f64 - 1.0) / 2.0).trunc());
+                proptest::prop_assert_eq!(r.position[g], larger + earlier + 1);
+            }
+        }
+    }
 }

@@ -364,4 +364,20 @@ mod tests {
         assert!(read("", Scale::Log2).is_err());
         assert!(read("g\ta\nX\t-1\n", Scale::Counts).is_err());
     }
+
+    proptest::proptest! {
+        /// Writing a matrix as TSV and reading it back gives the same values.
+        #[test]
+        fn tsv_round_trip(rows in proptest::collection::vec(proptest::collection::vec(-1e6f64..1e6, 3), 1..20)) {
+            let mut text = String::from("gene\ta\tb\tc\n");
+            for (g, row) in rows.iter().enumerate() {
+                let cells: Vec<String> = row.iter().map(|v| format!("{v}")).collect();
+                text.push_str(&format!("G{g}\t{}\n", cells.join("\t")));
+            }
+            let e = read(&text, Scale::Log2).map_err(|e| proptest::test_runner::TestCaseError::fail(e.to_string()))?;
+            for (g, row) in rows.iter().enumerate() {
+                proptest::prop_assert_eq!(e.row(g), &row[..]);
+            }
+        }
+    }
 }
