@@ -139,6 +139,16 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     }
     let cohort = input::load(args)?;
     let mut skips = cohort.skips.clone();
+    let index = cohort.expr.index();
+    for gene in args.genes.iter().filter(|g| !index.contains_key(g.as_str())) {
+        eprintln!("senmet: warning: --genes {gene}: not in the expression matrix");
+        skips.push(Skip {
+            cancer_type: "genes".into(),
+            feature: gene.clone(),
+            test: "-",
+            reason: "named by --genes but not in the expression matrix (or dropped, see above)".into(),
+        });
+    }
     let features = features(args, &cohort);
     eprintln!(
         "senmet: testing {} features in {} samples",
