@@ -17,7 +17,7 @@ echo -e "case\tphase\tseconds\tdetail" > "$raw"
 "$bin" run "$work/s1000" singscore,ssgsea,zscore | sed 's/^/ours_1000\t/' >> "$raw"
 "$bin" ssgsea "$work/s1000" "$work/ours_ssgsea_1000.tsv"
 Rscript bench/signature/gsva_time.R "$work/s1000" "$work/gsva_ssgsea_1000.tsv" \
-  | awk '{print "gsva_1000\t"$1"\t"$2"\t"}' >> "$raw"
+  | awk '$1 ~ /^gsva_/ {print "gsva_1000\t"$1"\t"$2"\t"}' >> "$raw"
 python3 - "$work/ours_ssgsea_1000.tsv" "$work/gsva_ssgsea_1000.tsv" >> "$raw" <<'PY'
 import sys
 def load(p):

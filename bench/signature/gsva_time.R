@@ -4,7 +4,12 @@
 suppressPackageStartupMessages(library(GSVA))
 a <- commandArgs(trailingOnly = TRUE)
 t0 <- proc.time()
-x <- as.matrix(read.delim(gzfile(file.path(a[1], "expr.tsv.gz")), row.names = 1, check.names = FALSE))
+if (requireNamespace("data.table", quietly = TRUE)) {
+  d <- data.table::fread(file.path(a[1], "expr.tsv.gz"), sep = "\t", data.table = FALSE)
+  x <- as.matrix(d[, -1]); rownames(x) <- d[[1]]; rm(d)
+} else {
+  x <- as.matrix(read.delim(gzfile(file.path(a[1], "expr.tsv.gz")), row.names = 1, check.names = FALSE))
+}
 t_read <- (proc.time() - t0)[["elapsed"]]
 lines <- strsplit(readLines(file.path(a[1], "sets.gmt")), "\t")
 sets <- setNames(lapply(lines, function(l) l[-(1:2)]), vapply(lines, `[`, "", 1))

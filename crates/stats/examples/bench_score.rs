@@ -4,7 +4,9 @@
 //! `DIR/expr.tsv.gz` (log2 scale, 6 decimals) and `DIR/sets.gmt` (SETS sets of
 //! 20–200 genes). `bench_score run DIR METHODS` reads them with
 //! `Expression::read`, scores with the comma-separated METHODS, and prints one
-//! TSV line per phase (`phase  seconds  detail`) plus the peak resident memory.
+//! TSV line per phase (`phase  seconds  detail`; detail includes the process
+//! CPU seconds of the phase, user + system, all threads) plus the peak
+//! resident memory.
 //! `bench_score ssgsea DIR OUT.tsv` writes the ssGSEA scores (sets × samples)
 //! for comparison with GSVA on the same input.
 
@@ -78,6 +80,15 @@ fn gen(dir: &Path, samples: usize, genes: usize, sets: usize, seed: u64) -> Resu
     Ok(())
 }
 
+/// CPU seconds (user + system, all threads) used by this process so far.
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the parenthesised command name; utime and stime are 14 and 15.
+    let rest = stat.rsplit(')').next().unwrap_or("");
+    let f: Vec<f64> = rest.split_whitespace().map(|x| x.parse().unwrap_or(0.0)).collect();
+    (f.get(11).unwrap_or(&0.0) + f.get(12).unwrap_or(&0.0)) / 100.0
+}
+
 fn run(dir: &Path, methods: &str) -> Result<()> {
     let t = Instant::now();
     let path = dir.join("expr.tsv.gz");
@@ -100,12 +111,13 @@ fn run(dir: &Path, methods: &str) -> Result<()> {
             "zscore" => Method::Zscore,
             other => return Err(format!("unknown method {other}").into()),
         };
-        let t = Instant::now();
+        let (t, cpu) = (Instant::now(), cpu_seconds());
         let s = score::score(&expr, &sigs, &[method]);
         let checksum: f64 = s[0].values.iter().flatten().sum();
         println!(
-            "{m}\t{:.3}\t{} sets, checksum {checksum:.6}",
+            "{m}\t{:.3}\tcpu {:.2} s, {} sets, checksum {checksum:.6}",
             t.elapsed().as_secs_f64(),
+            cpu_seconds() - cpu,
             sigs.len()
         );
     }
@@ -114,12 +126,13 @@ fn run(dir: &Path, methods: &str) -> Result<()> {
 }
 
 fn all_three(expr: &table::Expression, sigs: &[score::Resolved]) {
-    let t = Instant::now();
+    let (t, cpu) = (Instant::now(), cpu_seconds());
     let all = [Method::Singscore, Method::Ssgsea, Method::Zscore];
     score::score(expr, sigs, &all);
     println!(
-        "all_three\t{:.3}\t{} threads",
+        "all_three\t{:.3}\tcpu {:.2} s, {} threads",
         t.elapsed().as_secs_f64(),
+        cpu_seconds() - cpu,
         rayon::current_num_threads()
     );
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
