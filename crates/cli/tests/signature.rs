@@ -267,7 +267,12 @@ fn empty_gene_set_is_skipped_with_reason() {
         .create("s.gmt", "EMPTY\tnothing\nABSENT\t-\tNOPE1\tNOPE2\n")
         .display()
         .to_string();
-    let out = run(&dir, &expr(""), CLIN, &["--gmt", &gmt, "--genes", "PTEN,NOPE3"]);
+    let out = run(
+        &dir,
+        &expr(""),
+        CLIN,
+        &["--gmt", &gmt, "--genes", "PTEN,NOPE3"],
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     let skipped = dir.read("res/skipped.tsv");
     assert!(

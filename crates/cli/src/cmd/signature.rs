@@ -139,31 +139,22 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     }
     let cohort = input::load(args)?;
     let mut skips = cohort.skips.clone();
-    let index = cohort.expr.index();
-    for gene in args.genes.iter().filter(|g| !index.contains_key(g.as_str())) {
-        eprintln!("senmet: warning: --genes {gene}: not in the expression matrix");
-        skips.push(Skip {
-            cancer_type: "genes".into(),
-            feature: gene.clone(),
-            test: "-",
-            reason: "named by --genes but not in the expression matrix (or dropped, see above)".into(),
-        });
-    }
+    skips.extend(absent_genes(args, &cohort));
     let features = features(args, &cohort);
     eprintln!(
         "senmet: testing {} features in {} samples",
         features.len(),
         cohort.subjects.len()
     );
+    let mut rows = Vec::new();
     let opts = association::Options {
         min_group: args.min_group,
     };
-    let results: Vec<(Vec<Row>, Vec<Skip>)> = features
+    for (r, s) in features
         .par_iter()
         .map(|f| association::associate(&f.name, &f.values, &cohort.subjects, opts))
-        .collect();
-    let mut rows = Vec::new();
-    for (r, s) in results {
+        .collect::<Vec<(Vec<Row>, Vec<Skip>)>>()
+    {
         rows.extend(r);
         skips.extend(s);
     }
@@ -189,6 +180,27 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         analysis.skips.len()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// A skip for each `--genes` symbol that is not in the matrix.
+fn absent_genes(args: &Args, cohort: &input::Cohort) -> Vec<Skip> {
+    let index = cohort.expr.index();
+    let absent = args
+        .genes
+        .iter()
+        .filter(|g| !index.contains_key(g.as_str()));
+    absent
+        .map(|gene| {
+            eprintln!("senmet: warning: --genes {gene}: not in the expression matrix");
+            Skip {
+                cancer_type: "genes".into(),
+                feature: gene.clone(),
+                test: "-",
+                reason: "named by --genes but not in the expression matrix (or dropped, see above)"
+                    .into(),
+            }
+        })
+        .collect()
 }
 
 /// Scores every resolved signature with every method, then the single genes.

@@ -13,6 +13,8 @@ use super::{Analysis, Args, Feature};
 
 /// Most features given their own plots.
 const MAX_PLOTTED: usize = 24;
+/// Most points drawn in one scatter plot.
+const MAX_POINTS: usize = 2000;
 /// Most cancer types given KM curves per feature.
 const MAX_KM_TYPES: usize = 6;
 
@@ -167,19 +169,7 @@ fn fmt_p(p: f64) -> String {
 fn feature_section(h: &mut String, a: &Analysis, f: &Feature) {
     let subjects = &a.cohort.subjects;
     let _ = write!(h, "<h2>{}</h2>", esc(&f.name));
-    let points: Vec<(f64, f64, Option<bool>)> = subjects
-        .iter()
-        .zip(&f.values)
-        .map(|(s, v)| (s.age.unwrap_or(f64::NAN), *v, s.metastasis))
-        .collect();
-    figure(
-        h,
-        &svg::scatter(&points, "age", &f.name),
-        &format!(
-            "{} vs age; red metastatic, blue non-metastatic, grey unknown",
-            f.name
-        ),
-    );
+    scatter_figure(h, a, f);
     let mut types: Vec<&str> = subjects.iter().map(|s| s.cancer_type.as_str()).collect();
     types.sort_unstable();
     types.dedup();
@@ -207,6 +197,31 @@ fn feature_section(h: &mut String, a: &Analysis, f: &Feature) {
         forest_figure(h, a, f, test, xlab);
     }
     km_figures(h, a, f, &types);
+}
+
+fn scatter_figure(h: &mut String, a: &Analysis, f: &Feature) {
+    let subjects = &a.cohort.subjects;
+    // Every k-th sample when there are many, to keep the page light.
+    let step = subjects.len().div_ceil(MAX_POINTS).max(1);
+    let points: Vec<(f64, f64, Option<bool>)> = subjects
+        .iter()
+        .zip(&f.values)
+        .step_by(step)
+        .map(|(s, v)| (s.age.unwrap_or(f64::NAN), *v, s.metastasis))
+        .collect();
+    let shown = if step > 1 {
+        format!(" (every {step}th of {} samples shown)", subjects.len())
+    } else {
+        String::new()
+    };
+    figure(
+        h,
+        &svg::scatter(&points, "age", &f.name),
+        &format!(
+            "{} vs age; red metastatic, blue non-metastatic, grey unknown{shown}",
+            f.name
+        ),
+    );
 }
 
 fn forest_figure(h: &mut String, a: &Analysis, f: &Feature, test: Test, xlab: &str) {
