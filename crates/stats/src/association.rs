@@ -75,7 +75,8 @@ pub struct Row {
     pub test: Test,
     /// Samples used.
     pub n: usize,
-    /// Metastatic samples among them.
+    /// Metastatic samples among them (status known; for tests that do not
+    /// use metastasis, samples of unknown status count in neither group).
     pub n_met: usize,
     /// Non-metastatic samples among them.
     pub n_nonmet: usize,

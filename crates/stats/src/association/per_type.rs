@@ -138,14 +138,13 @@ impl<'a> Group<'a> {
             ));
         }
         let (statistic, effect, se, p) = compute(test, &c).map_err(|e| e.to_string())?;
-        let with_met = needs.met || c.met.len() == c.x.len();
         Ok(Row {
             cancer_type: self.cancer_type.to_owned(),
             feature: self.feature.to_owned(),
             test,
             n: c.x.len(),
-            n_met: if with_met { n_met } else { 0 },
-            n_nonmet: if with_met { n_nonmet } else { 0 },
+            n_met,
+            n_nonmet,
             statistic,
             effect,
             se,

@@ -17,7 +17,8 @@ pub struct ClinicalColumns {
     pub age: String,
     /// Metastasis status: 0/1, yes/no, true/false, M0/M1 (M1a… count as M1, MX as missing).
     pub metastasis: String,
-    /// Cancer type; `None` puts every sample in one group named `all`.
+    /// Cancer type; `None` puts every sample in one group named `all`. A
+    /// missing cell puts the sample in a group named `unknown`.
     pub cancer_type: Option<String>,
     /// Follow-up time (numeric, non-negative).
     pub time: Option<String>,
@@ -43,7 +44,7 @@ impl Default for ClinicalColumns {
 pub struct ClinicalRecord {
     /// Sample id.
     pub sample: String,
-    /// Cancer type (`all` when no type column was named).
+    /// Cancer type (`all` when no type column was named, `unknown` for a missing cell).
     pub cancer_type: String,
     /// Age.
     pub age: Option<f64>,
@@ -179,8 +180,8 @@ fn parse_record<R>(fields: &[&str], idx: &Resolved, lines: &Lines<R>) -> Result<
         sample: fields[idx.sample].trim().to_owned(),
         cancer_type: idx
             .cancer_type
-            .and_then(cell)
-            .map_or_else(|| "all".to_owned(), str::to_owned),
+            .map_or("all", |i| cell(i).unwrap_or("unknown"))
+            .to_owned(),
         age: number(idx.age, "an age (a non-negative number)")?,
         metastasis: flag(idx.metastasis, "a metastasis status (0/1, yes/no, M0/M1)")?,
         time: idx
