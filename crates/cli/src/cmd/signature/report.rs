@@ -83,7 +83,7 @@ fn summary(h: &mut String, a: &Analysis, args: &Args) {
 
 /// Plain statements of which hypothesised directions the data support.
 fn statements(h: &mut String, a: &Analysis) {
-    h.push_str("<h2>What the data support</h2><p>Hypothesis (the study): older patients' metastatic tumours have lower PTEN and LATS2 and more EMT. For each feature and cancer type: age = Spearman ρ; metastasis = linear-model coefficient of metastasis adjusted for age. <em>Supported</em> means the hypothesised direction with BH q &lt; 0.05 (for the pooled estimate: its p &lt; 0.05).</p><ul>");
+    h.push_str("<h2>What the data support</h2><p>Hypothesis (the study): older patients' metastatic tumours have lower PTEN and LATS2 and more EMT. For each feature and cancer type: age = Spearman ρ; metastasis = linear-model coefficient of metastasis adjusted for age; age × metastasis = the interaction term of score ~ age × metastasis. <em>Supported</em> means the hypothesised direction with BH q &lt; 0.05 (for the pooled estimate: its p &lt; 0.05).</p><ul>");
     for f in a.features.iter() {
         let Some(sign) = expected_sign(&f.name) else {
             continue;
@@ -91,6 +91,10 @@ fn statements(h: &mut String, a: &Analysis) {
         for (test, what) in [
             (Test::SpearmanAge, "age"),
             (Test::LinearMetastasis, "metastasis"),
+            (
+                Test::LinearInteraction,
+                "age × metastasis (metastasis difference growing with age)",
+            ),
         ] {
             let mut parts = evidence(a, &f.name, test, sign);
             if parts.is_empty() {
