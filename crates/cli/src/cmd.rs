@@ -3,3 +3,4 @@
 pub mod sbml_suite;
 pub mod simulate;
 pub mod targets;
+pub mod signature;

@@ -23,6 +23,8 @@ enum Command {
     SbmlSuite(cmd::sbml_suite::Args),
     /// microRNA seed sites and scores over 3'UTRs; `targets shift` tests target sets in a ranked list.
     Targets(cmd::targets::Args),
+    /// Score tumour transcriptomes and test the scores against age and metastasis.
+    Signature(cmd::signature::Args),
 }
 
 fn main() -> ExitCode {
@@ -31,6 +33,7 @@ fn main() -> ExitCode {
         Command::Simulate(args) => cmd::simulate::run(args),
         Command::SbmlSuite(args) => cmd::sbml_suite::run(args),
         Command::Targets(args) => cmd::targets::run(args),
+        Command::Signature(args) => cmd::signature::run(args),
     };
     match result {
         Ok(code) => code,
