@@ -2,7 +2,7 @@
 //!
 //! An [`Expr`] is a tree, as SBML's MathML is. Trees are what importers build
 //! and exporters write; simulators never walk them per call but compile them
-//! to a flat program first (see [`crate::compile`]).
+//! to a flat program first (see [`crate::System`]).
 //!
 //! Function definitions are not part of the tree: importers inline them, so an
 //! `Expr` only refers to symbols of its [`crate::Network`].

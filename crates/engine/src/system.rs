@@ -1,6 +1,6 @@
 //! A network compiled for simulation: slots, state vector and programs.
 //!
-//! Layout (see [`layout`]): slot 0 is time, then one slot per symbol
+//! Layout: slot 0 is time, then one slot per symbol
 //! (compartment sizes, species as the math sees them, parameters,
 //! stoichiometries, reaction rates), then species amounts and one derivative
 //! slot per state variable. Species are integrated as amounts, so reactions
