@@ -2,9 +2,9 @@
 
 use std::fmt;
 
-use senmet_engine::{EngineError, Ode, System};
+use senmet_engine::{EngineError, Network, Ode, System};
 
-use super::{check, Case, Results};
+use super::{check, Case, Results, Settings};
 
 /// The outcome of one case.
 #[derive(Debug, Clone, PartialEq)]
@@ -64,38 +64,9 @@ fn simulate_case(case: &Case) -> Result<Verdict, Verdict> {
         Err(e) if e.is_unsupported() => return Ok(Verdict::Skip(e.to_string())),
         Err(e) => return Err(fail(&e)),
     };
-    let system = System::new(&net).map_err(|e| engine_verdict(&e))?;
-    let mut observables = Vec::new();
-    for var in &settings.variables {
-        let as_amount = settings.amount.contains(var);
-        let o = system
-            .observable(var, as_amount)
-            .ok_or_else(|| Verdict::Fail(format!("output variable '{var}' is not in the model")))?;
-        observables.push(o);
-    }
-    let times = settings.times();
-    let rows = Ode::builder(&system)
-        .rtol(RTOL)
-        .atol(ATOL)
-        .t0(settings.start.min(0.0))
-        .build()
-        .and_then(|ode| ode.run(&times, &observables))
-        .map_err(|e| engine_verdict(&e))?;
     // The time column keeps the expected table's spelling (`time` or `Time`).
-    let mut columns = vec![expected
-        .columns
-        .first()
-        .cloned()
-        .unwrap_or_else(|| "time".into())];
-    columns.extend(settings.variables.iter().cloned());
-    let simulated = Results {
-        columns,
-        rows: times
-            .iter()
-            .zip(rows)
-            .map(|(t, r)| std::iter::once(*t).chain(r).collect())
-            .collect(),
-    };
+    let time = expected.columns.first().map_or("time", String::as_str);
+    let simulated = simulate(&net, &settings, time).map_err(|e| engine_verdict(&e))?;
     let (abs, rel) = (
         settings.absolute.unwrap_or(0.0),
         settings.relative.unwrap_or(0.0),
@@ -103,6 +74,51 @@ fn simulate_case(case: &Case) -> Result<Verdict, Verdict> {
     Ok(match check::semantic(&expected, &simulated, abs, rel) {
         None => Verdict::Pass,
         Some(m) => Verdict::Fail(m.to_string()),
+    })
+}
+
+/// Simulates a network deterministically as a case's settings ask: output
+/// times, variables (species as amounts or concentrations), and tolerances
+/// tighter than the case's own.
+///
+/// # Errors
+///
+/// Compilation and solver errors; an output variable the model lacks is
+/// [`EngineError::UnknownSymbol`].
+pub fn simulate(
+    net: &Network,
+    settings: &Settings,
+    time_column: &str,
+) -> Result<Results, EngineError> {
+    let system = System::new(net)?;
+    let observables = settings
+        .variables
+        .iter()
+        .map(|var| {
+            system
+                .observable(var, settings.amount.contains(var))
+                .ok_or_else(|| EngineError::UnknownSymbol {
+                    symbol: var.clone(),
+                    context: "the case's output variables".into(),
+                })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let times = settings.times();
+    let rows = Ode::builder(&system)
+        .rtol(RTOL)
+        .atol(ATOL)
+        .t0(settings.start.min(0.0))
+        .build()?
+        .run(&times, &observables)?;
+    let mut columns = vec![time_column.to_string()];
+    columns.extend(settings.variables.iter().cloned());
+    Ok(Results {
+        columns,
+        rows: times
+            .iter()
+            .zip(rows)
+            .map(|(t, r)| std::iter::once(*t).chain(r).collect())
+            .collect(),
     })
 }
 
