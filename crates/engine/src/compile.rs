@@ -97,6 +97,23 @@ fn fold(
     Ok(())
 }
 
+/// A logical fold starting from its unit, so that even one argument becomes 0 or 1.
+fn logical(
+    args: &[Expr],
+    unit: f64,
+    b: Bin,
+    r: &impl Resolve,
+    ctx: &str,
+    code: &mut Vec<Instr>,
+) -> Result<()> {
+    code.push(Instr::Const(unit));
+    for a in args {
+        emit(a, r, ctx, code)?;
+        code.push(Instr::Bin(b));
+    }
+    Ok(())
+}
+
 fn arity(op: Op, args: &[Expr], n: usize, ctx: &str) -> Result<()> {
     if args.len() == n {
         Ok(())
@@ -213,9 +230,9 @@ fn emit_apply(
         Op::Lt => chain(args, Cmp::Lt, r, ctx, code),
         Op::Geq => chain(args, Cmp::Geq, r, ctx, code),
         Op::Leq => chain(args, Cmp::Leq, r, ctx, code),
-        Op::And => fold(args, 1.0, Instr::Bin(Bin::And), r, ctx, code),
-        Op::Or => fold(args, 0.0, Instr::Bin(Bin::Or), r, ctx, code),
-        Op::Xor => fold(args, 0.0, Instr::Bin(Bin::Xor), r, ctx, code),
+        Op::And => logical(args, 1.0, Bin::And, r, ctx, code),
+        Op::Or => logical(args, 0.0, Bin::Or, r, ctx, code),
+        Op::Xor => logical(args, 0.0, Bin::Xor, r, ctx, code),
         Op::Not => {
             arity(op, args, 1, ctx)?;
             emit(&args[0], r, ctx, code)?;
