@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub mod run;
 pub mod sbml_suite;
 pub mod signature;
 pub mod simulate;

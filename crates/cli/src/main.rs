@@ -17,6 +17,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Run the built-in default experiment and write a report folder.
+    Run(cmd::run::Args),
     /// Simulate an SBML model and write a time course.
     Simulate(cmd::simulate::Args),
     /// Run SBML Test Suite semantic cases with the suite's pass rule.
@@ -30,6 +32,7 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
+        Command::Run(args) => cmd::run::run(args),
         Command::Simulate(args) => cmd::simulate::run(args),
         Command::SbmlSuite(args) => cmd::sbml_suite::run(args),
         Command::Targets(args) => cmd::targets::run(args),

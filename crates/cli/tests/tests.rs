@@ -1,5 +1,6 @@
 //! Integration tests of the `senmet` binary, one module per topic.
 
+mod engine;
 mod signature;
 mod targets;
 mod util;
