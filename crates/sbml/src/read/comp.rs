@@ -335,3 +335,61 @@ fn relocate(e: &mut Element, pos: usize) {
         relocate(c, pos);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use crate::error::Result;
+
+    const HEAD: &str = r#"<sbml xmlns="http://www.sbml.org/sbml/level3/version2/core" xmlns:comp="http://www.sbml.org/sbml/level3/version1/comp/version1" level="3" version="2" comp:required="true">"#;
+    const DEFS: &str = r#"<comp:listOfModelDefinitions><comp:modelDefinition id="inner">
+<listOfParameters><parameter id="k" value="1" constant="true"/><parameter id="x" value="2" constant="false"/><parameter id="gone" value="3" constant="true"/></listOfParameters>
+<listOfRules><assignmentRule variable="x"><math xmlns="http://www.w3.org/1998/Math/MathML"><apply><times/><cn>2</cn><ci>k</ci></apply></math></assignmentRule></listOfRules>
+<comp:listOfPorts><comp:port comp:id="kp" comp:idRef="k"/></comp:listOfPorts>
+</comp:modelDefinition></comp:listOfModelDefinitions>"#;
+
+    fn read(model: &str) -> Result<senmet_engine::Network> {
+        let xml = format!("{HEAD}<model id=\"top\">{model}</model>{DEFS}</sbml>");
+        crate::read_str(&xml, Path::new("comp.xml"))
+    }
+
+    #[test]
+    fn submodels_are_prefixed_replaced_and_deleted() -> Result<()> {
+        let net = read(
+            r#"<listOfParameters><parameter id="K" value="5" constant="true">
+<comp:listOfReplacedElements><comp:replacedElement comp:submodelRef="A" comp:portRef="kp"/></comp:listOfReplacedElements>
+</parameter><parameter id="y" constant="false"><comp:replacedBy comp:submodelRef="B" comp:idRef="x"/></parameter></listOfParameters>
+<comp:listOfSubmodels><comp:submodel comp:id="A" comp:modelRef="inner"><comp:listOfDeletions><comp:deletion comp:idRef="gone"/></comp:listOfDeletions></comp:submodel>
+<comp:submodel comp:id="B" comp:modelRef="inner"/></comp:listOfSubmodels>"#,
+        )?;
+        let ids: Vec<&str> = net.parameters.iter().map(|p| p.id.as_str()).collect();
+        assert_eq!(ids, ["K", "A__x", "B__k", "y", "B__gone"]);
+        let vars: Vec<String> = net.rules.iter().map(|r| format!("{r:?}")).collect();
+        assert!(
+            vars[0].contains("\"A__x\"") && vars[0].contains("\"K\""),
+            "{vars:?}"
+        );
+        assert!(
+            vars[1].contains("\"y\"") && vars[1].contains("\"B__k\""),
+            "{vars:?}"
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn unflattenable_constructs_are_unsupported() {
+        let tcf = r#"<listOfParameters><parameter id="t" value="2" constant="true"/></listOfParameters>
+<comp:listOfSubmodels><comp:submodel comp:id="A" comp:modelRef="inner" comp:timeConversionFactor="t"/></comp:listOfSubmodels>"#;
+        let cf = r#"<listOfParameters><parameter id="c" value="2" constant="true"/><parameter id="K" value="5" constant="true">
+<comp:listOfReplacedElements><comp:replacedElement comp:submodelRef="A" comp:idRef="k" comp:conversionFactor="c"/></comp:listOfReplacedElements></parameter></listOfParameters>
+<comp:listOfSubmodels><comp:submodel comp:id="A" comp:modelRef="inner"/></comp:listOfSubmodels>"#;
+        for model in [tcf, cf] {
+            let err = read(model).unwrap_err();
+            assert!(err.is_unsupported(), "{err}");
+        }
+        let missing = r#"<comp:listOfSubmodels><comp:submodel comp:id="A" comp:modelRef="nowhere"/></comp:listOfSubmodels>"#;
+        let err = read(missing).unwrap_err();
+        assert!(err.to_string().contains("'nowhere'"), "{err}");
+    }
+}
