@@ -1,6 +1,7 @@
 //! Reading SBML Level 2 (versions 4, 5) and Level 3 (versions 1, 2) into a [`Network`].
 
 mod attrs;
+mod comp;
 mod event;
 mod ids;
 mod mathml;
@@ -62,8 +63,23 @@ pub fn read_str(text: &str, origin: &Path) -> Result<Network> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let loc = Locator::new(origin, text);
     let root = xml::parse(text, &loc)?;
+    let flat;
+    let root = if comp_only(&root) {
+        flat = comp::flatten(&root, &loc, origin)?;
+        &flat
+    } else {
+        &root
+    };
     let mut cx = Ctx::new(loc);
-    model::document(&mut cx, &root)
+    model::document(&mut cx, root)
+}
+
+/// Whether a Level 3 document uses comp and no other package: such models
+/// are flattened first; any other package stays unsupported.
+fn comp_only(root: &xml::Element) -> bool {
+    root.attr("level").map(str::trim) == Some("3")
+        && comp::uses_comp(root)
+        && model::find_package(root, Some(comp::COMP_NS)).is_none()
 }
 
 /// State shared while reading one document.

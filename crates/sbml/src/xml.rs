@@ -18,7 +18,7 @@ use crate::error::{Error, Result};
 pub(crate) const MAX_DEPTH: usize = 1024;
 
 /// An XML element.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct Element {
     /// Local name (prefix removed).
     pub name: String,
@@ -31,7 +31,7 @@ pub(crate) struct Element {
 }
 
 /// A child of an element.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) enum Node {
     /// An element.
     Elem(Element),

@@ -42,7 +42,7 @@ pub(super) fn document<'a>(cx: &mut Ctx<'a>, root: &'a Element) -> Result<Networ
 /// Rejects any SBML Level 3 package, required or not: all change or extend
 /// meaning. Namespaces may be declared on any element, not only `<sbml>`.
 fn check_packages(cx: &Ctx<'_>, root: &Element) -> Result<()> {
-    match find_package(root) {
+    match find_package(root, None) {
         Some((e, prefix)) => {
             let required = root.attr(&format!("{prefix}:required")).unwrap_or("false");
             let reason = format!("SBML Level 3 packages are not read (required=\"{required}\")");
@@ -57,8 +57,12 @@ fn check_packages(cx: &Ctx<'_>, root: &Element) -> Result<()> {
     }
 }
 
-/// The first element declaring an SBML L3 package namespace, and its prefix.
-fn find_package(e: &Element) -> Option<(&Element, &str)> {
+/// The first element declaring an SBML L3 package namespace other than
+/// `except`, and its prefix.
+pub(super) fn find_package<'e>(
+    e: &'e Element,
+    except: Option<&str>,
+) -> Option<(&'e Element, &'e str)> {
     for (key, value) in &e.attrs {
         let prefix = match key.strip_prefix("xmlns") {
             Some("") => "",
@@ -68,11 +72,12 @@ fn find_package(e: &Element) -> Option<(&Element, &str)> {
             },
             None => continue,
         };
-        if value.starts_with(L3_NS) && !value.ends_with("/core") {
+        let excepted = except.is_some_and(|x| value.trim() == x);
+        if value.starts_with(L3_NS) && !value.ends_with("/core") && !excepted {
             return Some((e, prefix));
         }
     }
-    e.elements().find_map(find_package)
+    e.elements().find_map(|c| find_package(c, except))
 }
 
 fn model<'a>(cx: &mut Ctx<'a>, m: &'a Element) -> Result<Network> {
@@ -350,10 +355,11 @@ mod tests {
             let err = read(L3, model).unwrap_err();
             assert!(err.is_unsupported(), "{err}");
         }
-        let comp = r#"<sbml xmlns="http://www.sbml.org/sbml/level3/version1/core" xmlns:comp="http://www.sbml.org/sbml/level3/version1/comp/version1" level="3" version="1" comp:required="true">"#;
+        // comp is flattened, but not alongside another package.
+        let comp = r#"<sbml xmlns="http://www.sbml.org/sbml/level3/version1/core" xmlns:comp="http://www.sbml.org/sbml/level3/version1/comp/version1" xmlns:fbc="http://www.sbml.org/sbml/level3/version1/fbc/version2" level="3" version="1" comp:required="true">"#;
         let err = read(comp, "").unwrap_err();
         assert!(
-            matches!(&err, Error::Unsupported { construct, .. } if construct == "package comp"),
+            matches!(&err, Error::Unsupported { construct, .. } if construct == "package comp" || construct == "package fbc"),
             "{err}"
         );
         let nested = r#"<listOfParameters xmlns:fbc="http://www.sbml.org/sbml/level3/version1/fbc/version2"/>"#;
