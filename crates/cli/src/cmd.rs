@@ -1,6 +1,6 @@
 //! One module per subcommand.
 
 pub mod sbml_suite;
+pub mod signature;
 pub mod simulate;
 pub mod targets;
-pub mod signature;

@@ -1,5 +1,5 @@
 //! Integration tests of the `senmet` binary, one module per topic.
 
-mod targets;
 mod signature;
+mod targets;
 mod util;

@@ -22,7 +22,7 @@ use senmet_core::Seed;
 
 use crate::error::{EngineError, Result};
 use crate::scalar::Dual;
-use crate::system::{Observable, System};
+use crate::system::{Observable, ParameterId, System};
 use events::Events;
 
 /// Settings of a deterministic simulation.
@@ -167,9 +167,24 @@ impl<'a> Ode<'a> {
     ///
     /// Output times not ascending or before t0, solver failures, event loops.
     pub fn run(&self, times: &[f64], observables: &[Observable]) -> Result<Vec<Vec<f64>>> {
+        self.run_with(times, observables, &[])
+    }
+
+    /// Like [`Ode::run`], with some parameters' declared values replaced
+    /// (see [`System::parameter`]).
+    ///
+    /// # Errors
+    ///
+    /// As [`Ode::run`].
+    pub fn run_with(
+        &self,
+        times: &[f64],
+        observables: &[Observable],
+        parameters: &[(ParameterId, f64)],
+    ) -> Result<Vec<Vec<f64>>> {
         check_times(times, self.t0)?;
         let mut stack = Vec::new();
-        let slots = self.system.initial_slots(self.t0, &mut stack);
+        let slots = self.system.initial_slots(self.t0, parameters, &mut stack);
         let mut run = Run {
             slots,
             stack,
