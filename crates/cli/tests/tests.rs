@@ -1,5 +1,6 @@
 //! Integration tests of the `senmet` binary, one module per topic.
 
 mod signature;
+mod simulate_scan;
 mod targets;
 mod util;
