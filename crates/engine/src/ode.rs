@@ -25,6 +25,12 @@ use crate::scalar::Dual;
 use crate::system::{Observable, ParameterId, System};
 use events::Events;
 
+/// Smallest system whose Jacobian is built by graph colouring (a few
+/// Jacobian-vector products, one per colour, found once per solver segment)
+/// rather than one product per state; below it the detection costs about as
+/// much as it saves.
+const COLORING_MIN_STATES: usize = 8;
+
 /// Settings of a deterministic simulation.
 ///
 /// Defaults: `rtol` 1e-6, `atol` 1e-12, `t0` 0, `max_steps` 1,000,000, `seed` 0
@@ -256,8 +262,14 @@ impl<'a> Ode<'a> {
                 move |_p: &[f64], _t: f64, y: &mut [f64]| y.copy_from_slice(&y0),
                 n,
             )
+            .use_coloring(n >= COLORING_MIN_STATES && sys.has_fixed_jacobian_pattern())
             .root(
                 |x: &[f64], _p: &[f64], t: f64, g: &mut [f64]| {
+                    if sys.roots.is_empty() {
+                        // No triggers: skip evaluating the model at every step.
+                        g.fill(1.0);
+                        return;
+                    }
                     let s = &mut *scratch.borrow_mut();
                     s.slots[0] = t;
                     sys.load_state(x, &mut s.slots);

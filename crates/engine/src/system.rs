@@ -187,6 +187,12 @@ impl System {
         self.rhs.run(slots, stack);
     }
 
+    /// Whether the Jacobian's sparsity pattern is the same at every state and
+    /// time (the right-hand side has no piecewise branches nor min/max).
+    pub(crate) fn has_fixed_jacobian_pattern(&self) -> bool {
+        self.rhs.is_branch_free()
+    }
+
     /// Writes the state vector into the slots.
     pub(crate) fn load_state(&self, y: &[f64], slots: &mut [f64]) {
         for (v, s) in y.iter().zip(&self.layout.states) {
