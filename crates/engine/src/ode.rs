@@ -355,9 +355,14 @@ impl<'a> Ode<'a> {
     }
 
     /// Where the solver must stop next: the next output time (which also keeps
-    /// steps from growing without bound on flat solutions), the next delayed
-    /// event, or the end.
+    /// steps from growing without bound on flat solutions, where a trigger
+    /// could be stepped over), the next delayed event, or the end. Without
+    /// events, outputs are interpolated and only the end stops the solver, as
+    /// CVODE's normal mode does: stopping at each output shortens steps.
     fn next_stop(&self, run: &Run, t: f64, t_end: f64) -> f64 {
+        if self.system.events.is_empty() {
+            return t_end;
+        }
         let next_out = run
             .times
             .get(run.rows.len()..)
