@@ -24,6 +24,8 @@ const CHUNK: usize = 1024;
 pub(super) struct Table {
     /// Parameter ids of the header, in order.
     pub(super) ids: Vec<String>,
+    /// The 1-based line of the header and the column of each id.
+    pub(super) header: (u64, Vec<u64>),
     /// One row per set.
     pub(super) sets: Vec<Vec<f64>>,
     /// The 1-based file line of each set.
@@ -91,7 +93,13 @@ pub(super) fn parse(path: &Path, text: &str) -> anyhow::Result<Table> {
         sets.push(set);
         lines.push(line);
     }
-    Ok(Table { ids, sets, lines })
+    let columns = cells(header).map(|(col, _)| col).collect();
+    Ok(Table {
+        ids,
+        header: (hline, columns),
+        sets,
+        lines,
+    })
 }
 
 /// Tab-separated cells with their 1-based character columns.
@@ -105,24 +113,19 @@ fn cells(line: &str) -> impl Iterator<Item = (u64, &str)> {
 }
 
 /// Resolves header ids to the model's parameters; unknown ids name their header cell.
-fn parameters(
-    system: &System,
-    path: &Path,
-    table: &Table,
-    header_line: u64,
-) -> anyhow::Result<Vec<ParameterId>> {
-    let mut col = 1u64;
-    let mut out = Vec::with_capacity(table.ids.len());
-    for id in &table.ids {
-        let at = Location::new(path).with_line(header_line).with_column(col);
-        out.push(
+fn parameters(system: &System, path: &Path, table: &Table) -> anyhow::Result<Vec<ParameterId>> {
+    let (line, columns) = &table.header;
+    table
+        .ids
+        .iter()
+        .zip(columns)
+        .map(|(id, &col)| {
+            let at = Location::new(path).with_line(*line).with_column(col);
             system
                 .parameter(id)
-                .with_context(|| format!("{at}: '{id}' is not a global parameter of the model"))?,
-        );
-        col += id.chars().count() as u64 + 1;
-    }
-    Ok(out)
+                .with_context(|| format!("{at}: '{id}' is not a global parameter of the model"))
+        })
+        .collect()
 }
 
 /// Runs the scan described by `args` (whose `scan` is `params`).
@@ -137,8 +140,7 @@ pub(super) fn run(
     let text = std::fs::read_to_string(params)
         .with_context(|| format!("cannot read {}", params.display()))?;
     let table = parse(params, &text)?;
-    let header_line = text.lines().position(|l| !l.trim().is_empty()).unwrap_or(0) as u64 + 1;
-    let ids = parameters(system, params, &table, header_line)?;
+    let ids = parameters(system, params, &table)?;
     let ode = Ode::builder(system)
         .rtol(args.rtol)
         .atol(args.atol)
@@ -284,6 +286,7 @@ mod tests {
     fn parses_sets_and_skips_blank_lines() -> anyhow::Result<()> {
         let t = parse(Path::new("p.tsv"), "k1\tk2\r\n1\t2e-3\n\n 3 \t4\n")?;
         assert_eq!(t.ids, ["k1", "k2"]);
+        assert_eq!(t.header, (1, vec![1, 4]));
         assert_eq!(t.sets, [vec![1.0, 2e-3], vec![3.0, 4.0]]);
         assert_eq!(t.lines, [2, 4]);
         Ok(())
