@@ -2,5 +2,6 @@
 
 mod engine;
 mod signature;
+mod simulate_scan;
 mod targets;
 mod util;

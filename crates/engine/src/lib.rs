@@ -31,11 +31,13 @@ pub use network::{
 };
 
 mod compile;
+pub mod ensemble;
 pub mod error;
 mod scalar;
 pub mod system;
 mod vm;
 
+pub use ensemble::Ensemble;
 pub use error::EngineError;
 pub use ode::{Ode, OdeBuilder};
-pub use system::{Observable, System};
+pub use system::{Observable, ParameterId, System};

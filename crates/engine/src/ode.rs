@@ -22,8 +22,14 @@ use senmet_core::Seed;
 
 use crate::error::{EngineError, Result};
 use crate::scalar::Dual;
-use crate::system::{Observable, System};
+use crate::system::{Observable, ParameterId, System};
 use events::Events;
+
+/// Smallest system whose Jacobian is built by graph colouring (a few
+/// Jacobian-vector products, one per colour, found once per solver segment)
+/// rather than one product per state; below it the detection costs about as
+/// much as it saves.
+const COLORING_MIN_STATES: usize = 8;
 
 /// Settings of a deterministic simulation.
 ///
@@ -167,9 +173,24 @@ impl<'a> Ode<'a> {
     ///
     /// Output times not ascending or before t0, solver failures, event loops.
     pub fn run(&self, times: &[f64], observables: &[Observable]) -> Result<Vec<Vec<f64>>> {
+        self.run_with(times, observables, &[])
+    }
+
+    /// Like [`Ode::run`], with some parameters' declared values replaced
+    /// (see [`System::parameter`]).
+    ///
+    /// # Errors
+    ///
+    /// As [`Ode::run`].
+    pub fn run_with(
+        &self,
+        times: &[f64],
+        observables: &[Observable],
+        parameters: &[(ParameterId, f64)],
+    ) -> Result<Vec<Vec<f64>>> {
         check_times(times, self.t0)?;
         let mut stack = Vec::new();
-        let slots = self.system.initial_slots(self.t0, &mut stack);
+        let slots = self.system.initial_slots(self.t0, parameters, &mut stack);
         let mut run = Run {
             slots,
             stack,
@@ -241,8 +262,14 @@ impl<'a> Ode<'a> {
                 move |_p: &[f64], _t: f64, y: &mut [f64]| y.copy_from_slice(&y0),
                 n,
             )
+            .use_coloring(n >= COLORING_MIN_STATES && sys.has_fixed_jacobian_pattern())
             .root(
                 |x: &[f64], _p: &[f64], t: f64, g: &mut [f64]| {
+                    if sys.roots.is_empty() {
+                        // No triggers: skip evaluating the model at every step.
+                        g.fill(1.0);
+                        return;
+                    }
                     let s = &mut *scratch.borrow_mut();
                     s.slots[0] = t;
                     sys.load_state(x, &mut s.slots);
@@ -328,9 +355,14 @@ impl<'a> Ode<'a> {
     }
 
     /// Where the solver must stop next: the next output time (which also keeps
-    /// steps from growing without bound on flat solutions), the next delayed
-    /// event, or the end.
+    /// steps from growing without bound on flat solutions, where a trigger
+    /// could be stepped over), the next delayed event, or the end. Without
+    /// events, outputs are interpolated and only the end stops the solver, as
+    /// CVODE's normal mode does: stopping at each output shortens steps.
     fn next_stop(&self, run: &Run, t: f64, t_end: f64) -> f64 {
+        if self.system.events.is_empty() {
+            return t_end;
+        }
         let next_out = run
             .times
             .get(run.rows.len()..)

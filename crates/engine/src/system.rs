@@ -32,6 +32,12 @@ pub struct System {
     pub(crate) roots: Vec<Program>,
 }
 
+/// A global parameter whose declared value a run may override, found with
+/// [`System::parameter`] and used by [`Ode::run_with`](crate::Ode::run_with)
+/// and [`Ensemble`](crate::Ensemble).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ParameterId(u32);
+
 /// A quantity that can be written to output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Observable {
@@ -104,6 +110,30 @@ impl System {
         Some(Observable::Value(slot))
     }
 
+    /// Finds a global parameter by id, for overriding its declared value.
+    ///
+    /// The override replaces the value written in the model before initial
+    /// assignments and rules are evaluated, so quantities computed from the
+    /// parameter follow it; a parameter that is itself set by an initial
+    /// assignment or a rule keeps what that assignment or rule gives.
+    /// Returns `None` when `id` is not a parameter.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use senmet_engine::{Network, Parameter, System};
+    /// let mut net = Network::default();
+    /// net.parameters.push(Parameter { id: "k".into(), name: None, value: Some(0.5), constant: true });
+    /// let system = System::new(&net)?;
+    /// assert!(system.parameter("k").is_some());
+    /// assert!(system.parameter("nope").is_none());
+    /// # Ok::<(), senmet_engine::EngineError>(())
+    /// ```
+    pub fn parameter(&self, id: &str) -> Option<ParameterId> {
+        let slot = *self.layout.index.get(id)?;
+        (self.layout.kinds[slot as usize] == Kind::Parameter).then_some(ParameterId(slot))
+    }
+
     /// Reads an observable from evaluated slots.
     pub(crate) fn read(&self, o: Observable, slots: &[f64]) -> f64 {
         match o {
@@ -127,11 +157,19 @@ impl System {
         }
     }
 
-    /// Slots at `t0`: declared values, initial assignments and rules, then
-    /// amounts of state species; evaluated throughout.
-    pub(crate) fn initial_slots(&self, t0: f64, stack: &mut Vec<f64>) -> Vec<f64> {
+    /// Slots at `t0`: declared values (with parameter overrides), initial
+    /// assignments and rules, then amounts of state species; evaluated throughout.
+    pub(crate) fn initial_slots(
+        &self,
+        t0: f64,
+        overrides: &[(ParameterId, f64)],
+        stack: &mut Vec<f64>,
+    ) -> Vec<f64> {
         let mut slots = self.baseline.clone();
         slots[TIME as usize] = t0;
+        for &(ParameterId(slot), v) in overrides {
+            slots[slot as usize] = v;
+        }
         self.init.run(&mut slots, stack);
         for sp in &self.layout.species {
             if !sp.hosu {
@@ -147,6 +185,12 @@ impl System {
     /// from the state slots and time.
     pub(crate) fn evaluate(&self, slots: &mut [f64], stack: &mut Vec<f64>) {
         self.rhs.run(slots, stack);
+    }
+
+    /// Whether the Jacobian's sparsity pattern is the same at every state and
+    /// time (the right-hand side has no piecewise branches nor min/max).
+    pub(crate) fn has_fixed_jacobian_pattern(&self) -> bool {
+        self.rhs.is_branch_free()
     }
 
     /// Writes the state vector into the slots.

@@ -69,6 +69,18 @@ fn truth<N: Scalar>(b: bool) -> N {
 }
 
 impl Program {
+    /// Whether the program takes the same path whatever the slot values: no
+    /// jumps (piecewise) and no min/max, so which outputs depend on which
+    /// inputs is fixed, and a Jacobian sparsity pattern found once holds.
+    pub fn is_branch_free(&self) -> bool {
+        !self.code.iter().any(|i| {
+            matches!(
+                i,
+                Instr::Jump(_) | Instr::JumpIfFalse(_) | Instr::Bin(Bin::Min | Bin::Max)
+            )
+        })
+    }
+
     /// Runs the program over `slots`, using `stack` as scratch.
     ///
     /// Every `Store` writes a slot; a program that ends with a value on the

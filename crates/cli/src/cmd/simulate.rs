@@ -9,6 +9,8 @@ use senmet_engine::{Ode, System};
 
 use crate::output::write_atomically;
 
+mod scan;
+
 /// Simulation methods.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Method {
@@ -42,6 +44,17 @@ pub struct Args {
     /// Write the TSV here instead of standard output.
     #[arg(long, value_name = "FILE.tsv")]
     out: Option<PathBuf>,
+    /// Run once per parameter set of this TSV (header: global parameter ids,
+    /// one row per set) and write a long TSV `set, time, <species...>`.
+    #[arg(long, value_name = "PARAMS.tsv")]
+    scan: Option<PathBuf>,
+    /// With --scan: write only the last time point of each set.
+    #[arg(long, requires = "scan")]
+    final_only: bool,
+    /// With --scan: worker threads (results do not depend on it).
+    #[arg(long, value_name = "N", default_value_t = 1, requires = "scan",
+          value_parser = clap::value_parser!(u16).range(1..))]
+    threads: u16,
 }
 
 /// Runs the simulation.
@@ -67,6 +80,11 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         .collect::<anyhow::Result<_>>()?;
     let n = args.points - 1;
     let times: Vec<f64> = (0..=n).map(|i| args.t_end * i as f64 / n as f64).collect();
+    if let Some(params) = &args.scan {
+        anyhow::ensure!(args.method == Method::Ode, "--scan needs --method ode");
+        return scan::run(args, params, &system, &ids, &observables, &times)
+            .with_context(|| format!("scanning {}", args.model.display()));
+    }
     let rows = match args.method {
         Method::Ode => Ode::builder(&system)
             .rtol(args.rtol)
