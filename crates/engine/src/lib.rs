@@ -20,9 +20,11 @@
 //! assert!(!law.uses_time());
 //! ```
 
+pub mod ensemble;
 pub mod expr;
 pub mod network;
 pub mod ode;
+pub mod ssa;
 
 pub use expr::{Expr, Op};
 pub use network::{
@@ -38,4 +40,5 @@ mod vm;
 
 pub use error::EngineError;
 pub use ode::{Ode, OdeBuilder};
+pub use ssa::{Ssa, SsaBuilder, SsaMethod};
 pub use system::{Observable, System};
