@@ -23,16 +23,36 @@ use super::{check, Case, Results};
 /// # Ok::<(), senmet_sbml::suite::Error>(())
 /// ```
 pub fn run_stochastic(case: &Case, runs: usize, seed: Seed) -> Verdict {
-    simulate_case(case, runs, seed).unwrap_or_else(|v| v)
+    match dsmts_report(case, runs, seed) {
+        Err(v) => v,
+        Ok(report) => match report.misses.first() {
+            None => Verdict::Pass,
+            Some(m) => Verdict::Fail(format!(
+                "{} of {} statistics out of range; first: {:?} of '{}' at time {} is {:.3}",
+                report.misses.len(),
+                report.checked,
+                m.statistic,
+                m.variable,
+                m.time,
+                m.value
+            )),
+        },
+    }
 }
 
-fn simulate_case(case: &Case, runs: usize, seed: Seed) -> Result<Verdict, Verdict> {
+/// Runs a stochastic case as [`run_stochastic`] does and returns every
+/// statistic outside its range.
+///
+/// # Errors
+///
+/// A [`Verdict`] (skip or fail) when the case cannot be simulated or compared.
+pub fn dsmts_report(case: &Case, runs: usize, seed: Seed) -> Result<check::DsmtsReport, Verdict> {
     let fail = |e: &dyn std::error::Error| Verdict::Fail(format!("{e}"));
     let settings = case.settings().map_err(|e| fail(&e))?;
     let expected = case.results().map_err(|e| fail(&e))?;
     let net = match crate::read_path(&case.model) {
         Ok(net) => net,
-        Err(e) if e.is_unsupported() => return Ok(Verdict::Skip(e.to_string())),
+        Err(e) if e.is_unsupported() => return Err(Verdict::Skip(e.to_string())),
         Err(e) => return Err(fail(&e)),
     };
     let ssa = Ssa::builder(&net)
@@ -75,26 +95,14 @@ fn simulate_case(case: &Case, runs: usize, seed: Seed) -> Result<Verdict, Verdic
         .collect();
     let simulated = Results { columns, rows };
     let range = |r: Option<(f64, f64)>, d: f64| r.unwrap_or((-d, d));
-    let report = check::dsmts(
+    check::dsmts(
         &expected,
         &simulated,
         runs,
         range(settings.mean_range, 3.0),
         range(settings.sd_range, 5.0),
     )
-    .map_err(|m| Verdict::Fail(m.to_string()))?;
-    Ok(match report.misses.first() {
-        None => Verdict::Pass,
-        Some(m) => Verdict::Fail(format!(
-            "{} of {} statistics out of range; first: {:?} of '{}' at time {} is {:.3}",
-            report.misses.len(),
-            report.checked,
-            m.statistic,
-            m.variable,
-            m.time,
-            m.value
-        )),
-    })
+    .map_err(|m| Verdict::Fail(m.to_string()))
 }
 
 fn engine_verdict(e: &EngineError) -> Verdict {
