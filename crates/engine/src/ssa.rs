@@ -151,3 +151,100 @@ impl Trajectory for Ssa {
         run::Run::new(self, rng, times, observables, out)?.simulate()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ensemble::{stream, summarize};
+    use crate::error::EngineError;
+    use crate::expr::{Expr, Op};
+    use crate::network::{Compartment, InitialQuantity, Reaction, Species, SpeciesReference};
+    use senmet_core::Seed;
+
+    /// 0 → X at 10, X → 0 at 0.1·X (stationary Poisson(100)).
+    fn birth_death(x0: f64, stoich: f64) -> Network {
+        let mut net = Network::default();
+        net.compartments.push(Compartment {
+            id: "c".into(),
+            name: None,
+            size: Some(1.0),
+            spatial_dimensions: None,
+            constant: true,
+        });
+        net.species.push(Species {
+            id: "X".into(),
+            name: None,
+            compartment: "c".into(),
+            initial: InitialQuantity::Amount(x0),
+            has_only_substance_units: true,
+            boundary_condition: false,
+            constant: false,
+            conversion_factor: None,
+        });
+        let x = |s: f64| SpeciesReference {
+            species: "X".into(),
+            id: None,
+            stoichiometry: Some(s),
+            constant: true,
+        };
+        net.reactions.push(Reaction {
+            id: "birth".into(),
+            name: None,
+            reversible: false,
+            reactants: vec![],
+            products: vec![x(stoich)],
+            modifiers: vec![],
+            rate: Some(Expr::Num(10.0)),
+        });
+        net.reactions.push(Reaction {
+            id: "death".into(),
+            name: None,
+            reversible: false,
+            reactants: vec![x(1.0)],
+            products: vec![],
+            modifiers: vec![],
+            rate: Some(Expr::apply(Op::Times, vec![Expr::Num(0.1), Expr::sym("X")])),
+        });
+        net
+    }
+
+    #[test]
+    fn direct_and_sum_tree_agree_at_the_same_seed() -> Result<()> {
+        let net = birth_death(0.0, 1.0);
+        let direct = Ssa::builder(&net).method(SsaMethod::Direct).build()?;
+        let tree = Ssa::builder(&net).build()?;
+        let x = tree.system().observable("X", true).expect("species");
+        let times = [0.0, 10.0, 50.0];
+        for i in 0..10 {
+            let (mut a, mut b) = ([0.0; 3], [0.0; 3]);
+            direct.trajectory(&mut stream(Seed::new(7), i), &times, &[x], &mut a)?;
+            tree.trajectory(&mut stream(Seed::new(7), i), &times, &[x], &mut b)?;
+            assert_eq!(a, b);
+        }
+        let s = summarize(&tree, &times, &[x], 4000, Seed::new(7), &|_| {})?;
+        // Stationary Poisson(100) at t = 50 (mean 100(1 − e⁻⁵)).
+        let mu = 100.0 * (1.0 - (-5.0f64).exp());
+        assert!((s.mean[2] - mu).abs() < 4.0 * (mu / 4000.0).sqrt());
+        Ok(())
+    }
+
+    #[test]
+    fn bad_input_names_the_species_or_reaction() {
+        let err = Ssa::builder(&birth_death(0.0, 1.5)).build().unwrap_err();
+        assert!(
+            matches!(err, EngineError::Stoichiometry { ref reaction, .. } if reaction == "birth")
+        );
+        let ssa = Ssa::builder(&birth_death(-3.0, 1.0))
+            .build()
+            .expect("compiles");
+        let x = ssa.system().observable("X", true).expect("species");
+        let mut out = [0.0; 2];
+        let err = ssa
+            .trajectory(&mut stream(Seed::new(1), 0), &[0.0, 1.0], &[x], &mut out)
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "species 'X' has an initial count of -3: expected a non-negative whole number for discrete simulation"
+        );
+    }
+}
