@@ -20,11 +20,11 @@
 //! assert!(!law.uses_time());
 //! ```
 
-pub mod ensemble;
 pub mod expr;
 pub mod network;
 pub mod ode;
 pub mod ssa;
+pub mod stochastic;
 
 pub use expr::{Expr, Op};
 pub use network::{

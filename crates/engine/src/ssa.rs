@@ -28,9 +28,9 @@ pub(crate) use model::Discrete;
 
 use rand_chacha::ChaCha8Rng;
 
-use crate::ensemble::Trajectory;
 use crate::error::Result;
 use crate::network::Network;
+use crate::stochastic::Trajectory;
 use crate::system::{Observable, System};
 
 /// Which variant of the direct method.
@@ -97,7 +97,7 @@ impl SsaBuilder<'_> {
 /// ```
 /// use rand::SeedableRng;
 /// use senmet_engine::{Compartment, Expr, InitialQuantity, Network, Op, Reaction, Species, SpeciesReference, Ssa};
-/// use senmet_engine::ensemble::Trajectory;
+/// use senmet_engine::stochastic::Trajectory;
 /// // A -> 0 at rate 0.5·A, A(0) = 100.
 /// let mut net = Network::default();
 /// net.compartments.push(Compartment { id: "c".into(), name: None, size: Some(1.0), spatial_dimensions: None, constant: true });
@@ -155,10 +155,10 @@ impl Trajectory for Ssa {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ensemble::{stream, summarize};
     use crate::error::EngineError;
     use crate::expr::{Expr, Op};
     use crate::network::{Compartment, InitialQuantity, Reaction, Species, SpeciesReference};
+    use crate::stochastic::{stream, summarize};
     use senmet_core::Seed;
 
     /// 0 → X at 10, X → 0 at 0.1·X (stationary Poisson(100)).

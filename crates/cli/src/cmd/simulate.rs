@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use senmet_core::Seed;
-use senmet_engine::ensemble::{summarize, trajectories, Trajectory};
+use senmet_engine::stochastic::{summarize, trajectories, Trajectory};
 use senmet_engine::{Observable, Ode, Ssa, System};
 
 use crate::output::write_atomically;

@@ -5,9 +5,9 @@ use rand_chacha::ChaCha8Rng;
 
 use super::tree::SumTree;
 use super::{Ssa, SsaMethod};
-use crate::ensemble::check_times;
 use crate::error::{EngineError, Result};
 use crate::ode::events::Events;
+use crate::stochastic::check_times;
 use crate::system::Observable;
 
 /// A trajectory in progress.

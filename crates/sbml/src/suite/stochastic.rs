@@ -2,7 +2,7 @@
 //! exact SSA, and judge it by the Z/Y rule of [`check::dsmts`].
 
 use senmet_core::Seed;
-use senmet_engine::ensemble::{summarize, Trajectory};
+use senmet_engine::stochastic::{summarize, Trajectory};
 use senmet_engine::{EngineError, Ssa};
 
 use super::run::Verdict;
