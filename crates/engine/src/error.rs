@@ -64,6 +64,34 @@ pub enum EngineError {
         /// The limit that was reached.
         limit: usize,
     },
+    /// A propensity evaluated to a negative, infinite or NaN value.
+    #[error("propensity of reaction '{reaction}' is {value} at t = {time}: expected a finite non-negative number")]
+    Propensity {
+        /// The reaction's id.
+        reaction: String,
+        /// Simulation time.
+        time: f64,
+        /// The value found.
+        value: f64,
+    },
+    /// A stochastic method met a stoichiometry that is not a whole number.
+    #[error("reaction '{reaction}': stoichiometry of species '{species}' is {value}: expected a whole number for discrete simulation")]
+    Stoichiometry {
+        /// The reaction's id.
+        reaction: String,
+        /// The species' id.
+        species: String,
+        /// The value found.
+        value: f64,
+    },
+    /// A discrete species starts with a negative or fractional count.
+    #[error("species '{species}' has an initial count of {value}: expected a non-negative whole number for discrete simulation")]
+    Count {
+        /// The species' id.
+        species: String,
+        /// The value found.
+        value: f64,
+    },
 }
 
 /// The engine's result type.

@@ -23,6 +23,8 @@
 pub mod expr;
 pub mod network;
 pub mod ode;
+pub mod ssa;
+pub mod stochastic;
 
 pub use expr::{Expr, Op};
 pub use network::{
@@ -40,4 +42,5 @@ mod vm;
 pub use ensemble::Ensemble;
 pub use error::EngineError;
 pub use ode::{Ode, OdeBuilder};
+pub use ssa::{Ssa, SsaBuilder, SsaMethod};
 pub use system::{Observable, ParameterId, System};

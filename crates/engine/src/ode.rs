@@ -7,7 +7,7 @@
 //! them (as CVODE-based tools do), then the SBML L3V2 §4.12 rules decide what
 //! fires; after events the integrator restarts from the new state.
 
-mod events;
+pub(crate) mod events;
 
 use std::cell::RefCell;
 

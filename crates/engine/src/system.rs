@@ -9,6 +9,7 @@
 mod events;
 mod layout;
 mod order;
+mod stochastic;
 
 use crate::compile::emit_store;
 use crate::error::{EngineError, Result};
@@ -20,6 +21,7 @@ use crate::vm::{Instr, Program};
 pub(crate) use events::CompiledEvent;
 use layout::{Kind, Layout, TIME};
 use order::{topological, Node};
+pub(crate) use stochastic::{StochReaction, Stoich};
 
 /// A network compiled for simulation.
 #[derive(Debug, Clone)]

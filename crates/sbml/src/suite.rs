@@ -24,6 +24,7 @@ mod description;
 mod results;
 pub mod run;
 mod settings;
+pub mod stochastic;
 
 use std::path::PathBuf;
 

@@ -6,7 +6,8 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use rayon::prelude::*;
-use senmet_sbml::suite::{discover, run::run_semantic, run::Verdict};
+use senmet_core::Seed;
+use senmet_sbml::suite::{discover, run::run_semantic, run::Verdict, stochastic::run_stochastic};
 
 use crate::output::write_atomically;
 
@@ -22,6 +23,15 @@ pub struct Args {
     /// Worker threads (default: all cores).
     #[arg(long)]
     jobs: Option<usize>,
+    /// Run stochastic (DSMTS) cases with the exact SSA and the Z/Y rule.
+    #[arg(long)]
+    stochastic: bool,
+    /// Trajectories per stochastic case (the suite asks for at least 10,000).
+    #[arg(long, default_value_t = 10_000, requires = "stochastic")]
+    runs: usize,
+    /// Master seed of the stochastic ensembles.
+    #[arg(long, default_value_t = 1, requires = "stochastic")]
+    seed: u64,
 }
 
 /// Runs the cases; exit code 1 if any case failed.
@@ -31,7 +41,18 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         .num_threads(args.jobs.unwrap_or(0))
         .build()
         .context("cannot start worker threads")?;
-    let verdicts: Vec<Verdict> = pool.install(|| cases.par_iter().map(run_semantic).collect());
+    let verdicts: Vec<Verdict> = if args.stochastic {
+        // Each case runs its ensemble in parallel; cases go one after another.
+        let seed = Seed::new(args.seed);
+        pool.install(|| {
+            cases
+                .iter()
+                .map(|c| run_stochastic(c, args.runs, seed))
+                .collect()
+        })
+    } else {
+        pool.install(|| cases.par_iter().map(run_semantic).collect())
+    };
     let mut out = std::io::stdout().lock();
     let (mut passed, mut failed, mut skipped) = (0, 0, 0);
     let mut tsv = String::from("case\tverdict\treason\n");

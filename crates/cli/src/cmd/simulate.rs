@@ -5,7 +5,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use senmet_engine::{Ode, System};
+use senmet_core::Seed;
+use senmet_engine::stochastic::{summarize, trajectories, Trajectory};
+use senmet_engine::{Observable, Ode, Ssa, System};
 
 use crate::output::write_atomically;
 
@@ -16,6 +18,8 @@ mod scan;
 pub enum Method {
     /// Deterministic: stiff BDF integration with events.
     Ode,
+    /// Exact stochastic simulation (Gillespie direct method), an ensemble of `--runs`.
+    Ssa,
 }
 
 /// Simulate an SBML model; print or write a TSV with time and every species.
@@ -41,6 +45,15 @@ pub struct Args {
     /// Absolute tolerance of the ODE solver.
     #[arg(long, default_value_t = 1e-12)]
     atol: f64,
+    /// Stochastic methods: number of trajectories.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    runs: usize,
+    /// Stochastic methods: master seed (drawn and printed to stderr if not given).
+    #[arg(long, value_name = "S")]
+    seed: Option<u64>,
+    /// Stochastic methods: write every trajectory (column `run`) instead of means and SDs.
+    #[arg(long)]
+    trajectories: bool,
     /// Write the TSV here instead of standard output.
     #[arg(long, value_name = "FILE.tsv")]
     out: Option<PathBuf>,
@@ -85,21 +98,38 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         return scan::run(args, params, &system, &ids, &observables, &times)
             .with_context(|| format!("scanning {}", args.model.display()));
     }
-    let rows = match args.method {
-        Method::Ode => Ode::builder(&system)
-            .rtol(args.rtol)
-            .atol(args.atol)
-            .build()?
-            .run(&times, &observables)
-            .with_context(|| format!("simulating {}", args.model.display()))?,
+    let tsv = match args.method {
+        Method::Ode => {
+            let rows = Ode::builder(&system)
+                .rtol(args.rtol)
+                .atol(args.atol)
+                .build()?
+                .run(&times, &observables)
+                .with_context(|| format!("simulating {}", args.model.display()))?;
+            table(&ids, &times, &rows)
+        }
+        Method::Ssa => {
+            let ssa = Ssa::builder(&net).build().with_context(|| {
+                format!("cannot simulate {} stochastically", args.model.display())
+            })?;
+            stochastic(args, &ssa, &ids, &times, &observables)?
+        }
     };
+    match &args.out {
+        Some(path) => write_atomically(path, tsv.as_bytes())?,
+        None => std::io::stdout().lock().write_all(tsv.as_bytes())?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn table(ids: &[&str], times: &[f64], rows: &[Vec<f64>]) -> String {
     let mut tsv = String::from("time");
-    for id in &ids {
+    for id in ids {
         tsv.push('\t');
         tsv.push_str(id);
     }
     tsv.push('\n');
-    for (t, row) in times.iter().zip(&rows) {
+    for (t, row) in times.iter().zip(rows) {
         tsv.push_str(&t.to_string());
         for v in row {
             tsv.push('\t');
@@ -107,9 +137,58 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         }
         tsv.push('\n');
     }
-    match &args.out {
-        Some(path) => write_atomically(path, tsv.as_bytes())?,
-        None => std::io::stdout().lock().write_all(tsv.as_bytes())?,
+    tsv
+}
+
+/// Runs an ensemble; the table has `X-mean` and `X-sd` per species, or one
+/// row per run and time with `--trajectories`.
+fn stochastic(
+    args: &Args,
+    sim: &dyn Trajectory,
+    ids: &[&str],
+    times: &[f64],
+    observables: &[Observable],
+) -> anyhow::Result<String> {
+    let seed = Seed::new(args.seed.unwrap_or_else(|| {
+        let s = rand::random::<u64>() >> 11;
+        eprintln!("senmet: seed {s}");
+        s
+    }));
+    let bar = indicatif::ProgressBar::new(args.runs as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} runs, {eta} left")
+            .context("progress bar template")?,
+    );
+    let progress = |n: usize| bar.inc(n as u64);
+    let n = observables.len();
+    let mut tsv = String::new();
+    if args.trajectories {
+        let all = trajectories(sim, times, observables, args.runs, seed, &progress)
+            .with_context(|| format!("simulating {}", args.model.display()))?;
+        tsv.push_str(&format!("run\ttime\t{}\n", ids.join("\t")));
+        for (i, out) in all.iter().enumerate() {
+            for (r, t) in times.iter().enumerate() {
+                let cells: Vec<String> =
+                    out[r * n..(r + 1) * n].iter().map(f64::to_string).collect();
+                tsv.push_str(&format!("{}\t{t}\t{}\n", i + 1, cells.join("\t")));
+            }
+        }
+    } else {
+        let s = summarize(sim, times, observables, args.runs, seed, &progress)
+            .with_context(|| format!("simulating {}", args.model.display()))?;
+        let head: Vec<String> = ids
+            .iter()
+            .flat_map(|id| [format!("{id}-mean"), format!("{id}-sd")])
+            .collect();
+        tsv.push_str(&format!("time\t{}\n", head.join("\t")));
+        for (r, t) in times.iter().enumerate() {
+            tsv.push_str(&t.to_string());
+            for k in 0..n {
+                tsv.push_str(&format!("\t{}\t{}", s.mean[r * n + k], s.sd[r * n + k]));
+            }
+            tsv.push('\n');
+        }
     }
-    Ok(ExitCode::SUCCESS)
+    bar.finish_and_clear();
+    Ok(tsv)
 }
