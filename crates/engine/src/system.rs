@@ -380,7 +380,8 @@ fn species_derivative(net: &Network, layout: &Layout, id: &str, slot: u32) -> Re
     )
 }
 
-fn rhs_program(net: &Network, layout: &Layout) -> Result<Program> {
+/// Nodes computing species values from their amounts, and assignment rules.
+pub(crate) fn value_nodes(net: &Network, layout: &Layout) -> Result<Vec<Node>> {
     let mut nodes = Vec::new();
     for sp in layout
         .species
@@ -401,14 +402,15 @@ fn rhs_program(net: &Network, layout: &Layout) -> Result<Program> {
     for rule in &net.rules {
         if let Rule::Assignment { variable, math } = rule {
             let target = layout.index[variable];
-            nodes.push(node(
-                math,
-                target,
-                layout,
-                &format!("assignment rule for '{variable}'"),
-            )?);
+            let ctx = format!("assignment rule for '{variable}'");
+            nodes.push(node(math, target, layout, &ctx)?);
         }
     }
+    Ok(nodes)
+}
+
+fn rhs_program(net: &Network, layout: &Layout) -> Result<Program> {
+    let mut nodes = value_nodes(net, layout)?;
     nodes.extend(rate_and_derivative_nodes(net, layout)?);
     let order = topological(nodes, |s| layout.name(s))?;
     Ok(Program {

@@ -14,7 +14,7 @@ use super::order::{topological, Node};
 use super::{node, System};
 use crate::error::Result;
 use crate::expr::Expr;
-use crate::network::{Network, Rule};
+use crate::network::Network;
 use crate::vm::{Instr, Program};
 
 /// A stoichiometric coefficient: a number, or a slot (a species reference's id).
@@ -166,30 +166,7 @@ impl System {
 
 /// Nodes computing species values from amounts, assignment rules and reaction rates.
 fn propensity_nodes(net: &Network, layout: &Layout) -> Result<Vec<Node>> {
-    let mut nodes = Vec::new();
-    for sp in layout
-        .species
-        .iter()
-        .filter(|s| s.state.is_some() && !s.hosu)
-    {
-        let code = vec![
-            Instr::Load(sp.amount),
-            Instr::Load(sp.compartment),
-            Instr::Div,
-            Instr::Store(sp.value),
-        ];
-        nodes.push(Node {
-            target: sp.value,
-            code,
-        });
-    }
-    for rule in &net.rules {
-        if let Rule::Assignment { variable, math } = rule {
-            let target = layout.index[variable];
-            let ctx = format!("assignment rule for '{variable}'");
-            nodes.push(node(math, target, layout, &ctx)?);
-        }
-    }
+    let mut nodes = super::value_nodes(net, layout)?;
     for r in &net.reactions {
         let law = r.rate.clone().unwrap_or(Expr::Num(0.0));
         let ctx = format!("kinetic law of reaction '{}'", r.id);
