@@ -152,6 +152,8 @@ struct Run<'r> {
     steps: usize,
     /// The last step size of the previous segment.
     last_h: Option<f64>,
+    /// Scratch for interpolated states, reused on every step.
+    y: Vec<f64>,
 }
 
 impl<'a> Ode<'a> {
@@ -200,6 +202,7 @@ impl<'a> Ode<'a> {
             rows: Vec::with_capacity(times.len()),
             steps: 0,
             last_h: None,
+            y: vec![0.0; self.system.n_states().max(1)],
         };
         let t_end = times.last().copied().unwrap_or(self.t0);
         let mut t = self.t0;
@@ -428,9 +431,13 @@ impl<'a> Ode<'a> {
     where
         Eqn: diffsol::OdeEquations<T = f64, V = diffsol::NalgebraVec<f64>> + 's,
     {
-        let mut y = vec![0.0; self.system.n_states().max(1)];
-        interpolate(solver, t, &mut y)?;
-        self.state_at(run, t, &y);
+        let mut y = std::mem::take(&mut run.y);
+        let interpolated = interpolate(solver, t, &mut y);
+        if interpolated.is_ok() {
+            self.state_at(run, t, &y);
+        }
+        run.y = y;
+        interpolated?;
         Ok(run
             .events
             .any_trigger_changed(self.system, &mut run.slots, &mut run.stack))
@@ -452,8 +459,9 @@ impl<'a> Ode<'a> {
         Ok(t)
     }
 
-    /// Writes rows for output times before `t` (or up to `t` when `inclusive` is false
-    /// and the step simply ended there), interpolating within the last step.
+    /// Writes rows for output times up to `t` (strictly before it when
+    /// `before_event`: rows at an event's time show the state after it),
+    /// interpolating within the last step.
     fn emit_until<'s, S: OdeSolverMethod<'s, Eqn>, Eqn>(
         &self,
         run: &mut Run,
@@ -464,7 +472,23 @@ impl<'a> Ode<'a> {
     where
         Eqn: diffsol::OdeEquations<T = f64, V = diffsol::NalgebraVec<f64>> + 's,
     {
-        let mut y = vec![0.0; self.system.n_states().max(1)];
+        let mut y = std::mem::take(&mut run.y);
+        let result = self.emit_rows(run, solver, t, before_event, &mut y);
+        run.y = y;
+        result
+    }
+
+    fn emit_rows<'s, S: OdeSolverMethod<'s, Eqn>, Eqn>(
+        &self,
+        run: &mut Run,
+        solver: &S,
+        t: f64,
+        before_event: bool,
+        y: &mut [f64],
+    ) -> Result<()>
+    where
+        Eqn: diffsol::OdeEquations<T = f64, V = diffsol::NalgebraVec<f64>> + 's,
+    {
         while let Some(&tau) = run.times.get(run.rows.len()) {
             let due = if before_event {
                 tau < t && !at_or_before(t, tau)
@@ -474,8 +498,8 @@ impl<'a> Ode<'a> {
             if !due {
                 break;
             }
-            interpolate(solver, tau, &mut y)?;
-            self.state_at(run, tau, &y);
+            interpolate(solver, tau, y)?;
+            self.state_at(run, tau, y);
             let row = run
                 .observables
                 .iter()
