@@ -31,7 +31,8 @@ fn oracle(e: &Expr, x: f64, y: f64) -> f64 {
         Expr::Apply(op, args) => {
             let a: Vec<f64> = args.iter().map(|a| oracle(a, x, y)).collect();
             match op {
-                Op::Plus => a.iter().sum(),
+                // MathML's empty sum is +0 (Rust's `sum` of nothing is -0).
+                Op::Plus => a.iter().fold(0.0, |s, v| s + v),
                 Op::Times => a.iter().product(),
                 Op::Minus if a.len() == 1 => -a[0],
                 Op::Minus => a[0] - a[1],
@@ -124,6 +125,9 @@ fn network(e: &Expr, x: f64, y: f64) -> Network {
 }
 
 proptest! {
+    // A stated seed: CI runs the same cases every time.
+    #![proptest_config(ProptestConfig { rng_seed: prop::test_runner::RngSeed::Fixed(20261127), ..ProptestConfig::default() })]
+
     #[test]
     fn compiled_code_agrees_with_the_oracle(e in expr(), x in -3.0..3.0f64, y in -3.0..3.0f64) {
         let system = System::new(&network(&e, x, y)).expect("compiles");
