@@ -122,6 +122,53 @@ pub enum Error {
     /// A logistic or Cox fit with perfect separation: estimates are infinite.
     #[error("perfect separation: the outcome is predicted exactly, estimates are infinite")]
     Separation,
+    /// A sensitivity analysis was given no factors.
+    #[error("a sensitivity design needs at least one factor")]
+    NoFactors,
+    /// A factor's range is empty or not finite.
+    #[error("factor '{name}': expected finite bounds with low < high, found [{low}, {high}]")]
+    FactorBounds {
+        /// The factor.
+        name: String,
+        /// Its lower bound.
+        low: f64,
+        /// Its upper bound.
+        high: f64,
+    },
+    /// A log-uniform factor whose lower bound is not positive.
+    #[error("factor '{name}' is log-uniform, so its low bound must be positive, found {low}")]
+    LogFactorBounds {
+        /// The factor.
+        name: String,
+        /// Its lower bound.
+        low: f64,
+    },
+    /// A design setting outside what the method supports.
+    #[error("{what} is {found}, expected {expected}")]
+    DesignSize {
+        /// The setting.
+        what: &'static str,
+        /// Its value.
+        found: usize,
+        /// The allowed values.
+        expected: &'static str,
+    },
+    /// The model outputs do not match the design's rows one to one.
+    #[error("expected {expected} model outputs (one per design point), found {found}")]
+    OutputCount {
+        /// Rows of the design.
+        expected: usize,
+        /// Outputs given.
+        found: usize,
+    },
+    /// A model output is NaN or infinite.
+    #[error("model output for design point {row} (0-based row of points()) is {value}, expected a finite number")]
+    NonFiniteOutput {
+        /// 0-based index of the design point.
+        row: usize,
+        /// The value.
+        value: f64,
+    },
 }
 
 /// The result type of senmet-stats.

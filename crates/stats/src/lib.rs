@@ -8,6 +8,7 @@
 //! - [`linear`], [`logistic`]: OLS with t-tests, logistic regression (as statsmodels).
 //! - [`survival`]: Kaplan–Meier, log-rank, Cox PH with Efron ties (as lifelines / R survival).
 //! - [`meta`]: DerSimonian–Laird random-effects meta-analysis.
+//! - [`sensitivity`]: Sobol' indices (Saltelli design) and Morris screening (as SALib).
 //! - [`adjust`]: Benjamini–Hochberg q-values.
 //! - [`association`]: the per-cancer-type tests of one feature and their pooling.
 //!
@@ -37,6 +38,7 @@ pub mod logistic;
 pub mod meta;
 pub mod rank;
 pub mod score;
+pub mod sensitivity;
 pub mod survival;
 pub mod table;
 
