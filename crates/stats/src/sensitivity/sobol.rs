@@ -9,7 +9,7 @@
 //! With outputs centred on their overall mean and `V` the variance of the
 //! `2N` outputs of `A` and `B` together (denominator `2N`):
 //!
-//! - first order (Saltelli et al. 2010, table 2 (b)):
+//! - first order (Saltelli et al. 2010):
 //!   `S_j = mean(f(B)·(f(AB_j) − f(A))) / V`;
 //! - total order (Jansen 1999): `S_Tj = mean((f(A) − f(AB_j))²) / (2V)`.
 //!
@@ -148,7 +148,7 @@ impl SaltelliDesign {
         let split = Split::new(outputs, self.names.len())?;
         let all: Vec<usize> = (0..self.n_base).collect();
         let (first, total) = split.estimate(&all);
-        let boots: Vec<(Vec<f64>, Vec<f64>)> = (0..n_boot)
+        let (boot_first, boot_total): (Vec<Vec<f64>>, Vec<Vec<f64>>) = (0..n_boot)
             .into_par_iter()
             .map(|r| {
                 let mut rng = ChaCha8Rng::seed_from_u64(self.seed);
@@ -158,25 +158,29 @@ impl SaltelliDesign {
                     .collect();
                 split.estimate(&idx)
             })
-            .collect();
-        let z = normal_quantile(0.975);
-        let ci = |est: &[f64], pick: fn(&(Vec<f64>, Vec<f64>)) -> &Vec<f64>| -> Vec<(f64, f64)> {
-            est.iter()
-                .enumerate()
-                .map(|(j, e)| {
-                    let (_, sd) = mean_sd(boots.iter().map(|b| pick(b)[j]));
-                    (e - z * sd, e + z * sd)
-                })
-                .collect()
-        };
+            .unzip();
         Ok(SobolIndices {
             names: self.names.clone(),
-            first_ci: ci(&first, |b| &b.0),
-            total_ci: ci(&total, |b| &b.1),
+            first_ci: normal_ci(&first, &boot_first),
+            total_ci: normal_ci(&total, &boot_total),
             first,
             total,
         })
     }
+}
+
+/// `estimate ± z₀.₉₇₅ · sd` with `sd` the spread of the bootstrap estimates
+/// (`boots[r][j]` is resample `r`'s estimate of factor `j`).
+fn normal_ci(estimates: &[f64], boots: &[Vec<f64>]) -> Vec<(f64, f64)> {
+    let z = normal_quantile(0.975);
+    estimates
+        .iter()
+        .enumerate()
+        .map(|(j, e)| {
+            let (_, sd) = mean_sd(boots.iter().map(|b| b[j]));
+            (e - z * sd, e + z * sd)
+        })
+        .collect()
 }
 
 /// One `u32` key from a `u64` seed, so that seeds differing only in their
