@@ -85,28 +85,13 @@ impl MorrisDesign {
         for t in 0..trajectories {
             let mut rng = ChaCha8Rng::seed_from_u64(seed);
             rng.set_stream(t as u64);
-            let mut order: Vec<usize> = (0..k).collect();
-            order.shuffle(&mut rng);
-            let signs: Vec<f64> = (0..k)
-                .map(|_| if rng.random_bool(0.5) { step } else { -step })
-                .collect();
-            let mut x: Vec<f64> = signs
-                .iter()
-                .map(|s| {
-                    let base = rng.random_range(0..levels / 2) as f64 / (levels - 1) as f64;
-                    if *s < 0.0 {
-                        base + step
-                    } else {
-                        base
-                    }
-                })
-                .collect();
+            let (mut x, steps) = trajectory(k, levels, step, &mut rng);
             points.push(to_factors(factors, &x));
-            for &j in &order {
-                x[j] += signs[j];
+            for &(j, delta) in &steps {
+                x[j] += delta;
                 points.push(to_factors(factors, &x));
             }
-            moves.push(order.iter().map(|&j| (j, signs[j])).collect());
+            moves.push(steps);
         }
         Ok(Self {
             names,
@@ -162,6 +147,33 @@ impl MorrisDesign {
         }
         Ok(m)
     }
+}
+
+/// A random start in unit range and the moves from it: a random factor order,
+/// each factor moving by `±step` from a grid level that keeps it in `[0, 1]`.
+fn trajectory(
+    k: usize,
+    levels: usize,
+    step: f64,
+    rng: &mut ChaCha8Rng,
+) -> (Vec<f64>, Vec<(usize, f64)>) {
+    let mut order: Vec<usize> = (0..k).collect();
+    order.shuffle(rng);
+    let signs: Vec<f64> = (0..k)
+        .map(|_| if rng.random_bool(0.5) { step } else { -step })
+        .collect();
+    let start = signs
+        .iter()
+        .map(|s| {
+            let base = rng.random_range(0..levels / 2) as f64 / (levels - 1) as f64;
+            if *s < 0.0 {
+                base + step
+            } else {
+                base
+            }
+        })
+        .collect();
+    (start, order.iter().map(|&j| (j, signs[j])).collect())
 }
 
 fn to_factors(factors: &[Factor], unit: &[f64]) -> Vec<f64> {
