@@ -3,7 +3,8 @@
 //! The base sample is `N` points of a `2k`-dimensional scrambled Sobol'
 //! sequence (Owen scrambling and index shuffling keyed by the seed, Burley
 //! 2020, via `sobol_burley`); its first `k` columns form matrix `A`, its last
-//! `k` matrix `B`. Each base row gives `k + 2` design points, in SALib's order:
+//! `k` matrix `B` (coordinates are `f32` multiples of 2⁻²⁴, ample for
+//! sampling). Each base row gives `k + 2` design points, in SALib's order:
 //! `A`, then `A` with column `j` taken from `B` (`AB_j`) for each `j`, then `B`.
 //!
 //! With outputs centred on their overall mean and `V` the variance of the
@@ -322,6 +323,18 @@ mod tests {
             d.analyse(&y, 10),
             Err(Error::NonFiniteOutput { row: 7, .. })
         ));
+        Ok(())
+    }
+
+    #[test]
+    fn bootstrap_does_not_depend_on_the_thread_count() -> Result<(), Box<dyn std::error::Error>> {
+        let d = SaltelliDesign::new(&[unit("x"), unit("z")], 256, 4)?;
+        let y: Vec<f64> = d.points().iter().map(|p| p[0] * p[1].exp()).collect();
+        let pool = |n| rayon::ThreadPoolBuilder::new().num_threads(n).build();
+        let a = pool(1)?.install(|| d.analyse(&y, 64))?;
+        let b = pool(4)?.install(|| d.analyse(&y, 64))?;
+        assert_eq!(a, b);
+        assert!(a.first_ci[0].0 < a.first_ci[0].1);
         Ok(())
     }
 
