@@ -68,3 +68,224 @@ pub struct Step {
     /// Censoring times.
     pub censored: Vec<f64>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testutil::{assert_offline, elements};
+    use crate::ReportError;
+
+    /// Checks that a plot is one well-formed, offline `<svg>` containing every `text`.
+    fn check(svg: &str, texts: &[&str]) -> Result<(), String> {
+        assert!(
+            svg.starts_with("<svg"),
+            "starts with {:?}",
+            &svg[..svg.len().min(20)]
+        );
+        let names = elements(svg)?;
+        assert_eq!(names.iter().filter(|n| *n == "svg").count(), 1);
+        assert_offline(svg);
+        for t in texts {
+            assert!(svg.contains(t), "missing {t:?}");
+        }
+        Ok(())
+    }
+
+    fn group(label: &str, values: &[f64]) -> Group {
+        Group {
+            label: label.into(),
+            values: values.to_vec(),
+        }
+    }
+
+    fn series(label: &str, y: &[f64]) -> Series {
+        Series {
+            label: label.into(),
+            x: (0..y.len()).map(|i| i as f64).collect(),
+            y: y.to_vec(),
+            band: None,
+        }
+    }
+
+    #[test]
+    fn box_strip_labels_and_edge_cases() -> Result<(), Box<dyn std::error::Error>> {
+        let groups = [
+            group("young & <fit>", &[1.0, 2.0, 3.0, 10.0]),
+            group("single", &[5.0]),
+            group("equal", &[2.0, 2.0, 2.0]),
+            group("empty", &[]),
+            group("bad", &[f64::NAN, f64::INFINITY, 0.0, -1.0, 4.0]),
+        ];
+        let svg = box_strip("Title <T>", "count & more", &groups, false)?;
+        check(
+            &svg,
+            &[
+                "Title &lt;T&gt;",
+                "count &amp; more",
+                "young &amp; &lt;fit&gt;",
+                "n=0",
+                "n=3",
+            ],
+        )?;
+        assert!(svg.contains("Not shown: 2 non-finite (NaN/inf)"));
+        let log = box_strip("log", "conc", &groups, true)?;
+        check(
+            &log,
+            &["Not shown: 2 non-finite (NaN/inf), 2 ≤ 0 on the log scale"],
+        )?;
+        for g in [&[][..], &[0.0, 0.0], &[f64::NAN], &[7.0]] {
+            check(&box_strip("t", "y", &[group("a", g)], true)?, &["t"])?;
+            check(&box_strip("t", "y", &[group("a", g)], false)?, &["t"])?;
+        }
+        assert!(matches!(
+            box_strip("t", "y", &[], false),
+            Err(ReportError::EmptyData { what: "groups", .. })
+        ));
+        Ok(())
+    }
+
+    #[test]
+    fn box_strip_keeps_many_long_labels_apart() -> Result<(), Box<dyn std::error::Error>> {
+        let long = "P2RX7 inhibitor plus anti-miR-25/92a and anti-miR-30c/d (high dose)";
+        let groups: Vec<Group> = (0..7)
+            .map(|i| group(&format!("{long} {i}"), &[1.0]))
+            .collect();
+        let svg = box_strip("t", "y", &groups, false)?;
+        check(&svg, &["P2RX7 inhibitor plus anti-miR-2… (n=1)"])?;
+        // The y-axis description and the seven labels are rotated.
+        assert_eq!(svg.matches("rotate(270").count(), 8);
+        let short = [group("young", &[1.0]), group("aged liver donor", &[2.0])];
+        let svg = box_strip("t", "y", &short, false)?;
+        assert_eq!(svg.matches("rotate(").count(), 1);
+        check(&svg, &[">\nyoung\n<", ">\naged liver donor\n<"])?;
+        Ok(())
+    }
+
+    #[test]
+    fn lines_labels_bands_and_edge_cases() -> Result<(), Box<dyn std::error::Error>> {
+        let mut a = series("mean <A>", &[1.0, 10.0, 100.0, 1000.0]);
+        a.band = Some((vec![0.5, 5.0, 50.0, 500.0], vec![2.0, 20.0, 200.0, 2000.0]));
+        let b = series("with gaps", &[0.0, f64::NAN, 3.0, -2.0, 5.0]);
+        let svg = lines("Growth", "day", "cells", &[a.clone(), b.clone()], true)?;
+        check(
+            &svg,
+            &[
+                "Growth",
+                "day",
+                "cells",
+                "mean &lt;A&gt;",
+                "with gaps",
+                "<polygon",
+            ],
+        )?;
+        assert!(svg.contains("Not shown: 1 non-finite (NaN/inf), 2 ≤ 0 on the log scale"));
+        check(&lines("lin", "x", "y", &[a, b], false)?, &["lin"])?;
+        for y in [&[][..], &[3.0], &[2.0, 2.0, 2.0], &[0.0, 0.0], &[f64::NAN]] {
+            check(&lines("t", "x", "y", &[series("s", y)], true)?, &["s"])?;
+            check(&lines("t", "x", "y", &[series("s", y)], false)?, &["s"])?;
+        }
+        let mut bad = series("bad", &[1.0, 2.0]);
+        bad.band = Some((vec![1.0], vec![1.0, 2.0]));
+        let err = lines("t", "x", "y", &[bad], false).err();
+        assert!(matches!(
+            err,
+            Some(ReportError::LengthMismatch {
+                expected: 2,
+                found: 1,
+                ..
+            })
+        ));
+        let mut short = series("short", &[1.0, 2.0]);
+        short.y.pop();
+        assert!(lines("t", "x", "y", &[short], false).is_err());
+        assert!(lines("t", "x", "y", &[], false).is_err());
+        Ok(())
+    }
+
+    fn curve(label: &str, time: &[f64], survival: &[f64]) -> Step {
+        Step {
+            label: label.into(),
+            time: time.to_vec(),
+            survival: survival.to_vec(),
+            ..Step::default()
+        }
+    }
+
+    #[test]
+    fn km_curves_bands_ticks_and_errors() -> Result<(), Box<dyn std::error::Error>> {
+        let mut a = curve("aged <liver>", &[1.0, 3.0, 4.0], &[0.9, 0.6, 0.5]);
+        a.lower = Some(vec![0.8, 0.4, f64::NAN]);
+        a.upper = Some(vec![1.0, 0.8, f64::NAN]);
+        a.censored = vec![2.0, 6.0, f64::NAN];
+        let b = curve("young", &[], &[]);
+        let svg = km("Survival", "months", &[a.clone(), b])?;
+        check(
+            &svg,
+            &[
+                "Survival",
+                "months",
+                "survival probability",
+                "aged &lt;liver&gt;",
+                "young",
+            ],
+        )?;
+        assert!(svg.contains("<polygon"));
+        assert!(svg.contains("Not shown: 3 non-finite (NaN/inf)"));
+        check(
+            &km("t", "x", &[curve("zero", &[0.0, 0.0], &[0.5, 0.0])])?,
+            &["zero"],
+        )?;
+
+        let mut nan = a.clone();
+        nan.time[1] = f64::NAN;
+        let err = km("t", "x", &[nan]).err();
+        assert!(matches!(err, Some(ReportError::NonFinite { index: 1, .. })));
+        let mut unsorted = a.clone();
+        unsorted.time = vec![1.0, 0.5, 4.0];
+        let err = km("t", "x", &[unsorted]).err();
+        assert!(matches!(err, Some(ReportError::Unsorted { index: 1, .. })));
+        let mut short = a;
+        short.upper = Some(vec![1.0]);
+        let err = km("t", "x", &[short]).err().map(|e| e.to_string());
+        let want = "plot 't', curve 'aged <liver>' upper: 1 values, expected 3";
+        assert_eq!(err.as_deref(), Some(want));
+        assert!(km("t", "x", &[]).is_err());
+        Ok(())
+    }
+
+    #[test]
+    fn bars_labels_errors_and_edge_cases() -> Result<(), Box<dyn std::error::Error>> {
+        let labels: Vec<String> = ["k_release", "k <uptake>", "gone"]
+            .map(String::from)
+            .to_vec();
+        let svg = bars(
+            "Sobol",
+            "S1",
+            &labels,
+            &[0.5, -0.1, f64::NAN],
+            Some(&[0.1, f64::NAN, 0.2]),
+        )?;
+        check(
+            &svg,
+            &["Sobol", "S1", "k_release", "k &lt;uptake&gt;", "gone"],
+        )?;
+        assert!(svg.contains("Not shown: 2 non-finite (NaN/inf)"));
+        check(&bars("t", "x", &labels[..1], &[0.0], None)?, &["k_release"])?;
+        let many: Vec<String> = (0..40).map(|i| format!("parameter {i}")).collect();
+        let tall = bars("t", "x", &many, &vec![1.0; 40], None)?;
+        check(&tall, &["parameter 39"])?;
+        assert!(tall.contains("height=\"1060\""));
+        let err = bars("t", "x", &labels, &[1.0], None).err();
+        assert!(matches!(
+            err,
+            Some(ReportError::LengthMismatch {
+                expected: 3,
+                found: 1,
+                ..
+            })
+        ));
+        assert!(bars("t", "x", &labels, &[1.0; 3], Some(&[1.0])).is_err());
+        assert!(bars("t", "x", &[], &[], None).is_err());
+        Ok(())
+    }
+}

@@ -177,18 +177,19 @@ fn log_ticks(lo: f64, hi: f64) -> Vec<(f64, String)> {
         .collect()
 }
 
-/// The 1-2-5 step nearest above `raw`.
+/// The 1-2-5 step nearest to `raw` (on a log scale), so an axis gets about four to eight
+/// ticks.
 fn nice_step(raw: f64) -> f64 {
     if !(raw.is_finite() && raw > 0.0) {
         return 1.0;
     }
     let mag = 10f64.powf(raw.log10().floor());
     let m = raw / mag;
-    let nice = if m <= 1.0 {
+    let nice = if m < 1.5 {
         1.0
-    } else if m <= 2.0 {
+    } else if m < 3.5 {
         2.0
-    } else if m <= 5.0 {
+    } else if m < 7.5 {
         5.0
     } else {
         10.0
@@ -216,5 +217,72 @@ pub(crate) fn format_number(v: f64, step: f64) -> String {
         "0".into()
     } else {
         s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn values(a: &Axis) -> Vec<f64> {
+        a.ticks.iter().map(|t| t.0).collect()
+    }
+
+    fn labels(a: &Axis) -> Vec<&str> {
+        a.ticks.iter().map(|t| t.1.as_str()).collect()
+    }
+
+    #[test]
+    fn linear_ticks_are_round_and_inside() {
+        let a = Axis::fit(0.0, 1.0, Scale::Linear, false);
+        assert_eq!(labels(&a), ["0", "0.2", "0.4", "0.6", "0.8", "1.0"]);
+        let a = Axis::fit(-3.0, 47.0, Scale::Linear, true);
+        assert_eq!(labels(&a), ["0", "10", "20", "30", "40"]);
+        assert!(values(&a).iter().all(|t| (a.lo..=a.hi).contains(t)));
+        let a = Axis::fit(0.0, 2e-6, Scale::Linear, false);
+        assert_eq!(labels(&a)[1], "5e-7");
+        let a = Axis::fit(0.0, 3e6, Scale::Linear, false);
+        assert_eq!(labels(&a)[1..3], ["5e5", "1.0e6"]);
+    }
+
+    #[test]
+    fn degenerate_ranges_are_widened() {
+        let a = Axis::fit(5.0, 5.0, Scale::Linear, true);
+        assert!(a.lo < 5.0 && a.hi > 5.0);
+        let a = Axis::fit(0.0, 0.0, Scale::Linear, true);
+        assert_eq!((a.lo, a.hi), (-1.0, 1.0));
+        let a = Axis::fit(f64::INFINITY, f64::NEG_INFINITY, Scale::Linear, true);
+        assert!(a.lo < a.hi && !a.ticks.is_empty());
+        let a = Axis::fit(2.0, 2.0, Scale::Log10, true);
+        assert!(a.lo < 2.0 && a.hi > 2.0 && !a.ticks.is_empty());
+    }
+
+    #[test]
+    fn log_ticks_are_decades_or_1_2_5() {
+        // 1 to 1e6: decades only.
+        let a = Axis::fit(0.0, 6.0, Scale::Log10, false);
+        assert_eq!(
+            labels(&a),
+            ["1", "10", "100", "1000", "10000", "1e5", "1e6"]
+        );
+        // 0.01 to 1e14: every other decade.
+        let a = Axis::fit(-2.0, 14.0, Scale::Log10, false);
+        assert_eq!(labels(&a)[..3], ["0.01", "1", "100"]);
+        // 1 to 100: 1, 2, 5 in each decade.
+        let a = Axis::fit(0.0, 2.0, Scale::Log10, false);
+        assert_eq!(labels(&a), ["1", "2", "5", "10", "20", "50", "100"]);
+        // 3 to 4: plain ticks on the values.
+        let a = Axis::fit(3f64.log10(), 4f64.log10(), Scale::Log10, false);
+        assert_eq!(labels(&a), ["3.0", "3.2", "3.4", "3.6", "3.8", "4.0"]);
+    }
+
+    #[test]
+    fn labels_are_found_by_value() {
+        let a = Axis::fit(0.0, 1.0, Scale::Linear, false);
+        assert_eq!(a.label(0.4), "0.4");
+        assert_eq!(a.label(0.41), "");
+        let names = ["a".to_string(), "b".to_string()];
+        let c = Axis::categories_labelled(&names, 10);
+        assert_eq!((c.label(1.0), c.label(0.0)), ("a".into(), "b".into()));
     }
 }

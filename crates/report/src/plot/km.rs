@@ -7,6 +7,9 @@ use super::frame::{self, colour, Chart, DrawResult, Skipped, HEIGHT, WIDTH};
 use super::Step;
 use crate::ReportError;
 
+/// A confidence band's corners: `(time, lower, upper)`.
+type Band = Vec<(f64, f64, f64)>;
+
 /// Half the height of a censoring tick, in survival units.
 const TICK_HALF: f64 = 0.02;
 
@@ -61,7 +64,7 @@ pub fn km(title: &str, x_label: &str, curves: &[Step]) -> Result<String, ReportE
                 .collect()
         })
         .collect();
-    let bands: Vec<Vec<(f64, f64, f64)>> = curves.iter().map(|c| band(c, &mut skipped)).collect();
+    let bands: Vec<Band> = curves.iter().map(|c| band(c, &mut skipped)).collect();
     let t_max = curves
         .iter()
         .zip(&censored)
@@ -137,7 +140,7 @@ fn validate(title: &str, c: &Step) -> Result<(), ReportError> {
 
 /// The confidence band's corners `(time, lower, upper)`, from (0, 1, 1) up to the first
 /// non-finite limit.
-fn band(c: &Step, skipped: &mut Skipped) -> Vec<(f64, f64, f64)> {
+fn band(c: &Step, skipped: &mut Skipped) -> Band {
     let (Some(lower), Some(upper)) = (&c.lower, &c.upper) else {
         return Vec::new();
     };
@@ -183,7 +186,7 @@ fn survival_at(c: &Step, t: f64) -> f64 {
 fn draw_curve(
     chart: &mut Chart<'_, '_>,
     c: &Step,
-    (band, censored, end): (&[(f64, f64, f64)], &[f64], f64),
+    (band, censored, end): (&Band, &[f64], f64),
     col: RGBColor,
 ) -> DrawResult<()> {
     if band.len() > 1 {

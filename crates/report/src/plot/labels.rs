@@ -116,3 +116,42 @@ fn wrap(text: &str, max: usize) -> Option<Vec<String>> {
     }
     Some(lines)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrap_breaks_at_spaces() {
+        let w = wrap("P2RX7 inhibitor high dose", 10);
+        assert_eq!(
+            w,
+            Some(vec!["P2RX7".into(), "inhibitor".into(), "high dose".into()])
+        );
+        assert_eq!(wrap("anti-miR-25/92a", 10), None);
+        assert_eq!(wrap("", 10), Some(vec![String::new()]));
+    }
+
+    #[test]
+    fn labels_wrap_when_they_fit_and_rotate_otherwise() {
+        let notes = ["n=3".to_string(), "n=0".to_string()];
+        let short = ["young".to_string(), "aged donor".to_string()];
+        let fit = XLabels::fit(&short, &notes, 100.0);
+        let want = vec![
+            vec!["young".into(), "n=3".into()],
+            vec!["aged donor".into(), "n=0".into()],
+        ];
+        assert_eq!(fit, XLabels::Wrapped(want));
+        assert_eq!(fit.height_px(), 2 * 16 + 16);
+        let long = ["a".repeat(40), "b".to_string()];
+        match XLabels::fit(&long, &notes, 100.0) {
+            XLabels::Rotated(r) => {
+                assert_eq!(r[0], format!("{}… (n=3)", "a".repeat(31)));
+                assert_eq!(r[1], "b (n=0)");
+            }
+            other => panic!("expected rotated labels, got {other:?}"),
+        }
+        assert_eq!(shorten("abc", 3), "abc");
+        assert_eq!(shorten("abcd", 3), "ab…");
+    }
+}
