@@ -41,26 +41,10 @@ pub fn bars(
     values: &[f64],
     errors: Option<&[f64]>,
 ) -> Result<String, ReportError> {
-    if labels.is_empty() {
-        return Err(ReportError::EmptyData {
-            plot: title.to_string(),
-            what: "bars",
-        });
-    }
+    frame::non_empty(title, "bars", labels)?;
     let n = labels.len();
-    for (what, found) in [
-        ("values", Some(values.len())),
-        ("errors", errors.map(<[f64]>::len)),
-    ] {
-        if let Some(found) = found.filter(|&f| f != n) {
-            return Err(ReportError::LengthMismatch {
-                plot: title.to_string(),
-                what: what.to_string(),
-                expected: n,
-                found,
-            });
-        }
-    }
+    frame::same_len(title, || "values".into(), n, Some(values.len()))?;
+    frame::same_len(title, || "errors".into(), n, errors.map(<[f64]>::len))?;
     let mut skipped = Skipped::default();
     let bars: Vec<Option<(f64, Option<f64>)>> = (0..n)
         .map(|i| {

@@ -46,12 +46,7 @@ pub fn box_strip(
     groups: &[Group],
     log_y: bool,
 ) -> Result<String, ReportError> {
-    if groups.is_empty() {
-        return Err(ReportError::EmptyData {
-            plot: title.to_string(),
-            what: "groups",
-        });
-    }
+    frame::non_empty(title, "groups", groups)?;
     let scale = Scale::new(log_y);
     let mut skipped = Skipped::default();
     let plotted: Vec<Vec<f64>> = groups

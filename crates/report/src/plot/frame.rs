@@ -61,6 +61,36 @@ where
     Ok(buf)
 }
 
+/// [`ReportError::EmptyData`] when `items` is empty.
+pub(crate) fn non_empty<T>(plot: &str, what: &'static str, items: &[T]) -> Result<(), ReportError> {
+    if items.is_empty() {
+        Err(ReportError::EmptyData {
+            plot: plot.to_string(),
+            what,
+        })
+    } else {
+        Ok(())
+    }
+}
+
+/// [`ReportError::LengthMismatch`] unless `found` (when given) equals `expected`.
+pub(crate) fn same_len(
+    plot: &str,
+    what: impl FnOnce() -> String,
+    expected: usize,
+    found: Option<usize>,
+) -> Result<(), ReportError> {
+    match found {
+        Some(found) if found != expected => Err(ReportError::LengthMismatch {
+            plot: plot.to_string(),
+            what: what(),
+            expected,
+            found,
+        }),
+        _ => Ok(()),
+    }
+}
+
 /// Counts the values a plot could not show, for the note under it.
 #[derive(Debug, Default, Clone, Copy)]
 pub(crate) struct Skipped {

@@ -45,12 +45,7 @@ const TICK_HALF: f64 = 0.02;
 /// # Ok::<(), senmet_report::ReportError>(())
 /// ```
 pub fn km(title: &str, x_label: &str, curves: &[Step]) -> Result<String, ReportError> {
-    if curves.is_empty() {
-        return Err(ReportError::EmptyData {
-            plot: title.to_string(),
-            what: "curves",
-        });
-    }
+    frame::non_empty(title, "curves", curves)?;
     for c in curves {
         validate(title, c)?;
     }
@@ -107,17 +102,7 @@ fn validate(title: &str, c: &Step) -> Result<(), ReportError> {
         ("upper", c.upper.as_ref().map(Vec::len)),
     ];
     for (field, len) in lengths {
-        match len {
-            Some(found) if found != n => {
-                return Err(ReportError::LengthMismatch {
-                    plot: title.to_string(),
-                    what: what(field),
-                    expected: n,
-                    found,
-                })
-            }
-            _ => {}
-        }
+        frame::same_len(title, || what(field), n, len)?;
     }
     for (field, values) in [("time", &c.time), ("survival", &c.survival)] {
         if let Some(index) = values.iter().position(|v| !v.is_finite()) {

@@ -41,12 +41,7 @@ pub fn lines(
     series: &[Series],
     log_y: bool,
 ) -> Result<String, ReportError> {
-    if series.is_empty() {
-        return Err(ReportError::EmptyData {
-            plot: title.to_string(),
-            what: "series",
-        });
-    }
+    frame::non_empty(title, "series", series)?;
     let scale = Scale::new(log_y);
     let mut skipped = Skipped::default();
     let mut prepared = Vec::with_capacity(series.len());
@@ -93,17 +88,9 @@ impl<'s> Prepared<'s> {
         scale: Scale,
         skipped: &mut Skipped,
     ) -> Result<Self, ReportError> {
-        let check = |what: &str, found: usize| {
-            if found == s.x.len() {
-                Ok(())
-            } else {
-                Err(ReportError::LengthMismatch {
-                    plot: title.to_string(),
-                    what: format!("series '{}' {what}", s.label),
-                    expected: s.x.len(),
-                    found,
-                })
-            }
+        let check = |field: &str, found: usize| {
+            let what = || format!("series '{}' {field}", s.label);
+            frame::same_len(title, what, s.x.len(), Some(found))
         };
         check("y", s.y.len())?;
         let mut runs = vec![Vec::new()];
