@@ -3,7 +3,7 @@
 use plotters::prelude::*;
 
 use super::axis::{Axis, Scale};
-use super::frame::{self, colour, Chart, DrawResult, Skipped, CHAR_PX, HEIGHT, WIDTH};
+use super::frame::{self, colour, Chart, DrawResult, Skipped, HEIGHT, TEXT_CHAR_PX, WIDTH};
 use crate::ReportError;
 
 /// Half the height of a bar, in category units.
@@ -11,7 +11,7 @@ const BAR_HALF: f64 = 0.35;
 /// Vertical room per bar in pixels, so that many bars stay readable.
 const PX_PER_BAR: u32 = 24;
 /// Widest label area in pixels; longer labels are cut and end in '…'.
-const MAX_LABEL_PX: f64 = 260.0;
+const MAX_LABEL_PX: f64 = 240.0;
 
 /// Horizontal bars, one per label from top to bottom in the order given (e.g. sensitivity
 /// indices), with optional error bars of ± `errors[i]`; the x axis always includes 0.
@@ -61,8 +61,9 @@ pub fn bars(
             (a.min(v - e), b.max(v + e))
         });
     let x = Axis::fit(lo, hi, Scale::Linear, true);
-    let y = Axis::categories_labelled(labels, (MAX_LABEL_PX / CHAR_PX) as usize);
-    let y_area = (y.label_px() + 16).max(40);
+    let y = Axis::categories_labelled(labels, (MAX_LABEL_PX / TEXT_CHAR_PX) as usize);
+    let longest = labels.iter().map(|l| l.chars().count()).max().unwrap_or(1);
+    let y_area = (longest as f64 * TEXT_CHAR_PX).min(MAX_LABEL_PX) as u32 + 16;
     let height = HEIGHT.max(100 + PX_PER_BAR * n as u32);
     frame::svg((WIDTH, height), |root| {
         let mut chart = frame::chart(root, title, (&x, &y), (48, y_area))?;

@@ -22,7 +22,11 @@ pub(crate) const HEIGHT: u32 = 400;
 /// Font family of every text (rendered by the viewer: no font files are embedded).
 pub(crate) const FONT: &str = "sans-serif";
 /// Average width of a 12 px sans-serif character, to estimate label widths.
+/// It errs wide, so that wrapped labels and tick labels never overlap.
 pub(crate) const CHAR_PX: f64 = 7.0;
+/// Average width of a character of label text, to size the room for one long label: about
+/// 5.7 px in Chromium's rendering of the demo, plus a margin.
+pub(crate) const TEXT_CHAR_PX: f64 = 6.2;
 /// Plot margin in pixels.
 pub(crate) const MARGIN: u32 = 12;
 /// Okabe & Ito's colour-blind-safe palette (Okabe and Ito 2008, "Color Universal Design"),

@@ -3,14 +3,10 @@
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::frame::{DrawResult, Root, CHAR_PX, FONT};
+use super::frame::{DrawResult, Root, CHAR_PX, FONT, TEXT_CHAR_PX};
 
 /// Longest category label shown in full; longer ones are cut and end in '…'.
 const MAX_LABEL_CHARS: usize = 32;
-
-/// Average character width of rotated labels: about 5.7 px in Chromium's rendering of the
-/// demo, plus a margin ([`CHAR_PX`] errs wider so that wrapped labels never overlap).
-const ROTATED_CHAR_PX: f64 = 6.2;
 
 /// Cuts a label to at most `max` characters, ending it in '…' when cut.
 pub(crate) fn shorten(label: &str, max: usize) -> String {
@@ -66,7 +62,7 @@ impl XLabels {
         let px = match self {
             XLabels::Wrapped(w) => w.iter().map(Vec::len).max().unwrap_or(1) as f64 * 16.0,
             XLabels::Rotated(r) => {
-                r.iter().map(|l| l.chars().count()).max().unwrap_or(1) as f64 * ROTATED_CHAR_PX
+                r.iter().map(|l| l.chars().count()).max().unwrap_or(1) as f64 * TEXT_CHAR_PX
             }
         };
         px.ceil() as u32 + 16
