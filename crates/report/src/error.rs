@@ -36,6 +36,19 @@ pub enum ReportError {
         /// 0-based index of the offending value.
         index: usize,
     },
+    /// A value lies outside the range it must have (Kaplan–Meier survival outside 0..=1, a
+    /// negative time).
+    #[error("plot '{plot}', {what}: value {index} ({value}) is out of range")]
+    OutOfRange {
+        /// The plot's title.
+        plot: String,
+        /// The series and field, e.g. "curve 'arm A' survival".
+        what: String,
+        /// 0-based index of the offending value.
+        index: usize,
+        /// The value.
+        value: f64,
+    },
     /// Two vectors that must pair up have different lengths.
     #[error("plot '{plot}', {what}: {found} values, expected {expected}")]
     LengthMismatch {

@@ -302,6 +302,39 @@ mod tests {
     }
 
     #[test]
+    fn a_report_with_every_plot_is_well_formed_and_offline(
+    ) -> Result<(), Box<dyn std::error::Error>> {
+        use crate::plot::{self, Group, Series, Step};
+        let groups = [Group {
+            label: "g".into(),
+            values: vec![1.0, 2.0],
+        }];
+        let series = [Series {
+            label: "s".into(),
+            x: vec![0.0, 1.0],
+            y: vec![1.0, 2.0],
+            band: None,
+        }];
+        let curve = Step {
+            label: "c".into(),
+            time: vec![1.0],
+            survival: vec![0.5],
+            ..Step::default()
+        };
+        let mut r = sample();
+        r.section("Plots")
+            .figure(plot::box_strip("b", "y", &groups, true)?, "box")
+            .figure(plot::lines("l", "x", "y", &series, false)?, "lines")
+            .figure(plot::km("k", "t", &[curve])?, "km")
+            .figure(plot::bars("r", "x", &["a".into()], &[1.0], None)?, "bars");
+        let html = r.to_html();
+        let names = elements(&html)?;
+        assert_eq!(names.iter().filter(|n| *n == "svg").count(), 6);
+        assert_offline(&html);
+        Ok(())
+    }
+
+    #[test]
     fn text_is_escaped_everywhere() {
         let html = sample().to_html();
         for escaped in [

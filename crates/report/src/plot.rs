@@ -236,6 +236,22 @@ mod tests {
             &["zero"],
         )?;
 
+        let mut above = a.clone();
+        above.survival[2] = 1.5;
+        let err = km("t", "x", &[above]).err().map(|e| e.to_string());
+        let want = "plot 't', curve 'aged <liver>' survival: value 2 (1.5) is out of range";
+        assert_eq!(err.as_deref(), Some(want));
+        let mut negative = a.clone();
+        negative.time[0] = -1.0;
+        let err = km("t", "x", &[negative]).err();
+        assert!(matches!(
+            err,
+            Some(ReportError::OutOfRange { index: 0, .. })
+        ));
+        let mut wide = a.clone();
+        wide.lower = Some(vec![-0.2, 0.4, 0.3]);
+        wide.upper = Some(vec![1.2, 0.8, 0.7]);
+        check(&km("t", "x", &[wide])?, &["aged &lt;liver&gt;"])?;
         let mut nan = a.clone();
         nan.time[1] = f64::NAN;
         let err = km("t", "x", &[nan]).err();

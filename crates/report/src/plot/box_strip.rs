@@ -17,7 +17,9 @@ const JITTER_HALF: f64 = 0.22;
 /// of each group, with every observation drawn over it as a point, one box per group in the
 /// order given; `log_y` draws the y axis on a log10 scale.
 ///
-/// Quartiles are R's default (type 7, linear interpolation between order statistics). The
+/// Quartiles are R's default (type 7, linear interpolation between order statistics); on a
+/// log axis they and the whiskers are computed on log10 values, as ggplot2 does under
+/// `scale_y_log10`. The
 /// points' horizontal jitter is deterministic (a low-discrepancy sequence over the values'
 /// order), so the same data give the same picture. Each label shows the group's number of
 /// plotted values; empty groups keep their place on the axis. Long labels are wrapped, and

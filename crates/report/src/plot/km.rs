@@ -19,12 +19,14 @@ const TICK_HALF: f64 = 0.02;
 ///
 /// Confidence limits that are not finite (e.g. where a variance is undefined) end the band
 /// there; non-finite censoring times are left out. Both are counted in the figure's note.
+/// Limits outside 0..=1 are drawn at 0 or 1.
 ///
 /// # Errors
 ///
 /// [`ReportError::EmptyData`] when `curves` is empty; [`ReportError::LengthMismatch`] when
 /// `survival`, `lower` or `upper` is not as long as `time`; [`ReportError::NonFinite`] for a
-/// non-finite time or survival; [`ReportError::Unsorted`] when times decrease;
+/// non-finite time or survival; [`ReportError::OutOfRange`] for a negative time or a
+/// survival outside 0..=1; [`ReportError::Unsorted`] when times decrease;
 /// [`ReportError::Plot`] if drawing fails.
 ///
 /// # Examples
@@ -113,6 +115,20 @@ fn validate(title: &str, c: &Step) -> Result<(), ReportError> {
             });
         }
     }
+    let out_of_range = [
+        ("time", &c.time, 0.0, f64::INFINITY),
+        ("survival", &c.survival, 0.0, 1.0),
+    ];
+    for (field, values, lo, hi) in out_of_range {
+        if let Some(index) = values.iter().position(|v| !(lo..=hi).contains(v)) {
+            return Err(ReportError::OutOfRange {
+                plot: title.to_string(),
+                what: what(field),
+                index,
+                value: values[index],
+            });
+        }
+    }
     if let Some(index) = (1..n).find(|&i| c.time[i] < c.time[i - 1]) {
         return Err(ReportError::Unsorted {
             plot: title.to_string(),
@@ -137,7 +153,8 @@ fn band(c: &Step, skipped: &mut Skipped) -> Band {
                 .for_each(|_| skipped.non_finite());
             break;
         }
-        out.push((t, lo, hi));
+        // Limits from a plain Greenwood interval can leave [0, 1]; the band stops at its edges.
+        out.push((t, lo.clamp(0.0, 1.0), hi.clamp(0.0, 1.0)));
     }
     out
 }
