@@ -344,7 +344,7 @@ mod tests {
             "<li>&lt;li&gt;</li>",
             "<li>x &amp; y</li>",
             "<figcaption>f1 &lt;c&gt;</figcaption>",
-            "<th scope=\"col\">&lt;th&gt;</th>",
+            "\">&lt;th&gt;</th>",
             "<td>&lt;td&gt;</td>",
             "<footer>v0.1 &lt;seed&gt; &amp; &#39;cmd&#39;</footer>",
         ] {
@@ -366,6 +366,9 @@ mod tests {
         assert!(html.contains("<td class=\"num\">1.5e-3</td><td></td><td></td></tr>"));
         assert!(html.contains("<td class=\"num\">-2</td><td class=\"num\">35%</td><td>extra</td>"));
         assert!(html.contains("<th scope=\"col\"></th></tr>"));
+        // Column 2 holds only numbers; column 1 does not.
+        assert!(html.contains("<th scope=\"col\" class=\"num\">value</th>"));
+        assert!(html.contains("<th scope=\"col\">name</th>"));
     }
 
     #[test]

@@ -8,7 +8,7 @@ use crate::html::escape;
 ///
 /// Cells that look like numbers (`12`, `-0.5`, `1.2e-8`, `NaN`, `inf`, `35%`, `NA`) are
 /// right-aligned with tabular digits; rows shorter than the header are padded with empty
-/// cells. Long tables scroll inside a box of limited height, with the header kept in view;
+/// cells; the header of a column of numbers is right-aligned too. Long tables scroll inside a box of limited height, with the header kept in view;
 /// in print the whole table is shown.
 ///
 /// # Examples
@@ -43,8 +43,12 @@ impl Table {
         if !self.header.is_empty() {
             out.push_str("<thead>\n<tr>");
             for i in 0..width {
-                let cell = self.header.get(i).map_or("", String::as_str);
-                let _ = write!(out, "<th scope=\"col\">{}</th>", escape(cell));
+                let cell = escape(self.header.get(i).map_or("", String::as_str));
+                if self.numeric_column(i) {
+                    let _ = write!(out, "<th scope=\"col\" class=\"num\">{cell}</th>");
+                } else {
+                    let _ = write!(out, "<th scope=\"col\">{cell}</th>");
+                }
             }
             out.push_str("</tr>\n</thead>\n");
         }
@@ -62,6 +66,20 @@ impl Table {
             out.push_str("</tr>\n");
         }
         out.push_str("</tbody>\n</table>\n</div>\n");
+    }
+}
+
+impl Table {
+    /// Whether column `i` has a value and every value in it is numeric (its header is then
+    /// right-aligned over the numbers).
+    fn numeric_column(&self, i: usize) -> bool {
+        let mut cells = self
+            .rows
+            .iter()
+            .filter_map(|r| r.get(i))
+            .filter(|c| !c.trim().is_empty());
+        let first = cells.next();
+        first.is_some_and(|c| is_numeric(c)) && cells.all(|c| is_numeric(c))
     }
 }
 
