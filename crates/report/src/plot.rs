@@ -145,6 +145,24 @@ mod tests {
     }
 
     #[test]
+    fn box_strip_of_large_groups_stays_small() -> Result<(), Box<dyn std::error::Error>> {
+        let values: Vec<f64> = (0..10_000).map(|i| f64::from(i % 97)).collect();
+        let groups: Vec<Group> = (0..7)
+            .map(|i| group(&format!("arm {i}"), &values))
+            .collect();
+        let svg = box_strip("cohort", "y", &groups, false)?;
+        check(
+            &svg,
+            &[
+                "points: at most 500 per group, evenly spaced in rank",
+                "n=10000",
+            ],
+        )?;
+        assert_eq!(svg.matches("<circle").count(), 7 * 500);
+        Ok(())
+    }
+
+    #[test]
     fn box_strip_keeps_many_long_labels_apart() -> Result<(), Box<dyn std::error::Error>> {
         let long = "P2RX7 inhibitor plus anti-miR-25/92a and anti-miR-30c/d (high dose)";
         let groups: Vec<Group> = (0..7)

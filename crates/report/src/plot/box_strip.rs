@@ -10,6 +10,9 @@ use crate::ReportError;
 
 /// Half the width of a box, in category units.
 const BOX_HALF: f64 = 0.3;
+/// Most points drawn per group: beyond this, points no longer show individuals and only
+/// make the SVG large (each point is ~80 bytes).
+const MAX_POINTS: usize = 500;
 /// Half the width over which points are spread, in category units.
 const JITTER_HALF: f64 = 0.22;
 
@@ -21,7 +24,8 @@ const JITTER_HALF: f64 = 0.22;
 /// log axis they and the whiskers are computed on log10 values, as ggplot2 does under
 /// `scale_y_log10`. The
 /// points' horizontal jitter is deterministic (a low-discrepancy sequence over the values'
-/// order), so the same data give the same picture. Each label shows the group's number of
+/// order), so the same data give the same picture. A group of more than 500 values shows
+/// 500 points evenly spaced in rank (the box uses them all) and the figure says so. Each label shows the group's number of
 /// plotted values; empty groups keep their place on the axis. Long labels are wrapped, and
 /// rotated when they do not fit.
 ///
@@ -86,7 +90,14 @@ pub fn box_strip(
             let (px, py) = chart.backend_coord(&(i as f64, y.lo));
             x_labels.draw(root, i, (px, py + 8))?;
         }
-        frame::draw_note(root, skipped.note())
+        let thinned = plotted.iter().any(|v| v.len() > MAX_POINTS);
+        let thin_note = format!("points: at most {MAX_POINTS} per group, evenly spaced in rank");
+        let note = match (skipped.note(), thinned) {
+            (note, false) => note,
+            (None, true) => Some(thin_note),
+            (Some(note), true) => Some(format!("{note}; {thin_note}")),
+        };
+        frame::draw_note(root, note)
     })
 }
 
@@ -115,12 +126,26 @@ fn draw_group(chart: &mut frame::Chart<'_, '_>, i: usize, sorted: &[f64]) -> Dra
             ),
         ])?;
     }
-    let points = sorted
-        .iter()
+    let points = thin(sorted)
         .enumerate()
-        .map(|(j, &v)| Circle::new((x + jitter(j), v), 3, c.mix(0.6).filled()));
+        .map(|(j, v)| Circle::new((x + jitter(j), v), 3, c.mix(0.6).filled()));
     chart.draw_series(points)?;
     Ok(())
+}
+
+/// At most [`MAX_POINTS`] of the sorted values, evenly spaced in rank, so that the points
+/// keep the distribution's shape (the box uses every value).
+fn thin(sorted: &[f64]) -> impl Iterator<Item = f64> + '_ {
+    let n = sorted.len();
+    let shown = n.min(MAX_POINTS);
+    (0..shown).map(move |k| {
+        let rank = if shown > 1 {
+            k * (n - 1) / (shown - 1)
+        } else {
+            0
+        };
+        sorted[rank]
+    })
 }
 
 /// Horizontal offset of the `j`-th point: the golden-ratio sequence spreads any number of
@@ -190,6 +215,17 @@ mod tests {
         assert_eq!(Summary::of(&[]), None);
         let one = Summary::of(&[5.0]).expect("non-empty");
         assert_eq!((one.low, one.median, one.high), (5.0, 5.0, 5.0));
+    }
+
+    #[test]
+    fn thinning_keeps_the_extremes_and_spacing() {
+        let v: Vec<f64> = (0..2000).map(f64::from).collect();
+        let t: Vec<f64> = thin(&v).collect();
+        assert_eq!(t.len(), MAX_POINTS);
+        assert_eq!((t[0], t[MAX_POINTS - 1]), (0.0, 1999.0));
+        assert!(t.windows(2).all(|w| (3.0..=5.0).contains(&(w[1] - w[0]))));
+        assert_eq!(thin(&v[..3]).collect::<Vec<_>>(), [0.0, 1.0, 2.0]);
+        assert_eq!(thin(&[]).count(), 0);
     }
 
     #[test]
