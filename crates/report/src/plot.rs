@@ -133,7 +133,13 @@ mod tests {
             &log,
             &["Not shown: 2 non-finite (NaN/inf), 2 ≤ 0 on the log scale"],
         )?;
-        for g in [&[][..], &[0.0, 0.0], &[f64::NAN], &[7.0]] {
+        for g in [
+            &[][..],
+            &[0.0, 0.0],
+            &[f64::NAN],
+            &[7.0],
+            &[f64::MAX, -f64::MAX],
+        ] {
             check(&box_strip("t", "y", &[group("a", g)], true)?, &["t"])?;
             check(&box_strip("t", "y", &[group("a", g)], false)?, &["t"])?;
         }
@@ -198,7 +204,15 @@ mod tests {
         )?;
         assert!(svg.contains("Not shown: 1 non-finite (NaN/inf), 2 ≤ 0 on the log scale"));
         check(&lines("lin", "x", "y", &[a, b], false)?, &["lin"])?;
-        for y in [&[][..], &[3.0], &[2.0, 2.0, 2.0], &[0.0, 0.0], &[f64::NAN]] {
+        let huge = [f64::MAX, -f64::MAX, f64::MIN_POSITIVE];
+        for y in [
+            &[][..],
+            &[3.0],
+            &[2.0, 2.0, 2.0],
+            &[0.0, 0.0],
+            &[f64::NAN],
+            &huge,
+        ] {
             check(&lines("t", "x", "y", &[series("s", y)], true)?, &["s"])?;
             check(&lines("t", "x", "y", &[series("s", y)], false)?, &["s"])?;
         }

@@ -48,10 +48,18 @@ impl Axis {
                 Scale::Linear if lo == 0.0 => 1.0,
                 Scale::Linear => 0.1 * lo.abs(),
             };
-            (lo, hi) = (lo - half, hi + half);
+            let (a, b) = (lo - half, hi + half);
+            // At ±f64::MAX one side would overflow; widen the other only.
+            (lo, hi) = (
+                if a.is_finite() { a } else { lo },
+                if b.is_finite() { b } else { hi },
+            );
         } else if pad {
             let d = 0.05 * (hi - lo);
-            (lo, hi) = (lo - d, hi + d);
+            // Near ±f64::MAX the padded ends would overflow: keep the data's ends there.
+            if (lo - d).is_finite() && (hi + d).is_finite() {
+                (lo, hi) = (lo - d, hi + d);
+            }
         }
         let ticks = match scale {
             Scale::Linear => linear_ticks(lo, hi),
@@ -129,6 +137,9 @@ impl Ranged for Axis {
 
 /// Ticks at 1, 2 or 5 times a power of ten, about six of them.
 fn linear_ticks(lo: f64, hi: f64) -> Vec<(f64, String)> {
+    if !(hi - lo).is_finite() {
+        return Vec::new(); // values near ±f64::MAX: no tick arithmetic is safe
+    }
     let step = nice_step((hi - lo) / 5.0);
     let first = (lo / step).ceil() as i64;
     let last = (hi / step).floor() as i64;
@@ -167,6 +178,9 @@ fn log_ticks(lo: f64, hi: f64) -> Vec<(f64, String)> {
         return ticks;
     }
     let (a, b) = (10f64.powf(lo), 10f64.powf(hi));
+    if !(b - a).is_finite() {
+        return ticks;
+    }
     let step = nice_step((b - a) / 4.0);
     let first = (a / step).ceil() as i64;
     let last = (b / step).floor() as i64;
@@ -255,6 +269,25 @@ mod tests {
         assert!(a.lo < a.hi && !a.ticks.is_empty());
         let a = Axis::fit(2.0, 2.0, Scale::Log10, true);
         assert!(a.lo < 2.0 && a.hi > 2.0 && !a.ticks.is_empty());
+    }
+
+    #[test]
+    fn extreme_values_give_an_axis_without_overflow() {
+        let a = Axis::fit(-f64::MAX, f64::MAX, Scale::Linear, true);
+        assert_eq!((a.lo, a.hi, a.ticks.len()), (-f64::MAX, f64::MAX, 0));
+        for v in [f64::MAX, -f64::MAX] {
+            let a = Axis::fit(v, v, Scale::Linear, true);
+            assert!(a.lo.is_finite() && a.hi.is_finite() && a.lo < a.hi);
+        }
+        let a = Axis::fit(-f64::MAX, 0.0, Scale::Linear, true);
+        assert!(a.lo.is_finite() && a.hi.is_finite() && !a.ticks.is_empty());
+        let a = Axis::fit(
+            f64::MIN_POSITIVE.log10(),
+            f64::MAX.log10(),
+            Scale::Log10,
+            true,
+        );
+        assert!(a.ticks.len() >= 3 && a.ticks.len() <= 12);
     }
 
     #[test]
