@@ -336,4 +336,60 @@ mod tests {
         assert!(bars("t", "x", &[], &[], None).is_err());
         Ok(())
     }
+
+    mod never_panic {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// Any f64, with the awkward ones (NaN, ±inf, ±0, extremes) drawn often.
+        fn any_value() -> impl Strategy<Value = f64> {
+            prop_oneof![
+                Just(f64::NAN),
+                Just(f64::INFINITY),
+                Just(f64::NEG_INFINITY),
+                Just(0.0),
+                Just(-0.0),
+                Just(f64::MAX),
+                Just(-f64::MAX),
+                Just(f64::MIN_POSITIVE),
+                -1e6..1e6,
+                any::<f64>(),
+            ]
+        }
+
+        fn values(max: usize) -> impl Strategy<Value = Vec<f64>> {
+            prop::collection::vec(any_value(), 0..max)
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+            #[test]
+            fn box_strip_and_bars(groups in prop::collection::vec(values(12), 1..6), log in any::<bool>()) {
+                let gs: Vec<Group> = groups.iter().enumerate().map(|(i, v)| group(&format!("g{i}"), v)).collect();
+                prop_assert!(box_strip("t", "y", &gs, log).is_ok());
+                let labels: Vec<String> = gs.iter().map(|g| g.label.clone()).collect();
+                let firsts: Vec<f64> = groups.iter().map(|v| v.first().copied().unwrap_or(f64::NAN)).collect();
+                prop_assert!(bars("t", "x", &labels, &firsts, Some(&firsts)).is_ok());
+            }
+
+            #[test]
+            fn lines_with_bands(x in values(20), log in any::<bool>()) {
+                let y: Vec<f64> = x.iter().rev().copied().collect();
+                let band = Some((y.iter().map(|v| v * 0.5).collect(), y.iter().map(|v| v * 2.0).collect()));
+                let s = Series { label: "s".into(), x, y, band };
+                prop_assert!(lines("t", "x", "y", &[s], log).is_ok());
+            }
+
+            #[test]
+            fn km_accepts_or_rejects(time in values(10), censored in values(5)) {
+                let survival: Vec<f64> = (0..time.len()).map(|i| 1.0 / (i as f64 + 2.0)).collect();
+                let lower = Some(time.iter().map(|t| t - 0.1).collect());
+                let c = Step { label: "c".into(), survival, lower, upper: Some(time.clone()), time, censored };
+                let sorted = c.time.windows(2).all(|w| w[0] <= w[1]);
+                let valid = sorted && c.time.iter().all(|t| t.is_finite() && *t >= 0.0);
+                prop_assert_eq!(km("t", "x", &[c]).is_ok(), valid);
+            }
+        }
+    }
 }

@@ -117,9 +117,9 @@ impl Ranged for Axis {
     fn map(&self, v: &f64, limit: (i32, i32)) -> i32 {
         let frac = (v - self.lo) / (self.hi - self.lo);
         let px = f64::from(limit.1 - limit.0) * frac;
-        // Saturating float-to-int cast: a value far outside the range maps far outside the
-        // plot, where plotters clips it.
-        limit.0 + px.round() as i32
+        // Axes are fitted to the data, so this only bounds the arithmetic: no pixel is more
+        // than ten million away, and NaN maps to the start.
+        limit.0.saturating_add(px.clamp(-1e7, 1e7).round() as i32)
     }
 
     fn key_points<Hint: KeyPointHint>(&self, hint: Hint) -> Vec<f64> {

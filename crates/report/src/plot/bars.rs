@@ -50,7 +50,11 @@ pub fn bars(
         .map(|i| {
             let v = skipped.keep(values[i], Scale::Linear)?;
             let e = errors.and_then(|e| skipped.keep(e[i], Scale::Linear));
-            Some((v, e.map(f64::abs)))
+            // An error bar whose ends overflow (values near ±f64::MAX) is left out.
+            let e = e
+                .map(f64::abs)
+                .filter(|e| (v + e).is_finite() && (v - e).is_finite());
+            Some((v, e))
         })
         .collect();
     let (lo, hi) = bars
