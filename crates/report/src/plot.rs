@@ -15,6 +15,7 @@
 mod axis;
 mod bars;
 mod box_strip;
+mod decimate;
 mod frame;
 mod km;
 mod labels;
