@@ -1,5 +1,5 @@
-//! What every plot shares: the SVG canvas, axes with their ticks, the palette, notes about
-//! values left out, and category labels that stay readable when they are long.
+//! What every plot shares: the SVG canvas, the palette, chart and grid set-up, legends,
+//! input checks and the note about values left out.
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
