@@ -3,8 +3,10 @@
 //! Everything the model does is here, as species, reactions, rules and
 //! events, so the exported SBML is the model: nothing is computed beside the
 //! engine except per-colony sizes from the exact founding times (see
-//! [`crate::readout`]). All species are amounts in one compartment `host`
-//! (size 1); time is in days.
+//! [`crate::experiment`]). All species are amounts in one compartment `host`
+//! (size 1). Model time starts at 0 at [`Design::t0`] (so the exported SBML
+//! runs as is in any tool) and is in days; the rule `day` is the day relative
+//! to tumour implantation (`time + day_offset`, with `day_offset = t0`).
 //!
 //! | layer | species | what happens |
 //! |---|---|---|
@@ -95,7 +97,7 @@ pub fn discrete_species() -> Vec<String> {
 /// A parameter missing from the tables or outside what the model can use
 /// (organ shares summing over 1, tropisms not summing to 1).
 pub fn network(d: &Design) -> Result<Built> {
-    let mut b = Builder::default();
+    let mut b = Builder { offset: d.t0, ..Builder::default() };
     let p = d.params;
     b.net.id = Some("senmet_liver_ev_metastasis".into());
     b.net.name = Some("Senescent liver EVs -> miR-25/92a, miR-30c/d -> PTEN/LATS2 -> EMT -> metastasis".into());
@@ -112,6 +114,7 @@ pub fn network(d: &Design) -> Result<Built> {
         b.constant(&row.name, value);
     }
     b.constant("age0", d.host.age_days);
+    b.constant("day_offset", d.t0);
     b.constant("growth_penalty_on", f64::from(u8::from(d.age_effects.growth_penalty)));
     b.constant("immune_on", f64::from(u8::from(d.age_effects.immune_surveillance)));
 
@@ -167,11 +170,12 @@ pub fn network(d: &Design) -> Result<Built> {
     b.species("sen", 0.0);
     b.initial(
         "sen",
-        "(-(sen_removal_max - sen_production * (age0 + time) * (1 - sen_removal_half_sat)) \
-         + sqrt((sen_removal_max - sen_production * (age0 + time) * (1 - sen_removal_half_sat))^2 \
-         + 4 * (sen_production * (age0 + time))^2 * sen_removal_half_sat)) / (2 * sen_production * (age0 + time))",
+        "(-(sen_removal_max - sen_production * (age0 + day_offset) * (1 - sen_removal_half_sat)) \
+         + sqrt((sen_removal_max - sen_production * (age0 + day_offset) * (1 - sen_removal_half_sat))^2 \
+         + 4 * (sen_production * (age0 + day_offset))^2 * sen_removal_half_sat)) / (2 * sen_production * (age0 + day_offset))",
     )?;
-    b.rule("age", "age0 + time")?;
+    b.rule("day", "time + day_offset")?;
+    b.rule("age", "age0 + day")?;
     b.variable("age_frac", 0.0);
     b.initial("age_frac", "max(0, min(1, (age0 - age_young_ref) / (age_old_ref - age_young_ref)))")?;
     b.reaction("senescence", &[], &[("sen", 1.0)], "sen_production * age * (1 - sen)")?;
@@ -348,6 +352,8 @@ impl Pk {
 #[derive(Default)]
 struct Builder {
     net: Network,
+    /// Day (relative to implantation) at model time 0.
+    offset: f64,
 }
 
 impl Builder {
@@ -418,8 +424,8 @@ impl Builder {
             .collect::<Result<Vec<_>>>()?;
         self.net.events.push(Event {
             id: Some(id.into()),
-            trigger: parse(id, &format!("time >= {at:?}"))?,
-            initial_value: true,
+            trigger: parse(id, &format!("time >= {:?}", at - self.offset))?,
+            initial_value: false,
             persistent: true,
             delay: None,
             priority: None,

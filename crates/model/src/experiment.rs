@@ -245,10 +245,12 @@ fn subject(cell: &Cell, ty: &TypeRun, rng: &mut ChaCha8Rng) -> Result<(Vec<f64>,
             (id, value * (s2.sqrt() * z - s2 / 2.0).exp())
         })
         .collect();
+    // Model time 0 is day t0 (see `build`); `times` are days relative to implantation.
     let steps = ((cell.t_end - cell.t0) / GRID).ceil() as usize;
     let times: Vec<f64> = (0..=steps).map(|k| (cell.t0 + k as f64 * GRID).min(cell.t_end)).collect();
-    let ode = Ode::builder(&cell.system).t0(cell.t0).rtol(1e-6).atol(1e-9).build().map_err(|e| engine(String::new(), e))?;
-    let rows = ode.run_with(&times, &cell.observables, &overrides).map_err(|e| engine(String::new(), e))?;
+    let model_times: Vec<f64> = times.iter().map(|t| t - cell.t0).collect();
+    let ode = Ode::builder(&cell.system).rtol(1e-6).atol(1e-9).build().map_err(|e| engine(String::new(), e))?;
+    let rows = ode.run_with(&model_times, &cell.observables, &overrides).map_err(|e| engine(String::new(), e))?;
     let last = rows.last().ok_or_else(|| missing("output rows"))?;
     let n_org = ORGANS.len();
     let growth = last[n_org];
