@@ -103,7 +103,7 @@ fn bad_scenarios_name_the_file_line_and_key_and_write_nothing() {
         ("unknown key", SCENARIO.replace("seed = 3", "seed = 3\ncolour = \"red\""), "bad.toml:3:1", "colour"),
         ("wrong units", SCENARIO.replace("\"22 months\" }\n\n[[arms]]\nname = \"aged_dq\"", "\"22 parsecs\" }\n\n[[arms]]\nname = \"aged_dq\""), "bad.toml:19:35", "host.age"),
         ("negative dose", SCENARIO.replace("\"5 mg/kg\"", "\"-5 mg/kg\""), "bad.toml:8:", "interventions.dq.dasatinib"),
-        ("arm without host", SCENARIO.replace("name = \"young\"\nhost = { species = \"mouse\", age = \"3 months\" }", "name = \"young\""), "bad.toml:17:", "has no host"),
+        ("arm without host", SCENARIO.replace("name = \"young\"\nhost = { species = \"mouse\", age = \"3 months\" }", "name = \"young\""), "bad.toml:13:1", "has no host"),
     ];
     for (what, text, place, key) in cases {
         dir.create("bad.toml", &text);
