@@ -196,6 +196,18 @@ pub fn network(d: &Design) -> Result<Built> {
     b.rule("release_hep", "ev_release_base * ((1 - ev_p2rx7_share) + ev_p2rx7_share * (1 - p2rx7_inhibition))")?;
     b.species("ev_sen", 0.0);
     b.species("ev_hep", 0.0);
+    // Plasma EVs start at their quasi-steady state (clearance takes minutes; no tumour yet).
+    let release = |fold_p2rx7: &str| {
+        format!("ev_release_base * ((1 - ev_p2rx7_share) + ev_p2rx7_share * {fold_p2rx7})")
+    };
+    b.initial(
+        "ev_sen",
+        &format!(
+            "hepatocytes * sen * ev_senescence_fold * {} / k_ev_clear",
+            release("(1 + (p2rx7_fold_old - 1) * (age0 + day_offset) / age_old_ref)")
+        ),
+    )?;
+    b.initial("ev_hep", &format!("hepatocytes * (1 - sen) * {} / k_ev_clear", release("1")))?;
     b.reaction("ev_release_sen", &[], &[("ev_sen", 1.0)], "hepatocytes * sen * release_sen")?;
     b.reaction("ev_release_hep", &[], &[("ev_hep", 1.0)], "hepatocytes * (1 - sen) * release_hep")?;
 

@@ -212,7 +212,10 @@ fn survival(r: &mut Report, exp: &Experiment, out: &Outcome) -> anyhow::Result<(
             let event: Vec<bool> = subs.iter().map(|x| x.metastasis).collect();
             let km = kaplan_meier(&time, &event, 0.05)?;
             let censored = subs.iter().filter(|x| !x.metastasis).map(|x| x.get(Readout::TimeToFirstMetastasis)).collect();
-            curves.push(Step { label: arm.name.clone(), time: km.times, survival: km.survival, lower: Some(km.lower), upper: Some(km.upper), censored });
+            // The CI is undefined (NaN) while survival is 1: draw it as 1.
+            let fill = |b: Vec<f64>| b.iter().zip(&km.survival).map(|(x, s)| if x.is_nan() { *s } else { *x }).collect();
+            let (lower, upper) = (fill(km.lower.clone()), fill(km.upper.clone()));
+            curves.push(Step { label: arm.name.clone(), time: km.times, survival: km.survival, lower: Some(lower), upper: Some(upper), censored });
         }
         s.figure(plot::km(&format!("{ct}: free of macro-metastasis"), "day", &curves)?, format!("{ct}: Kaplan–Meier, time to first macro-metastasis"));
     }
