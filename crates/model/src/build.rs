@@ -97,10 +97,15 @@ pub fn discrete_species() -> Vec<String> {
 /// A parameter missing from the tables or outside what the model can use
 /// (organ shares summing over 1, tropisms not summing to 1).
 pub fn network(d: &Design) -> Result<Built> {
-    let mut b = Builder { offset: d.t0, ..Builder::default() };
+    let mut b = Builder {
+        offset: d.t0,
+        ..Builder::default()
+    };
     let p = d.params;
     b.net.id = Some("senmet_liver_ev_metastasis".into());
-    b.net.name = Some("Senescent liver EVs -> miR-25/92a, miR-30c/d -> PTEN/LATS2 -> EMT -> metastasis".into());
+    b.net.name = Some(
+        "Senescent liver EVs -> miR-25/92a, miR-30c/d -> PTEN/LATS2 -> EMT -> metastasis".into(),
+    );
     b.net.compartments.push(Compartment {
         id: "host".into(),
         name: Some("the host (amounts only)".into()),
@@ -115,20 +120,61 @@ pub fn network(d: &Design) -> Result<Built> {
     }
     b.constant("age0", d.host.age_days);
     b.constant("day_offset", d.t0);
-    b.constant("growth_penalty_on", f64::from(u8::from(d.age_effects.growth_penalty)));
-    b.constant("immune_on", f64::from(u8::from(d.age_effects.immune_surveillance)));
+    b.constant(
+        "growth_penalty_on",
+        f64::from(u8::from(d.age_effects.growth_penalty)),
+    );
+    b.constant(
+        "immune_on",
+        f64::from(u8::from(d.age_effects.immune_surveillance)),
+    );
 
     // Derived rates.
     let mut derived = Vec::new();
     let mut derive = |b: &mut Builder, name: &str, value: f64, units, how| {
         b.constant(name, value);
-        derived.push(Derived { name: name.into(), value, units, how });
+        derived.push(Derived {
+            name: name.into(),
+            value,
+            units,
+            how,
+        });
     };
-    derive(&mut b, "k_ev_clear", LN_2 / (p.get("ev_half_life")? / 1440.0), "1/d", "ln 2 / ev_half_life");
-    derive(&mut b, "k_ev_degradation", LN_2 / (p.get("ev_degradation_half_life")? / 24.0), "1/d", "ln 2 / ev_degradation_half_life");
-    derive(&mut b, "k_mirna", LN_2 / (p.get("mirna_half_life")? / 24.0), "1/d", "ln 2 / mirna_half_life");
-    derive(&mut b, "k_antagomir", LN_2 / p.get("antagomir_half_life")?, "1/d", "ln 2 / antagomir_half_life");
-    derive(&mut b, "k_ctc_death", LN_2 / (p.get("ctc_half_life")? / 24.0), "1/d", "ln 2 / ctc_half_life");
+    derive(
+        &mut b,
+        "k_ev_clear",
+        LN_2 / (p.get("ev_half_life")? / 1440.0),
+        "1/d",
+        "ln 2 / ev_half_life",
+    );
+    derive(
+        &mut b,
+        "k_ev_degradation",
+        LN_2 / (p.get("ev_degradation_half_life")? / 24.0),
+        "1/d",
+        "ln 2 / ev_degradation_half_life",
+    );
+    derive(
+        &mut b,
+        "k_mirna",
+        LN_2 / (p.get("mirna_half_life")? / 24.0),
+        "1/d",
+        "ln 2 / mirna_half_life",
+    );
+    derive(
+        &mut b,
+        "k_antagomir",
+        LN_2 / p.get("antagomir_half_life")?,
+        "1/d",
+        "ln 2 / antagomir_half_life",
+    );
+    derive(
+        &mut b,
+        "k_ctc_death",
+        LN_2 / (p.get("ctc_half_life")? / 24.0),
+        "1/d",
+        "ln 2 / ctc_half_life",
+    );
     let shares: f64 = ["liver", "spleen", "lung", "kidney"]
         .iter()
         .map(|o| p.get(&format!("ev_share_{o}")))
@@ -140,7 +186,13 @@ pub fn network(d: &Design) -> Result<Built> {
             expected: "at most 1 (the rest is cleared by other tissues)".into(),
         });
     }
-    derive(&mut b, "ev_share_other", 1.0 - shares, "fraction", "1 − liver, spleen, lung and kidney shares");
+    derive(
+        &mut b,
+        "ev_share_other",
+        1.0 - shares,
+        "fraction",
+        "1 − liver, spleen, lung and kidney shares",
+    );
     let tropism: f64 = ORGANS
         .iter()
         .map(|o| p.get(&format!("tropism_{o}")))
@@ -161,9 +213,27 @@ pub fn network(d: &Design) -> Result<Built> {
         "shedding_per_gram / cells_per_gram / (baseline mesenchymal fraction emt_rate_base / (emt_rate_base + met_rate)): a baseline tumour sheds at the Butler–Gullino rate",
     );
     let pk = Pk::new(p)?;
-    derive(&mut b, "k_dasatinib_absorption", pk.ka, "1/d", "dasatinib_absorption × 24 h/d");
-    derive(&mut b, "k_dasatinib_elimination", pk.ke, "1/d", "ln 2 / dasatinib_half_life");
-    derive(&mut b, "dasatinib_per_mg_kg", pk.per_dose, "mg/L per mg/kg", "ke / (CL/F): the concentration-time integral of one dose equals dose / (CL/F)");
+    derive(
+        &mut b,
+        "k_dasatinib_absorption",
+        pk.ka,
+        "1/d",
+        "dasatinib_absorption × 24 h/d",
+    );
+    derive(
+        &mut b,
+        "k_dasatinib_elimination",
+        pk.ke,
+        "1/d",
+        "ln 2 / dasatinib_half_life",
+    );
+    derive(
+        &mut b,
+        "dasatinib_per_mg_kg",
+        pk.per_dose,
+        "mg/L per mg/kg",
+        "ke / (CL/F): the concentration-time integral of one dose equals dose / (CL/F)",
+    );
     derive(&mut b, "dq_kill_rate", pk.kill_rate(p.get("dq_course_kill")?, p.get("dasatinib_ec50")?), "1/d", "chosen so one reference course (3 daily doses of 5 mg/kg) kills dq_course_kill of senescent cells: −ln(1 − f)/(3 ∫ C/(EC50 + C) dt)");
 
     // Layer 1: liver senescence (Karin et al. 2019), started at its quasi-steady state.
@@ -177,23 +247,54 @@ pub fn network(d: &Design) -> Result<Built> {
     b.rule("day", "time + day_offset")?;
     b.rule("age", "age0 + day")?;
     b.variable("age_frac", 0.0);
-    b.initial("age_frac", "max(0, min(1, (age0 - age_young_ref) / (age_old_ref - age_young_ref)))")?;
-    b.reaction("senescence", &[], &[("sen", 1.0)], "sen_production * age * (1 - sen)")?;
-    b.reaction("sen_removal", &[("sen", 1.0)], &[], "sen_removal_max * sen / (sen_removal_half_sat + sen)")?;
+    b.initial(
+        "age_frac",
+        "max(0, min(1, (age0 - age_young_ref) / (age_old_ref - age_young_ref)))",
+    )?;
+    b.reaction(
+        "senescence",
+        &[],
+        &[("sen", 1.0)],
+        "sen_production * age * (1 - sen)",
+    )?;
+    b.reaction(
+        "sen_removal",
+        &[("sen", 1.0)],
+        &[],
+        "sen_removal_max * sen / (sen_removal_half_sat + sen)",
+    )?;
 
     // PK/PD of D+Q: dasatinib in mg/L; quercetin is given with it and not modelled apart.
     b.species("dasatinib_gut", 0.0);
     b.species("dasatinib", 0.0);
-    b.reaction("dasatinib_absorbed", &[("dasatinib_gut", 1.0)], &[("dasatinib", 1.0)], "k_dasatinib_absorption * dasatinib_gut")?;
-    b.reaction("dasatinib_eliminated", &[("dasatinib", 1.0)], &[], "k_dasatinib_elimination * dasatinib")?;
-    b.reaction("sen_kill", &[("sen", 1.0)], &[], "dq_kill_rate * dasatinib / (dasatinib_ec50 + dasatinib) * sen")?;
+    b.reaction(
+        "dasatinib_absorbed",
+        &[("dasatinib_gut", 1.0)],
+        &[("dasatinib", 1.0)],
+        "k_dasatinib_absorption * dasatinib_gut",
+    )?;
+    b.reaction(
+        "dasatinib_eliminated",
+        &[("dasatinib", 1.0)],
+        &[],
+        "k_dasatinib_elimination * dasatinib",
+    )?;
+    b.reaction(
+        "sen_kill",
+        &[("sen", 1.0)],
+        &[],
+        "dq_kill_rate * dasatinib / (dasatinib_ec50 + dasatinib) * sen",
+    )?;
 
     // Layer 2: EV release.
     b.variable("p2rx7i_on", 0.0);
     b.rule("p2rx7", "1 + (p2rx7_fold_old - 1) * age / age_old_ref")?;
     b.rule("p2rx7_inhibition", "p2rx7i_on * p2rx7i_effect")?;
     b.rule("release_sen", "ev_release_base * ev_senescence_fold * ((1 - ev_p2rx7_share) + ev_p2rx7_share * p2rx7 * (1 - p2rx7_inhibition))")?;
-    b.rule("release_hep", "ev_release_base * ((1 - ev_p2rx7_share) + ev_p2rx7_share * (1 - p2rx7_inhibition))")?;
+    b.rule(
+        "release_hep",
+        "ev_release_base * ((1 - ev_p2rx7_share) + ev_p2rx7_share * (1 - p2rx7_inhibition))",
+    )?;
     b.species("ev_sen", 0.0);
     b.species("ev_hep", 0.0);
     // Plasma EVs start at their quasi-steady state (clearance takes minutes; no tumour yet).
@@ -207,83 +308,203 @@ pub fn network(d: &Design) -> Result<Built> {
             release("(1 + (p2rx7_fold_old - 1) * (age0 + day_offset) / age_old_ref)")
         ),
     )?;
-    b.initial("ev_hep", &format!("hepatocytes * (1 - sen) * {} / k_ev_clear", release("1")))?;
-    b.reaction("ev_release_sen", &[], &[("ev_sen", 1.0)], "hepatocytes * sen * release_sen")?;
-    b.reaction("ev_release_hep", &[], &[("ev_hep", 1.0)], "hepatocytes * (1 - sen) * release_hep")?;
+    b.initial(
+        "ev_hep",
+        &format!("hepatocytes * (1 - sen) * {} / k_ev_clear", release("1")),
+    )?;
+    b.reaction(
+        "ev_release_sen",
+        &[],
+        &[("ev_sen", 1.0)],
+        "hepatocytes * sen * release_sen",
+    )?;
+    b.reaction(
+        "ev_release_hep",
+        &[],
+        &[("ev_hep", 1.0)],
+        "hepatocytes * (1 - sen) * release_hep",
+    )?;
 
     // Layer 3: clearance and biodistribution.
     b.species("tum_e", 0.0);
     b.species("tum_m", 0.0);
     b.rule("n_tumour", "tum_e + tum_m")?;
-    b.rule("k_ev_tumour", "k_ev_clear * ev_tumour_share_per_g * permeability * n_tumour / cells_per_gram")?;
+    b.rule(
+        "k_ev_tumour",
+        "k_ev_clear * ev_tumour_share_per_g * permeability * n_tumour / cells_per_gram",
+    )?;
     for organ in EV_ORGANS.iter().chain(&["tumour"]) {
         b.species(&format!("ev_{organ}"), 0.0);
-        b.reaction(&format!("ev_degradation_{organ}"), &[(&format!("ev_{organ}"), 1.0)], &[], &format!("k_ev_degradation * ev_{organ}"))?;
+        b.reaction(
+            &format!("ev_degradation_{organ}"),
+            &[(&format!("ev_{organ}"), 1.0)],
+            &[],
+            &format!("k_ev_degradation * ev_{organ}"),
+        )?;
     }
     b.species("mir_25_92", 0.0);
     b.species("mir_30", 0.0);
     for class in ["sen", "hep"] {
         let ev = format!("ev_{class}");
         for organ in EV_ORGANS {
-            b.reaction(&format!("ev_{class}_to_{organ}"), &[(&ev, 1.0)], &[(&format!("ev_{organ}"), 1.0)], &format!("k_ev_clear * ev_share_{organ} * {ev}"))?;
+            b.reaction(
+                &format!("ev_{class}_to_{organ}"),
+                &[(&ev, 1.0)],
+                &[(&format!("ev_{organ}"), 1.0)],
+                &format!("k_ev_clear * ev_share_{organ} * {ev}"),
+            )?;
         }
         // Each EV taken up by the tumour delivers its cargo.
         let mut products = vec![("ev_tumour".to_string(), 1.0)];
         for f in Family::ALL {
             let per_ev = p.get(&format!("cargo_mir{}", f.id()))?
-                * if class == "sen" { p.get(&format!("cargo_enrichment_mir{}", f.id()))? } else { 1.0 };
+                * if class == "sen" {
+                    p.get(&format!("cargo_enrichment_mir{}", f.id()))?
+                } else {
+                    1.0
+                };
             products.push((format!("mir_{}", f.id()), per_ev));
         }
         let products: Vec<(&str, f64)> = products.iter().map(|(s, v)| (s.as_str(), *v)).collect();
-        b.reaction(&format!("ev_{class}_to_tumour"), &[(&ev, 1.0)], &products, &format!("k_ev_tumour * {ev}"))?;
+        b.reaction(
+            &format!("ev_{class}_to_tumour"),
+            &[(&ev, 1.0)],
+            &products,
+            &format!("k_ev_tumour * {ev}"),
+        )?;
     }
 
     // Layer 4: miRNA in tumour cells, antagomirs, targets.
     for f in Family::ALL {
         let id = f.id();
         b.species(&format!("anti_{id}"), 0.0);
-        b.reaction(&format!("mirna_decay_{id}"), &[(&format!("mir_{id}"), 1.0)], &[], &format!("k_mirna * mir_{id}"))?;
-        b.reaction(&format!("antagomir_decay_{id}"), &[(&format!("anti_{id}"), 1.0)], &[], &format!("k_antagomir * anti_{id}"))?;
-        b.rule(&format!("mirna_free_{id}"), &format!("mir_{id} / (n_tumour + 1) / (1 + anti_{id})"))?;
-        b.rule(&format!("occupancy_{id}"), &format!("mirna_free_{id} / (mirna_k_half + mirna_free_{id})"))?;
+        b.reaction(
+            &format!("mirna_decay_{id}"),
+            &[(&format!("mir_{id}"), 1.0)],
+            &[],
+            &format!("k_mirna * mir_{id}"),
+        )?;
+        b.reaction(
+            &format!("antagomir_decay_{id}"),
+            &[(&format!("anti_{id}"), 1.0)],
+            &[],
+            &format!("k_antagomir * anti_{id}"),
+        )?;
+        b.rule(
+            &format!("mirna_free_{id}"),
+            &format!("mir_{id} / (n_tumour + 1) / (1 + anti_{id})"),
+        )?;
+        b.rule(
+            &format!("occupancy_{id}"),
+            &format!("mirna_free_{id} / (mirna_k_half + mirna_free_{id})"),
+        )?;
     }
-    b.rule("pten", "2^(w_pten_mir25_92 * occupancy_25_92 + w_pten_mir30 * occupancy_30)")?;
-    b.rule("lats2", "2^(w_lats2_mir25_92 * occupancy_25_92 + w_lats2_mir30 * occupancy_30)")?;
-    b.rule("emt_rate", "emt_rate_base * pten^(-akt_gain) * lats2^(-yap_gain)")?;
+    b.rule(
+        "pten",
+        "2^(w_pten_mir25_92 * occupancy_25_92 + w_pten_mir30 * occupancy_30)",
+    )?;
+    b.rule(
+        "lats2",
+        "2^(w_lats2_mir25_92 * occupancy_25_92 + w_lats2_mir30 * occupancy_30)",
+    )?;
+    b.rule(
+        "emt_rate",
+        "emt_rate_base * pten^(-akt_gain) * lats2^(-yap_gain)",
+    )?;
 
     // Layer 5: primary tumour and the metastatic cascade.
-    b.rule("growth", "growth_rate * (1 - growth_penalty_on * age_growth_penalty * age_frac)")?;
-    b.reaction("growth_e", &[], &[("tum_e", 1.0)], "growth * tum_e * (1 - n_tumour / carrying_capacity)")?;
-    b.reaction("growth_m", &[], &[("tum_m", 1.0)], "growth * mesenchymal_growth * tum_m * (1 - n_tumour / carrying_capacity)")?;
-    b.reaction("emt", &[("tum_e", 1.0)], &[("tum_m", 1.0)], "emt_rate * tum_e")?;
-    b.reaction("met", &[("tum_m", 1.0)], &[("tum_e", 1.0)], "met_rate * tum_m")?;
+    b.rule(
+        "growth",
+        "growth_rate * (1 - growth_penalty_on * age_growth_penalty * age_frac)",
+    )?;
+    b.reaction(
+        "growth_e",
+        &[],
+        &[("tum_e", 1.0)],
+        "growth * tum_e * (1 - n_tumour / carrying_capacity)",
+    )?;
+    b.reaction(
+        "growth_m",
+        &[],
+        &[("tum_m", 1.0)],
+        "growth * mesenchymal_growth * tum_m * (1 - n_tumour / carrying_capacity)",
+    )?;
+    b.reaction(
+        "emt",
+        &[("tum_e", 1.0)],
+        &[("tum_m", 1.0)],
+        "emt_rate * tum_e",
+    )?;
+    b.reaction(
+        "met",
+        &[("tum_m", 1.0)],
+        &[("tum_e", 1.0)],
+        "met_rate * tum_m",
+    )?;
     b.species("ctc", 0.0);
-    b.reaction("shedding", &[("tum_m", 1.0)], &[("ctc", 1.0)], "shedding_rate_m * tum_m")?;
+    b.reaction(
+        "shedding",
+        &[("tum_m", 1.0)],
+        &[("ctc", 1.0)],
+        "shedding_rate_m * tum_m",
+    )?;
     b.reaction("ctc_death", &[("ctc", 1.0)], &[], "k_ctc_death * ctc")?;
-    b.rule("founding", "colony_probability * (1 + immune_on * immune_age_gain * age_frac)")?;
-    b.reaction("ctc_arrest", &[("ctc", 1.0)], &[], "ctc_arrest_rate * (1 - founding) * ctc")?;
-    b.rule("colony_growth", "met_growth_rate * (1 - growth_penalty_on * age_growth_penalty * age_frac)")?;
+    b.rule(
+        "founding",
+        "colony_probability * (1 + immune_on * immune_age_gain * age_frac)",
+    )?;
+    b.reaction(
+        "ctc_arrest",
+        &[("ctc", 1.0)],
+        &[],
+        "ctc_arrest_rate * (1 - founding) * ctc",
+    )?;
+    b.rule(
+        "colony_growth",
+        "met_growth_rate * (1 - growth_penalty_on * age_growth_penalty * age_frac)",
+    )?;
     for organ in ORGANS {
         let (col, burden) = (format!("colonies_{organ}"), format!("burden_{organ}"));
         b.species(&col, 0.0);
         b.species(&burden, 0.0);
-        b.reaction(&founding_reaction(organ), &[("ctc", 1.0)], &[(&col, 1.0), (&burden, 1.0)], &format!("ctc_arrest_rate * tropism_{organ} * founding * ctc"))?;
-        b.reaction(&format!("colony_growth_{organ}"), &[], &[(&burden, 1.0)], &format!("colony_growth * {burden}"))?;
+        b.reaction(
+            &founding_reaction(organ),
+            &[("ctc", 1.0)],
+            &[(&col, 1.0), (&burden, 1.0)],
+            &format!("ctc_arrest_rate * tropism_{organ} * founding * ctc"),
+        )?;
+        b.reaction(
+            &format!("colony_growth_{organ}"),
+            &[],
+            &[(&burden, 1.0)],
+            &format!("colony_growth * {burden}"),
+        )?;
     }
 
     // Readouts as rules (what users and the report read).
     b.rule("plasma_ev", "(ev_sen + ev_hep) / plasma_volume")?;
     b.rule("plasma_ev_senescent", "ev_sen / plasma_volume")?;
-    b.rule("tumour_ev_uptake", "k_ev_tumour * (ev_sen + ev_hep) / (n_tumour + 1)")?;
+    b.rule(
+        "tumour_ev_uptake",
+        "k_ev_tumour * (ev_sen + ev_hep) / (n_tumour + 1)",
+    )?;
     b.rule("emt_fraction", "tum_m / (n_tumour + 1)")?;
     b.rule("primary_size", "n_tumour / cells_per_gram * 1000")?;
-    b.rule("metastatic_burden", "burden_lung + burden_liver + burden_bone")?;
+    b.rule(
+        "metastatic_burden",
+        "burden_lung + burden_liver + burden_bone",
+    )?;
 
     // Events: implantation, then the interventions' doses.
     b.event("implantation", 0.0, &[("tum_e", "inoculum")])?;
     for iv in d.interventions {
         match iv {
-            Intervention::Senolytic { courses, days_per_course, dasatinib_mg_per_kg, .. } => {
+            Intervention::Senolytic {
+                courses,
+                days_per_course,
+                dasatinib_mg_per_kg,
+                ..
+            } => {
                 for (c, start) in courses.times(d.t0, d.t_end).into_iter().enumerate() {
                     for day in 0..*days_per_course {
                         let t = start + f64::from(day);
@@ -306,12 +527,22 @@ pub fn network(d: &Design) -> Result<Built> {
             Intervention::Antagomir { family, doses } => {
                 let id = family.id();
                 for (k, t) in doses.times(d.t0, d.t_end).into_iter().enumerate() {
-                    b.event(&format!("anti_{id}_dose{}", k + 1), t, &[(&format!("anti_{id}"), &format!("anti_{id} + antagomir_dose_effect"))])?;
+                    b.event(
+                        &format!("anti_{id}_dose{}", k + 1),
+                        t,
+                        &[(
+                            &format!("anti_{id}"),
+                            &format!("anti_{id} + antagomir_dose_effect"),
+                        )],
+                    )?;
                 }
             }
         }
     }
-    Ok(Built { network: b.net, derived })
+    Ok(Built {
+        network: b.net,
+        derived,
+    })
 }
 
 /// One-compartment oral PK of dasatinib, rates per day.
@@ -370,12 +601,22 @@ struct Builder {
 
 impl Builder {
     fn constant(&mut self, id: &str, value: f64) {
-        self.net.parameters.push(Parameter { id: id.into(), name: None, value: Some(value), constant: true });
+        self.net.parameters.push(Parameter {
+            id: id.into(),
+            name: None,
+            value: Some(value),
+            constant: true,
+        });
     }
 
     /// A parameter that events or initial assignments change.
     fn variable(&mut self, id: &str, value: f64) {
-        self.net.parameters.push(Parameter { id: id.into(), name: None, value: Some(value), constant: false });
+        self.net.parameters.push(Parameter {
+            id: id.into(),
+            name: None,
+            value: Some(value),
+            constant: false,
+        });
     }
 
     fn species(&mut self, id: &str, amount: f64) {
@@ -392,20 +633,42 @@ impl Builder {
     }
 
     fn rule(&mut self, id: &str, math: &str) -> Result<()> {
-        self.net.parameters.push(Parameter { id: id.into(), name: None, value: None, constant: false });
-        self.net.rules.push(Rule::Assignment { variable: id.into(), math: parse(id, math)? });
+        self.net.parameters.push(Parameter {
+            id: id.into(),
+            name: None,
+            value: None,
+            constant: false,
+        });
+        self.net.rules.push(Rule::Assignment {
+            variable: id.into(),
+            math: parse(id, math)?,
+        });
         Ok(())
     }
 
     fn initial(&mut self, id: &str, math: &str) -> Result<()> {
-        self.net.initial_assignments.push(InitialAssignment { symbol: id.into(), math: parse(id, math)? });
+        self.net.initial_assignments.push(InitialAssignment {
+            symbol: id.into(),
+            math: parse(id, math)?,
+        });
         Ok(())
     }
 
-    fn reaction(&mut self, id: &str, reactants: &[(&str, f64)], products: &[(&str, f64)], rate: &str) -> Result<()> {
+    fn reaction(
+        &mut self,
+        id: &str,
+        reactants: &[(&str, f64)],
+        products: &[(&str, f64)],
+        rate: &str,
+    ) -> Result<()> {
         let refs = |list: &[(&str, f64)]| {
             list.iter()
-                .map(|(s, k)| SpeciesReference { species: (*s).into(), id: None, stoichiometry: Some(*k), constant: true })
+                .map(|(s, k)| SpeciesReference {
+                    species: (*s).into(),
+                    id: None,
+                    stoichiometry: Some(*k),
+                    constant: true,
+                })
                 .collect()
         };
         let rate = parse(id, rate)?;
@@ -432,7 +695,12 @@ impl Builder {
     fn event(&mut self, id: &str, at: f64, assignments: &[(&str, &str)]) -> Result<()> {
         let assignments = assignments
             .iter()
-            .map(|(v, m)| Ok(EventAssignment { variable: (*v).into(), math: parse(id, m)? }))
+            .map(|(v, m)| {
+                Ok(EventAssignment {
+                    variable: (*v).into(),
+                    math: parse(id, m)?,
+                })
+            })
             .collect::<Result<Vec<_>>>()?;
         self.net.events.push(Event {
             id: Some(id.into()),
@@ -450,7 +718,10 @@ impl Builder {
 
 /// Parses the model's own math; a failure is a bug in this file, reported with the element's id.
 fn parse(id: &str, math: &str) -> Result<Expr> {
-    math.parse().map_err(|e| ModelError::Formula { id: id.to_string(), source: e })
+    math.parse().map_err(|e| ModelError::Formula {
+        id: id.to_string(),
+        source: e,
+    })
 }
 
 #[cfg(test)]
@@ -475,7 +746,11 @@ mod tests {
             * h;
         assert!(((-k * 3.0 * integral).exp() - 0.7).abs() < 1e-6);
         // The concentration-time integral of one dose is dose / (CL/F), in mg·h/L.
-        let auc: f64 = (0..n).map(|i| pk.concentration(5.0, (f64::from(i) + 0.5) * h)).sum::<f64>() * h * 24.0;
+        let auc: f64 = (0..n)
+            .map(|i| pk.concentration(5.0, (f64::from(i) + 0.5) * h))
+            .sum::<f64>()
+            * h
+            * 24.0;
         assert!((auc - 5.0 / 10.4).abs() < 1e-3 * auc, "{auc}");
     }
 }

@@ -169,26 +169,61 @@ pub fn run(exp: &Experiment, tables: &Tables, progress: &(dyn Fn() + Sync)) -> R
                 t_end,
             };
             let built = build::network(&design)?;
-            let system = System::new(&built.network).map_err(|e| engine(format!("{ct}, arm {}: compiling the network", arm.name), e))?;
+            let system = System::new(&built.network)
+                .map_err(|e| engine(format!("{ct}, arm {}: compiling the network", arm.name), e))?;
             let mut variation = Vec::new();
-            for (name, cv) in [("sen_production", "var_senescence"), ("ev_release_base", "var_ev_release"), ("growth_rate", "var_growth")] {
+            for (name, cv) in [
+                ("sen_production", "var_senescence"),
+                ("ev_release_base", "var_ev_release"),
+                ("growth_rate", "var_growth"),
+            ] {
                 let id = system.parameter(name).ok_or_else(|| missing(name))?;
                 variation.push((id, params.get(name)?, params.get(cv)?));
             }
             let mut observables = Vec::new();
-            for name in ORGANS.iter().map(|o| format!("colonies_{o}")).chain(["colony_growth".to_string()]).chain(
-                Readout::ALL.iter().filter_map(|r| r.symbol()).map(String::from),
-            ).chain(COURSES.iter().map(|c| c.0.to_string())) {
-                observables.push(system.observable(&name, true).ok_or_else(|| missing(&name))?);
+            for name in ORGANS
+                .iter()
+                .map(|o| format!("colonies_{o}"))
+                .chain(["colony_growth".to_string()])
+                .chain(
+                    Readout::ALL
+                        .iter()
+                        .filter_map(|r| r.symbol())
+                        .map(String::from),
+                )
+                .chain(COURSES.iter().map(|c| c.0.to_string()))
+            {
+                observables.push(
+                    system
+                        .observable(&name, true)
+                        .ok_or_else(|| missing(&name))?,
+                );
             }
             if a == 0 {
-                let course_times: Vec<f64> = (0..).map(|k| t0 + f64::from(k)).take_while(|t| *t <= t_end + 1e-9).collect();
-                types.push(TypeRun { name: ct.clone(), params: params.clone(), derived: built.derived.clone(), t0, t_end, course_times });
+                let course_times: Vec<f64> = (0..)
+                    .map(|k| t0 + f64::from(k))
+                    .take_while(|t| *t <= t_end + 1e-9)
+                    .collect();
+                types.push(TypeRun {
+                    name: ct.clone(),
+                    params: params.clone(),
+                    derived: built.derived.clone(),
+                    t0,
+                    t_end,
+                    course_times,
+                });
             }
             if c == 0 && (a == 1 || exp.arms.len() == 1) {
                 example = Some(built.network.clone());
             }
-            cells.push(Cell { system, t0, t_end, variation, observables, threshold: params.get("detection_threshold")? });
+            cells.push(Cell {
+                system,
+                t0,
+                t_end,
+                variation,
+                observables,
+                threshold: params.get("detection_threshold")?,
+            });
         }
     }
     let jobs: Vec<(usize, usize, usize)> = (0..exp.cancer_types.len())
@@ -202,14 +237,33 @@ pub fn run(exp: &Experiment, tables: &Tables, progress: &(dyn Fn() + Sync)) -> R
             let key = ((c as u64) << 40) | ((a as u64) << 20) | i as u64;
             let mut rng = stream(seed, key);
             let s = subject(cell, &types[c], &mut rng).map_err(|e| match e {
-                ModelError::Engine { source, .. } => engine(format!("{}, arm {}, subject {}", exp.cancer_types[c], exp.arms[a].name, i + 1), source),
+                ModelError::Engine { source, .. } => engine(
+                    format!(
+                        "{}, arm {}, subject {}",
+                        exp.cancer_types[c],
+                        exp.arms[a].name,
+                        i + 1
+                    ),
+                    source,
+                ),
                 other => other,
             });
             progress();
-            s.map(|(readouts, metastasis, courses)| Subject { cancer_type: c, arm: a, index: i, readouts, metastasis, courses })
+            s.map(|(readouts, metastasis, courses)| Subject {
+                cancer_type: c,
+                arm: a,
+                index: i,
+                readouts,
+                metastasis,
+                courses,
+            })
         })
         .collect::<Result<Vec<_>>>()?;
-    Ok(Outcome { types, subjects, example: example.unwrap_or_default() })
+    Ok(Outcome {
+        types,
+        subjects,
+        example: example.unwrap_or_default(),
+    })
 }
 
 fn engine(context: String, source: senmet_engine::EngineError) -> ModelError {
@@ -217,7 +271,10 @@ fn engine(context: String, source: senmet_engine::EngineError) -> ModelError {
 }
 
 fn missing(name: &str) -> ModelError {
-    ModelError::UnknownParameter { name: name.to_string(), hint: " (a model symbol the network lacks: a bug)".into() }
+    ModelError::UnknownParameter {
+        name: name.to_string(),
+        hint: " (a model symbol the network lacks: a bug)".into(),
+    }
 }
 
 /// The time in `[t0, t1]` at which an integral growing from `a` to `b` reaches `s`:
@@ -247,10 +304,18 @@ fn subject(cell: &Cell, ty: &TypeRun, rng: &mut ChaCha8Rng) -> Result<(Vec<f64>,
         .collect();
     // Model time 0 is day t0 (see `build`); `times` are days relative to implantation.
     let steps = ((cell.t_end - cell.t0) / GRID).ceil() as usize;
-    let times: Vec<f64> = (0..=steps).map(|k| (cell.t0 + k as f64 * GRID).min(cell.t_end)).collect();
+    let times: Vec<f64> = (0..=steps)
+        .map(|k| (cell.t0 + k as f64 * GRID).min(cell.t_end))
+        .collect();
     let model_times: Vec<f64> = times.iter().map(|t| t - cell.t0).collect();
-    let ode = Ode::builder(&cell.system).rtol(1e-6).atol(1e-9).build().map_err(|e| engine(String::new(), e))?;
-    let rows = ode.run_with(&model_times, &cell.observables, &overrides).map_err(|e| engine(String::new(), e))?;
+    let ode = Ode::builder(&cell.system)
+        .rtol(1e-6)
+        .atol(1e-9)
+        .build()
+        .map_err(|e| engine(String::new(), e))?;
+    let rows = ode
+        .run_with(&model_times, &cell.observables, &overrides)
+        .map_err(|e| engine(String::new(), e))?;
     let last = rows.last().ok_or_else(|| missing("output rows"))?;
     let n_org = ORGANS.len();
     let growth = last[n_org];

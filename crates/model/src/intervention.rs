@@ -155,9 +155,17 @@ mod tests {
 
     #[test]
     fn schedules_list_their_dose_times() {
-        let s = Schedule { start: -14.0, interval: 7.0, count: None };
+        let s = Schedule {
+            start: -14.0,
+            interval: 7.0,
+            count: None,
+        };
         assert_eq!(s.times(-14.0, 14.0), [-14.0, -7.0, 0.0, 7.0]);
-        let s = Schedule { start: 0.0, interval: 7.0, count: Some(2) };
+        let s = Schedule {
+            start: 0.0,
+            interval: 7.0,
+            count: Some(2),
+        };
         assert_eq!(s.times(0.0, 100.0), [0.0, 7.0]);
         assert_eq!(Family::parse("miR-25/92a"), Some(Family::Mir25_92));
         assert_eq!(Family::parse("mir30"), Some(Family::Mir30));

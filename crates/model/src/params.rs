@@ -202,7 +202,11 @@ impl Params {
                 value,
                 expected: format!(
                     "a finite value{} in {} (range {} to {})",
-                    if row.low >= 0.0 { ", not negative," } else { "" },
+                    if row.low >= 0.0 {
+                        ", not negative,"
+                    } else {
+                        ""
+                    },
                     row.units,
                     row.low,
                     row.high
@@ -242,9 +246,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
         row[0] = i + 1;
         for (j, cb) in b.iter().enumerate() {
             let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != *cb))
-                .min(row[j] + 1)
-                .min(cur + 1);
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
             prev = cur;
         }
     }
@@ -252,11 +254,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 /// The data lines of a TSV table: `(line number, cells)`, skipping `#` comments and the header.
-fn lines<'a>(
-    text: &'a str,
-    source: &str,
-    header: &[&str],
-) -> Result<Vec<(usize, Vec<&'a str>)>> {
+fn lines<'a>(text: &'a str, source: &str, header: &[&str]) -> Result<Vec<(usize, Vec<&'a str>)>> {
     let mut out = Vec::new();
     let mut seen_header = false;
     for (i, line) in text.lines().enumerate() {
@@ -280,7 +278,11 @@ fn lines<'a>(
             return Err(table_error(
                 source,
                 n,
-                format!("expected {} tab-separated cells, found {}", header.len(), cells.len()),
+                format!(
+                    "expected {} tab-separated cells, found {}",
+                    header.len(),
+                    cells.len()
+                ),
             ));
         }
         out.push((n, cells));
@@ -300,7 +302,13 @@ fn number(cell: &str, what: &str, source: &str, line: usize) -> Result<f64> {
     cell.parse::<f64>()
         .ok()
         .filter(|v| v.is_finite())
-        .ok_or_else(|| table_error(source, line, format!("{what}: expected a number, found `{cell}`")))
+        .ok_or_else(|| {
+            table_error(
+                source,
+                line,
+                format!("{what}: expected a number, found `{cell}`"),
+            )
+        })
 }
 
 /// Checks and builds one parameter row.
@@ -320,13 +328,28 @@ fn parameter(
     let low = number(low, "low", source, line)?;
     let high = number(high, "high", source, line)?;
     let prior = Prior::parse(prior).ok_or_else(|| {
-        table_error(source, line, format!("prior: expected uniform, loguniform or fixed, found `{prior}`"))
+        table_error(
+            source,
+            line,
+            format!("prior: expected uniform, loguniform or fixed, found `{prior}`"),
+        )
     })?;
     if low > high || (prior == Prior::LogUniform && low <= 0.0) {
-        return Err(table_error(source, line, format!("range {low}..{high} is empty or not positive for {}", prior.name())));
+        return Err(table_error(
+            source,
+            line,
+            format!(
+                "range {low}..{high} is empty or not positive for {}",
+                prior.name()
+            ),
+        ));
     }
     if src.trim().is_empty() {
-        return Err(table_error(source, line, "every parameter needs a source".into()));
+        return Err(table_error(
+            source,
+            line,
+            "every parameter needs a source".into(),
+        ));
     }
     Ok(Parameter {
         name: name.to_string(),
@@ -344,21 +367,52 @@ fn parameter(
 
 fn parse_parameters(text: &str, source: &str) -> Result<Vec<Parameter>> {
     let header = [
-        "name", "host", "value", "units", "low", "high", "prior", "layer", "source", "description",
+        "name",
+        "host",
+        "value",
+        "units",
+        "low",
+        "high",
+        "prior",
+        "layer",
+        "source",
+        "description",
     ];
     lines(text, source, &header)?
         .into_iter()
         .map(|(n, c)| {
             if !matches!(c[1], "any" | "mouse" | "human") {
-                return Err(table_error(source, n, format!("host: expected any, mouse or human, found `{}`", c[1])));
+                return Err(table_error(
+                    source,
+                    n,
+                    format!("host: expected any, mouse or human, found `{}`", c[1]),
+                ));
             }
-            parameter(source, n, c[0], c[1], [c[2], c[3], c[4], c[5], c[6]], c[7], c[8], c[9])
+            parameter(
+                source,
+                n,
+                c[0],
+                c[1],
+                [c[2], c[3], c[4], c[5], c[6]],
+                c[7],
+                c[8],
+                c[9],
+            )
         })
         .collect()
 }
 
 fn parse_cancer_types(text: &str, source: &str) -> Result<Vec<CancerType>> {
-    let header = ["cancer_type", "name", "value", "units", "low", "high", "prior", "source"];
+    let header = [
+        "cancer_type",
+        "name",
+        "value",
+        "units",
+        "low",
+        "high",
+        "prior",
+        "source",
+    ];
     let mut types: Vec<CancerType> = Vec::new();
     for (n, c) in lines(text, source, &header)? {
         let pos = match types.iter().position(|t| t.name == c[0]) {
@@ -378,7 +432,16 @@ fn parse_cancer_types(text: &str, source: &str) -> Result<Vec<CancerType>> {
             t.line = c[2].to_string();
             t.line_source = c[7].to_string();
         } else {
-            let p = parameter(source, n, c[1], c[0], [c[2], c[3], c[4], c[5], c[6]], "tumour", c[7], c[1])?;
+            let p = parameter(
+                source,
+                n,
+                c[1],
+                c[0],
+                [c[2], c[3], c[4], c[5], c[6]],
+                "tumour",
+                c[7],
+                c[1],
+            )?;
             t.parameters.push(p);
         }
     }
@@ -404,7 +467,11 @@ mod tests {
             assert!(!c.line.is_empty());
         }
         for p in &t.parameters {
-            assert!(p.low <= p.value && p.value <= p.high, "{} default outside its range", p.name);
+            assert!(
+                p.low <= p.value && p.value <= p.high,
+                "{} default outside its range",
+                p.name
+            );
         }
     }
 
@@ -418,7 +485,10 @@ mod tests {
         let mut p = mouse.clone();
         p.set("ev_senescence_fold", 20.0).unwrap();
         assert_eq!(p.get("ev_senescence_fold").unwrap(), 20.0);
-        assert!(matches!(p.set("ev_senescence_fold", -1.0), Err(ModelError::BadValue { .. })));
+        assert!(matches!(
+            p.set("ev_senescence_fold", -1.0),
+            Err(ModelError::BadValue { .. })
+        ));
         let err = p.set("ev_senecence_fold", 1.0).unwrap_err().to_string();
         assert!(err.contains("did you mean `ev_senescence_fold`"), "{err}");
     }

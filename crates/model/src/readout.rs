@@ -123,7 +123,11 @@ impl Readout {
 
 /// Time courses kept per subject for the report: network symbol, label, units.
 pub const COURSES: [(&str, &str, &str); 9] = [
-    ("plasma_ev_senescent", "plasma EVs of senescent origin", "EVs/mL"),
+    (
+        "plasma_ev_senescent",
+        "plasma EVs of senescent origin",
+        "EVs/mL",
+    ),
     ("mirna_free_25_92", "tumour miR-25/92a", "copies/cell"),
     ("mirna_free_30", "tumour miR-30c/d", "copies/cell"),
     ("pten", "PTEN", "relative"),

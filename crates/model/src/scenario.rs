@@ -135,7 +135,10 @@ pub fn parse(text: &str, path: &Path, tables: &Tables) -> Result<Experiment> {
     })?;
     let n = *file.n.get_ref();
     if !(1..=1_000_000).contains(&n) {
-        return Err(at.error(&file.n.span(), format!("n: expected subjects per arm from 1 to 1000000, found {n}")));
+        return Err(at.error(
+            &file.n.span(),
+            format!("n: expected subjects per arm from 1 to 1000000, found {n}"),
+        ));
     }
     let mut cancer_types = Vec::new();
     for c in file.cancer_types.get_ref() {
@@ -145,7 +148,10 @@ pub fn parse(text: &str, path: &Path, tables: &Tables) -> Result<Experiment> {
         cancer_types.push(c.get_ref().clone());
     }
     if cancer_types.is_empty() {
-        return Err(at.error(&file.cancer_types.span(), "cancer_types: expected at least one cancer type".into()));
+        return Err(at.error(
+            &file.cancer_types.span(),
+            "cancer_types: expected at least one cancer type".into(),
+        ));
     }
     let duration = match &file.duration {
         Some(d) => Some(at.positive(d, "duration", time_days)?),
@@ -155,7 +161,10 @@ pub fn parse(text: &str, path: &Path, tables: &Tables) -> Result<Experiment> {
     let mut overrides = Vec::new();
     for (name, value) in &file.parameters {
         if !names.contains(&name.as_str()) {
-            return Err(at.error(&value.span(), format!("parameters: unknown parameter `{name}`")));
+            return Err(at.error(
+                &value.span(),
+                format!("parameters: unknown parameter `{name}`"),
+            ));
         }
         overrides.push((name.clone(), *value.get_ref()));
     }
@@ -171,32 +180,57 @@ pub fn parse(text: &str, path: &Path, tables: &Tables) -> Result<Experiment> {
         let a = arm.get_ref();
         let name = a.name.get_ref().clone();
         if arms.iter().any(|x| x.name == name) {
-            return Err(at.error(&a.name.span(), format!("arms: the name `{name}` is used twice")));
+            return Err(at.error(
+                &a.name.span(),
+                format!("arms: the name `{name}` is used twice"),
+            ));
         }
         let host = a.host.as_ref().ok_or_else(|| {
             at.error(&arm.span(), format!("arm `{name}` has no host: expected host = {{ species = \"mouse\", age = \"22 months\" }}"))
         })?;
         let h = host.get_ref();
         let species = Species::parse(h.species.get_ref()).ok_or_else(|| {
-            at.error(&h.species.span(), format!("host.species: expected mouse or human, found `{}`", h.species.get_ref()))
+            at.error(
+                &h.species.span(),
+                format!(
+                    "host.species: expected mouse or human, found `{}`",
+                    h.species.get_ref()
+                ),
+            )
         })?;
         let age = at.positive(&h.age, "host.age", time_days)?;
         let mut ivs = Vec::new();
         for r in &a.interventions {
             let iv = interventions.get(r.get_ref()).ok_or_else(|| {
-                at.error(&r.span(), format!("interventions: `{}` is not defined under [interventions]", r.get_ref()))
+                at.error(
+                    &r.span(),
+                    format!(
+                        "interventions: `{}` is not defined under [interventions]",
+                        r.get_ref()
+                    ),
+                )
             })?;
             ivs.push(iv.clone());
         }
         let mut age_effects = AgeEffects::default();
         for e in &a.age_effects {
             if !age_effects.enable(e.get_ref()) {
-                return Err(at.error(&e.span(), format!("age_effects: expected one of {}, found `{}`", AgeEffects::NAMES.join(", "), e.get_ref())));
+                return Err(at.error(
+                    &e.span(),
+                    format!(
+                        "age_effects: expected one of {}, found `{}`",
+                        AgeEffects::NAMES.join(", "),
+                        e.get_ref()
+                    ),
+                ));
             }
         }
         arms.push(Arm {
             name,
-            host: Host { species, age_days: age },
+            host: Host {
+                species,
+                age_days: age,
+            },
             interventions: ivs,
             age_effects,
         });
@@ -206,13 +240,20 @@ pub fn parse(text: &str, path: &Path, tables: &Tables) -> Result<Experiment> {
         let c = c.get_ref();
         for side in [&c.arm_a, &c.arm_b] {
             if !arms.iter().any(|a| &a.name == side.get_ref()) {
-                return Err(at.error(&side.span(), format!("comparisons: no arm is named `{}`", side.get_ref())));
+                return Err(at.error(
+                    &side.span(),
+                    format!("comparisons: no arm is named `{}`", side.get_ref()),
+                ));
             }
         }
         comparisons.push((c.arm_a.get_ref().clone(), c.arm_b.get_ref().clone()));
     }
     if comparisons.is_empty() {
-        comparisons = arms.iter().skip(1).map(|a| (a.name.clone(), arms[0].name.clone())).collect();
+        comparisons = arms
+            .iter()
+            .skip(1)
+            .map(|a| (a.name.clone(), arms[0].name.clone()))
+            .collect();
     }
     Ok(Experiment {
         name: file.name.unwrap_or_else(|| path.display().to_string()),
@@ -230,7 +271,8 @@ fn intervention(at: &Locator, name: &str, s: &Spanned<InterventionFile>) -> Resu
     let iv = s.get_ref();
     let key = |k: &str| format!("interventions.{name}.{k}");
     let need = |v: &Option<Spanned<String>>, k: &str| {
-        v.clone().ok_or_else(|| at.error(&s.span(), format!("{}: missing", key(k))))
+        v.clone()
+            .ok_or_else(|| at.error(&s.span(), format!("{}: missing", key(k))))
     };
     let start = match &iv.start {
         Some(v) => at.quantity(v, &key("start"), time_days)?,
@@ -238,7 +280,14 @@ fn intervention(at: &Locator, name: &str, s: &Spanned<InterventionFile>) -> Resu
     };
     let count = match &iv.count {
         Some(c) if *c.get_ref() < 1 => {
-            return Err(at.error(&c.span(), format!("{}: expected a positive number of doses, found {}", key("count"), c.get_ref())));
+            return Err(at.error(
+                &c.span(),
+                format!(
+                    "{}: expected a positive number of doses, found {}",
+                    key("count"),
+                    c.get_ref()
+                ),
+            ));
         }
         Some(c) => Some(u32::try_from(*c.get_ref()).unwrap_or(u32::MAX)),
         None => None,
@@ -247,20 +296,37 @@ fn intervention(at: &Locator, name: &str, s: &Spanned<InterventionFile>) -> Resu
         let interval = match (&iv.interval, default_interval) {
             (Some(v), _) => at.positive(v, &key("interval"), time_days)?,
             (None, Some(d)) => d,
-            (None, None) => return Err(at.error(&s.span(), format!("{}: missing", key("interval")))),
+            (None, None) => {
+                return Err(at.error(&s.span(), format!("{}: missing", key("interval"))))
+            }
         };
-        Ok(Schedule { start, interval, count })
+        Ok(Schedule {
+            start,
+            interval,
+            count,
+        })
     };
     match iv.kind.get_ref().as_str() {
         "senolytic" => {
             let days = match &iv.days_per_course {
                 Some(d) if !(1..=30).contains(d.get_ref()) => {
-                    return Err(at.error(&d.span(), format!("{}: expected 1 to 30 daily doses, found {}", key("days_per_course"), d.get_ref())));
+                    return Err(at.error(
+                        &d.span(),
+                        format!(
+                            "{}: expected 1 to 30 daily doses, found {}",
+                            key("days_per_course"),
+                            d.get_ref()
+                        ),
+                    ));
                 }
                 Some(d) => u32::try_from(*d.get_ref()).unwrap_or(1),
                 None => 3,
             };
-            let dasatinib = at.non_negative(&need(&iv.dasatinib, "dasatinib")?, &key("dasatinib"), dose_mg_per_kg)?;
+            let dasatinib = at.non_negative(
+                &need(&iv.dasatinib, "dasatinib")?,
+                &key("dasatinib"),
+                dose_mg_per_kg,
+            )?;
             let quercetin = match &iv.quercetin {
                 Some(q) => at.non_negative(q, &key("quercetin"), dose_mg_per_kg)?,
                 None => 0.0,
@@ -282,11 +348,27 @@ fn intervention(at: &Locator, name: &str, s: &Spanned<InterventionFile>) -> Resu
         "antagomir" => {
             let f = need(&iv.family, "family")?;
             let family = Family::parse(f.get_ref()).ok_or_else(|| {
-                at.error(&f.span(), format!("{}: expected miR-25/92a or miR-30c/d, found `{}`", key("family"), f.get_ref()))
+                at.error(
+                    &f.span(),
+                    format!(
+                        "{}: expected miR-25/92a or miR-30c/d, found `{}`",
+                        key("family"),
+                        f.get_ref()
+                    ),
+                )
             })?;
-            Ok(Intervention::Antagomir { family, doses: schedule(Some(7.0))? })
+            Ok(Intervention::Antagomir {
+                family,
+                doses: schedule(Some(7.0))?,
+            })
         }
-        other => Err(at.error(&iv.kind.span(), format!("{}: expected senolytic, p2rx7_inhibitor or antagomir, found `{other}`", key("kind")))),
+        other => Err(at.error(
+            &iv.kind.span(),
+            format!(
+                "{}: expected senolytic, p2rx7_inhibitor or antagomir, found `{other}`",
+                key("kind")
+            ),
+        )),
     }
 }
 
@@ -309,22 +391,46 @@ impl Locator<'_> {
         }
     }
 
-    fn quantity(&self, v: &Spanned<String>, key: &str, unit: fn(&str) -> Result<f64, String>) -> Result<f64> {
+    fn quantity(
+        &self,
+        v: &Spanned<String>,
+        key: &str,
+        unit: fn(&str) -> Result<f64, String>,
+    ) -> Result<f64> {
         unit(v.get_ref()).map_err(|m| self.error(&v.span(), format!("{key}: {m}")))
     }
 
-    fn positive(&self, v: &Spanned<String>, key: &str, unit: fn(&str) -> Result<f64, String>) -> Result<f64> {
+    fn positive(
+        &self,
+        v: &Spanned<String>,
+        key: &str,
+        unit: fn(&str) -> Result<f64, String>,
+    ) -> Result<f64> {
         let x = self.quantity(v, key, unit)?;
         if x <= 0.0 {
-            return Err(self.error(&v.span(), format!("{key}: expected a positive value, found `{}`", v.get_ref())));
+            return Err(self.error(
+                &v.span(),
+                format!("{key}: expected a positive value, found `{}`", v.get_ref()),
+            ));
         }
         Ok(x)
     }
 
-    fn non_negative(&self, v: &Spanned<String>, key: &str, unit: fn(&str) -> Result<f64, String>) -> Result<f64> {
+    fn non_negative(
+        &self,
+        v: &Spanned<String>,
+        key: &str,
+        unit: fn(&str) -> Result<f64, String>,
+    ) -> Result<f64> {
         let x = self.quantity(v, key, unit)?;
         if x < 0.0 {
-            return Err(self.error(&v.span(), format!("{key}: expected a dose of 0 or more, found `{}`", v.get_ref())));
+            return Err(self.error(
+                &v.span(),
+                format!(
+                    "{key}: expected a dose of 0 or more, found `{}`",
+                    v.get_ref()
+                ),
+            ));
         }
         Ok(x)
     }
@@ -355,7 +461,11 @@ fn time_days(s: &str) -> Result<f64, String> {
         "w" | "week" | "weeks" => 7.0,
         "month" | "months" => 30.44,
         "y" | "year" | "years" => 365.25,
-        _ => return Err(format!("expected a time in h, d, weeks, months or years, found `{s}`")),
+        _ => {
+            return Err(format!(
+                "expected a time in h, d, weeks, months or years, found `{s}`"
+            ))
+        }
     };
     Ok(v * per)
 }
@@ -375,7 +485,9 @@ mod tests {
 
     fn err(text: &str) -> String {
         let t = Tables::builtin().unwrap();
-        parse(text, Path::new("s.toml"), &t).unwrap_err().to_string()
+        parse(text, Path::new("s.toml"), &t)
+            .unwrap_err()
+            .to_string()
     }
 
     const HEAD: &str = "n = 3\ncancer_types = [\"breast\"]\n";
@@ -387,7 +499,10 @@ mod tests {
         assert_eq!(e.cancer_types.len(), 5);
         assert_eq!(e.arms.len(), 8);
         assert!((e.arms[1].host.age_days - 22.0 * 30.44).abs() < 1e-9);
-        assert_eq!(e.comparisons[0], ("aged_vehicle".to_string(), "young_vehicle".to_string()));
+        assert_eq!(
+            e.comparisons[0],
+            ("aged_vehicle".to_string(), "young_vehicle".to_string())
+        );
     }
 
     #[test]
@@ -395,11 +510,22 @@ mod tests {
         let e = err(&format!("{HEAD}colour = 1\n"));
         assert!(e.starts_with("s.toml:3:1:") && e.contains("colour"), "{e}");
         let e = err(&format!("{HEAD}[[arms]]\nname = \"a\"\nhost = {{ species = \"mouse\", age = \"22 parsecs\" }}\n"));
-        assert!(e.starts_with("s.toml:5:") && e.contains("host.age") && e.contains("parsecs"), "{e}");
+        assert!(
+            e.starts_with("s.toml:5:") && e.contains("host.age") && e.contains("parsecs"),
+            "{e}"
+        );
         let e = err(&format!("{HEAD}[interventions.dq]\nkind = \"senolytic\"\ndasatinib = \"-5 mg/kg\"\ninterval = \"7 d\"\n[[arms]]\nname = \"a\"\nhost = {{ species = \"mouse\", age = \"3 months\" }}\n"));
-        assert!(e.starts_with("s.toml:5:") && e.contains("interventions.dq.dasatinib") && e.contains("0 or more"), "{e}");
+        assert!(
+            e.starts_with("s.toml:5:")
+                && e.contains("interventions.dq.dasatinib")
+                && e.contains("0 or more"),
+            "{e}"
+        );
         let e = err(&format!("{HEAD}[[arms]]\nname = \"a\"\n"));
-        assert!(e.starts_with("s.toml:3:") && e.contains("has no host"), "{e}");
+        assert!(
+            e.starts_with("s.toml:3:") && e.contains("has no host"),
+            "{e}"
+        );
         let e = err(&format!("{HEAD}[parameters]\nev_senescence_fod = 3\n[[arms]]\nname = \"a\"\nhost = {{ species = \"mouse\", age = \"3 months\" }}\n"));
         assert!(e.contains("unknown parameter `ev_senescence_fod`"), "{e}");
         let e = err(&format!("{HEAD}[interventions.x]\nkind = \"antagomir\"\nfamily = \"miR-21\"\n[[arms]]\nname = \"a\"\nhost = {{ species = \"mouse\", age = \"3 months\" }}\n"));

@@ -119,11 +119,14 @@ pub fn cliffs_delta(a: &[f64], b: &[f64]) -> f64 {
 /// A comparison naming an arm the experiment lacks.
 pub fn compare(exp: &Experiment, out: &Outcome) -> Result<Vec<ComparisonRow>> {
     let index = |name: &str| {
-        exp.arms.iter().position(|a| a.name == name).ok_or_else(|| ModelError::BadValue {
-            name: format!("comparison arm `{name}`"),
-            value: f64::NAN,
-            expected: "the name of an arm of the experiment".into(),
-        })
+        exp.arms
+            .iter()
+            .position(|a| a.name == name)
+            .ok_or_else(|| ModelError::BadValue {
+                name: format!("comparison arm `{name}`"),
+                value: f64::NAN,
+                expected: "the name of an arm of the experiment".into(),
+            })
     };
     let mut rows = Vec::new();
     for (c, ct) in exp.cancer_types.iter().enumerate() {
@@ -135,7 +138,10 @@ pub fn compare(exp: &Experiment, out: &Outcome) -> Result<Vec<ComparisonRow>> {
                 let (p, delta) = if va.is_empty() || vb.is_empty() {
                     (f64::NAN, f64::NAN)
                 } else {
-                    let t = mann_whitney(&va, &vb).map_err(|e| ModelError::Stats { context: format!("{ct}: {name_a} vs {name_b}, {}", r.name()), source: e })?;
+                    let t = mann_whitney(&va, &vb).map_err(|e| ModelError::Stats {
+                        context: format!("{ct}: {name_a} vs {name_b}, {}", r.name()),
+                        source: e,
+                    })?;
                     (t.p, cliffs_delta(&va, &vb))
                 };
                 let mb = mean(&vb);
@@ -144,7 +150,11 @@ pub fn compare(exp: &Experiment, out: &Outcome) -> Result<Vec<ComparisonRow>> {
                     arm_a: name_a.clone(),
                     arm_b: name_b.clone(),
                     readout: r,
-                    fold_change: if mb == 0.0 || vb.is_empty() { f64::NAN } else { mean(&va) / mb },
+                    fold_change: if mb == 0.0 || vb.is_empty() {
+                        f64::NAN
+                    } else {
+                        mean(&va) / mb
+                    },
                     mann_whitney_p: p,
                     cliffs_delta: delta,
                 });

@@ -38,7 +38,10 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         params.set(name.trim(), value)?;
     }
     let mut out = std::io::stdout().lock();
-    writeln!(out, "name\tvalue\tunits\tlow\thigh\tprior\tlayer\tscope\tsource\tdescription")?;
+    writeln!(
+        out,
+        "name\tvalue\tunits\tlow\thigh\tprior\tlayer\tscope\tsource\tdescription"
+    )?;
     for (p, v) in params.iter() {
         writeln!(
             out,

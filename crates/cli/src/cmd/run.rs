@@ -88,10 +88,14 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         ("params.tsv", tables::params(&outcome)),
         ("courses.tsv", tables::courses(&exp, &outcome)),
         ("model.xml", senmet_sbml::to_string(&outcome.example)),
-        ("scenario.toml", match &args.scenario {
-            Some(path) => std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?,
-            None => scenario::DEFAULT.to_string(),
-        }),
+        (
+            "scenario.toml",
+            match &args.scenario {
+                Some(path) => std::fs::read_to_string(path)
+                    .with_context(|| format!("cannot read {}", path.display()))?,
+                None => scenario::DEFAULT.to_string(),
+            },
+        ),
         ("report.html", html),
     ];
     write_folder(&args.out, &files)?;

@@ -72,7 +72,10 @@ impl Parser<'_> {
         self.skip_space();
         let n = token.chars().count();
         if self.chars.len() >= self.pos + n
-            && self.chars[self.pos..self.pos + n].iter().copied().eq(token.chars())
+            && self.chars[self.pos..self.pos + n]
+                .iter()
+                .copied()
+                .eq(token.chars())
         {
             self.pos += n;
             true
@@ -158,8 +161,8 @@ impl Parser<'_> {
         if c.is_ascii_digit() || c == '.' {
             while self.pos < self.chars.len() {
                 let d = self.chars[self.pos];
-                let exponent_sign = (d == '-' || d == '+')
-                    && matches!(self.chars[self.pos - 1], 'e' | 'E');
+                let exponent_sign =
+                    (d == '-' || d == '+') && matches!(self.chars[self.pos - 1], 'e' | 'E');
                 if d.is_ascii_digit() || d == '.' || d == 'e' || d == 'E' || exponent_sign {
                     self.pos += 1;
                 } else {
@@ -277,24 +280,57 @@ mod tests {
         let n = Expr::Num;
         assert_eq!(
             p("1 + 2 * 3"),
-            Expr::apply(Op::Plus, vec![n(1.0), Expr::apply(Op::Times, vec![n(2.0), n(3.0)])])
+            Expr::apply(
+                Op::Plus,
+                vec![n(1.0), Expr::apply(Op::Times, vec![n(2.0), n(3.0)])]
+            )
         );
         assert_eq!(
             p("1 - 2 - 3"),
-            Expr::apply(Op::Minus, vec![Expr::apply(Op::Minus, vec![n(1.0), n(2.0)]), n(3.0)])
+            Expr::apply(
+                Op::Minus,
+                vec![Expr::apply(Op::Minus, vec![n(1.0), n(2.0)]), n(3.0)]
+            )
         );
         assert_eq!(
             p("2 ^ 3 ^ 2"),
-            Expr::apply(Op::Power, vec![n(2.0), Expr::apply(Op::Power, vec![n(3.0), n(2.0)])])
+            Expr::apply(
+                Op::Power,
+                vec![n(2.0), Expr::apply(Op::Power, vec![n(3.0), n(2.0)])]
+            )
         );
-        assert_eq!(p("-x^2"), Expr::apply(Op::Minus, vec![Expr::apply(Op::Power, vec![Expr::sym("x"), n(2.0)])]));
-        assert_eq!(p("time >= 1.5e-3"), Expr::apply(Op::Geq, vec![Expr::Time, n(1.5e-3)]));
-        assert_eq!(p("2^-1"), Expr::apply(Op::Power, vec![n(2.0), Expr::apply(Op::Minus, vec![n(1.0)])]));
+        assert_eq!(
+            p("-x^2"),
+            Expr::apply(
+                Op::Minus,
+                vec![Expr::apply(Op::Power, vec![Expr::sym("x"), n(2.0)])]
+            )
+        );
+        assert_eq!(
+            p("time >= 1.5e-3"),
+            Expr::apply(Op::Geq, vec![Expr::Time, n(1.5e-3)])
+        );
+        assert_eq!(
+            p("2^-1"),
+            Expr::apply(
+                Op::Power,
+                vec![n(2.0), Expr::apply(Op::Minus, vec![n(1.0)])]
+            )
+        );
     }
 
     #[test]
     fn calls_and_piecewise() {
-        assert_eq!(p("max(0, min(1, a))"), Expr::apply(Op::Max, vec![Expr::Num(0.0), Expr::apply(Op::Min, vec![Expr::Num(1.0), Expr::sym("a")])]));
+        assert_eq!(
+            p("max(0, min(1, a))"),
+            Expr::apply(
+                Op::Max,
+                vec![
+                    Expr::Num(0.0),
+                    Expr::apply(Op::Min, vec![Expr::Num(1.0), Expr::sym("a")])
+                ]
+            )
+        );
         let e = p("piecewise(1, x > 0, 2)");
         assert!(matches!(e, Expr::Piecewise { ref pieces, .. } if pieces.len() == 1));
     }
@@ -305,7 +341,11 @@ mod tests {
         assert_eq!(e.position, 9);
         let e = "k A".parse::<Expr>().unwrap_err();
         assert_eq!(e.position, 2);
-        assert!("foo(1)".parse::<Expr>().unwrap_err().message.contains("known function"));
+        assert!("foo(1)"
+            .parse::<Expr>()
+            .unwrap_err()
+            .message
+            .contains("known function"));
         assert!("exp(1, 2)".parse::<Expr>().is_err());
     }
 }

@@ -30,7 +30,14 @@ pub fn headlines(exp: &Experiment, comparisons: &[ComparisonRow]) -> Vec<String>
             let per_type: Vec<String> = comparisons
                 .iter()
                 .filter(|r| &r.arm_a == a && &r.arm_b == b && r.readout == Readout::Metastases)
-                .map(|r| format!("{} ×{:.2} (p {})", r.cancer_type, r.fold_change, p_text(r.mann_whitney_p)))
+                .map(|r| {
+                    format!(
+                        "{} ×{:.2} (p {})",
+                        r.cancer_type,
+                        r.fold_change,
+                        p_text(r.mann_whitney_p)
+                    )
+                })
                 .collect();
             format!("metastases, {a} vs {b}: {}", per_type.join(", "))
         })
@@ -106,8 +113,16 @@ fn overview(r: &mut Report, exp: &Experiment, out: &Outcome) {
                     a.host.species.name(),
                     a.host.age_days,
                     a.host.age_days / 30.44,
-                    if ivs.is_empty() { "no treatment".to_string() } else { ivs.join("; ") },
-                    if effects.is_empty() { String::new() } else { format!("; host-age effects on: {}", effects.join(", ")) }
+                    if ivs.is_empty() {
+                        "no treatment".to_string()
+                    } else {
+                        ivs.join("; ")
+                    },
+                    if effects.is_empty() {
+                        String::new()
+                    } else {
+                        format!("; host-age effects on: {}", effects.join(", "))
+                    }
                 )
             })
             .collect(),
@@ -127,12 +142,22 @@ fn findings(r: &mut Report, exp: &Experiment, comparisons: &[ComparisonRow]) {
         let sig = rows.iter().filter(|c| c.mann_whitney_p < 0.05).count();
         let detail: Vec<String> = rows
             .iter()
-            .map(|c| format!("{} ×{:.2}, p {}", c.cancer_type, c.fold_change, p_text(c.mann_whitney_p)))
+            .map(|c| {
+                format!(
+                    "{} ×{:.2}, p {}",
+                    c.cancer_type,
+                    c.fold_change,
+                    p_text(c.mann_whitney_p)
+                )
+            })
             .collect();
         let ia = exp.arms.iter().position(|x| &x.name == a);
         let ib = exp.arms.iter().position(|x| &x.name == b);
         let penalty_note = match (ia, ib) {
-            (Some(ia), Some(ib)) if exp.arms[ia].age_effects.growth_penalty && !exp.arms[ib].age_effects.growth_penalty => {
+            (Some(ia), Some(ib))
+                if exp.arms[ia].age_effects.growth_penalty
+                    && !exp.arms[ib].age_effects.growth_penalty =>
+            {
                 format!(
                     " This arm has the host-age growth penalty on (old hosts grow tumours and colonies more slowly, at the literature strength of age_growth_penalty): the EV mechanism still wins (more metastases than in {b}) in {up} of {} cancer type(s) and loses in {}.",
                     rows.len(),
@@ -159,10 +184,18 @@ fn metastases(r: &mut Report, exp: &Experiment, out: &Outcome) -> anyhow::Result
             .arms
             .iter()
             .enumerate()
-            .map(|(a, arm)| Group { label: arm.name.clone(), values: summary::values(out, c, a, Readout::Metastases) })
+            .map(|(a, arm)| Group {
+                label: arm.name.clone(),
+                values: summary::values(out, c, a, Readout::Metastases),
+            })
             .collect();
         s.figure(
-            plot::box_strip(&format!("{ct}: macro-metastases at day {}", out.types[c].t_end), "metastases per subject", &groups, false)?,
+            plot::box_strip(
+                &format!("{ct}: macro-metastases at day {}", out.types[c].t_end),
+                "metastases per subject",
+                &groups,
+                false,
+            )?,
             format!("{ct}: one point per subject; boxes show median and quartiles."),
         );
     }
@@ -179,22 +212,41 @@ fn courses(r: &mut Report, exp: &Experiment, out: &Outcome) -> anyhow::Result<()
                 .iter()
                 .enumerate()
                 .map(|(a, arm)| {
-                    let subs: Vec<_> = out.subjects.iter().filter(|x| x.cancer_type == c && x.arm == a).collect();
+                    let subs: Vec<_> = out
+                        .subjects
+                        .iter()
+                        .filter(|x| x.cancer_type == c && x.arm == a)
+                        .collect();
                     let (mut y, mut lo, mut hi) = (Vec::new(), Vec::new(), Vec::new());
                     for k in 0..ty.course_times.len() {
-                        let mut v: Vec<f64> = subs.iter().map(|x| x.courses[k * COURSES.len() + j]).collect();
+                        let mut v: Vec<f64> = subs
+                            .iter()
+                            .map(|x| x.courses[k * COURSES.len() + j])
+                            .collect();
                         v.sort_by(f64::total_cmp);
                         y.push(quantile(&v, 0.5));
                         lo.push(quantile(&v, 0.05));
                         hi.push(quantile(&v, 0.95));
                     }
-                    Series { label: arm.name.clone(), x: ty.course_times.clone(), y, band: Some((lo, hi)) }
+                    Series {
+                        label: arm.name.clone(),
+                        x: ty.course_times.clone(),
+                        y,
+                        band: Some((lo, hi)),
+                    }
                 })
                 .collect();
-            let log = matches!(*symbol, "plasma_ev_senescent" | "primary_size" | "metastatic_burden");
+            let log = matches!(
+                *symbol,
+                "plasma_ev_senescent" | "primary_size" | "metastatic_burden"
+            );
             s.figure(
                 plot::lines(&format!("{}: {label}", ty.name), "day", units, &series, log)?,
-                format!("{}: {label} ({units}){}", ty.name, if log { ", log scale" } else { "" }),
+                format!(
+                    "{}: {label} ({units}){}",
+                    ty.name,
+                    if log { ", log scale" } else { "" }
+                ),
             );
         }
     }
@@ -207,17 +259,43 @@ fn survival(r: &mut Report, exp: &Experiment, out: &Outcome) -> anyhow::Result<(
     for (c, ct) in exp.cancer_types.iter().enumerate() {
         let mut curves = Vec::new();
         for (a, arm) in exp.arms.iter().enumerate() {
-            let subs: Vec<_> = out.subjects.iter().filter(|x| x.cancer_type == c && x.arm == a).collect();
-            let time: Vec<f64> = subs.iter().map(|x| x.get(Readout::TimeToFirstMetastasis)).collect();
+            let subs: Vec<_> = out
+                .subjects
+                .iter()
+                .filter(|x| x.cancer_type == c && x.arm == a)
+                .collect();
+            let time: Vec<f64> = subs
+                .iter()
+                .map(|x| x.get(Readout::TimeToFirstMetastasis))
+                .collect();
             let event: Vec<bool> = subs.iter().map(|x| x.metastasis).collect();
             let km = kaplan_meier(&time, &event, 0.05)?;
-            let censored = subs.iter().filter(|x| !x.metastasis).map(|x| x.get(Readout::TimeToFirstMetastasis)).collect();
+            let censored = subs
+                .iter()
+                .filter(|x| !x.metastasis)
+                .map(|x| x.get(Readout::TimeToFirstMetastasis))
+                .collect();
             // The CI is undefined (NaN) while survival is 1: draw it as 1.
-            let fill = |b: Vec<f64>| b.iter().zip(&km.survival).map(|(x, s)| if x.is_nan() { *s } else { *x }).collect();
+            let fill = |b: Vec<f64>| {
+                b.iter()
+                    .zip(&km.survival)
+                    .map(|(x, s)| if x.is_nan() { *s } else { *x })
+                    .collect()
+            };
             let (lower, upper) = (fill(km.lower.clone()), fill(km.upper.clone()));
-            curves.push(Step { label: arm.name.clone(), time: km.times, survival: km.survival, lower: Some(lower), upper: Some(upper), censored });
+            curves.push(Step {
+                label: arm.name.clone(),
+                time: km.times,
+                survival: km.survival,
+                lower: Some(lower),
+                upper: Some(upper),
+                censored,
+            });
         }
-        s.figure(plot::km(&format!("{ct}: free of macro-metastasis"), "day", &curves)?, format!("{ct}: Kaplan–Meier, time to first macro-metastasis"));
+        s.figure(
+            plot::km(&format!("{ct}: free of macro-metastasis"), "day", &curves)?,
+            format!("{ct}: Kaplan–Meier, time to first macro-metastasis"),
+        );
     }
     Ok(())
 }
@@ -238,10 +316,22 @@ fn comparison_table(r: &mut Report, comparisons: &[ComparisonRow]) {
             ]
         })
         .collect();
-    r.section("Comparisons").paragraph("Key readouts; every readout is in comparisons.tsv.").table(Table {
-        header: ["cancer_type", "arm_a", "arm_b", "readout", "fold_change", "mann_whitney_p", "cliffs_delta"].map(String::from).to_vec(),
-        rows,
-    });
+    r.section("Comparisons")
+        .paragraph("Key readouts; every readout is in comparisons.tsv.")
+        .table(Table {
+            header: [
+                "cancer_type",
+                "arm_a",
+                "arm_b",
+                "readout",
+                "fold_change",
+                "mann_whitney_p",
+                "cliffs_delta",
+            ]
+            .map(String::from)
+            .to_vec(),
+            rows,
+        });
 }
 
 fn summary_table(r: &mut Report, rows: &[SummaryRow]) {
@@ -263,23 +353,54 @@ fn summary_table(r: &mut Report, rows: &[SummaryRow]) {
             ]
         })
         .collect();
-    r.section("Arm summaries").paragraph("Key readouts; every readout is in summary.tsv.").table(Table {
-        header: ["cancer_type", "arm", "readout", "n", "mean", "sd", "median", "q05", "q95", "units"].map(String::from).to_vec(),
-        rows,
-    });
+    r.section("Arm summaries")
+        .paragraph("Key readouts; every readout is in summary.tsv.")
+        .table(Table {
+            header: [
+                "cancer_type",
+                "arm",
+                "readout",
+                "n",
+                "mean",
+                "sd",
+                "median",
+                "q05",
+                "q95",
+                "units",
+            ]
+            .map(String::from)
+            .to_vec(),
+            rows,
+        });
 }
 
 fn parameters(r: &mut Report, out: &Outcome) {
-    let Some(first) = out.types.first() else { return };
+    let Some(first) = out.types.first() else {
+        return;
+    };
     let mut rows: Vec<Vec<String>> = first
         .params
         .iter()
         .filter(|(p, _)| p.scope == "any" || p.scope == "mouse" || p.scope == "human")
-        .map(|(p, v)| vec![p.name.clone(), num(v), p.units.clone(), format!("{} – {} ({})", num(p.low), num(p.high), p.prior.name()), p.source.clone()])
+        .map(|(p, v)| {
+            vec![
+                p.name.clone(),
+                num(v),
+                p.units.clone(),
+                format!("{} – {} ({})", num(p.low), num(p.high), p.prior.name()),
+                p.source.clone(),
+            ]
+        })
         .collect();
     for ty in &out.types {
         for (p, v) in ty.params.iter().filter(|(p, _)| p.scope == ty.name) {
-            rows.push(vec![format!("{}: {}", ty.name, p.name), num(v), p.units.clone(), format!("{} – {} ({})", num(p.low), num(p.high), p.prior.name()), p.source.clone()]);
+            rows.push(vec![
+                format!("{}: {}", ty.name, p.name),
+                num(v),
+                p.units.clone(),
+                format!("{} – {} ({})", num(p.low), num(p.high), p.prior.name()),
+                p.source.clone(),
+            ]);
         }
     }
     r.section("Parameters")

@@ -39,7 +39,9 @@ pub fn summary(rows: &[SummaryRow]) -> String {
 
 /// `comparisons.tsv`.
 pub fn comparisons(rows: &[ComparisonRow]) -> String {
-    let mut s = String::from("cancer_type\tarm_a\tarm_b\treadout\tfold_change\tmann_whitney_p\tcliffs_delta\n");
+    let mut s = String::from(
+        "cancer_type\tarm_a\tarm_b\treadout\tfold_change\tmann_whitney_p\tcliffs_delta\n",
+    );
     for r in rows {
         let _ = writeln!(
             s,
@@ -92,11 +94,19 @@ pub fn courses(exp: &Experiment, out: &Outcome) -> String {
     s.push('\n');
     for (c, ty) in out.types.iter().enumerate() {
         for (a, arm) in exp.arms.iter().enumerate() {
-            let subs: Vec<_> = out.subjects.iter().filter(|x| x.cancer_type == c && x.arm == a).collect();
+            let subs: Vec<_> = out
+                .subjects
+                .iter()
+                .filter(|x| x.cancer_type == c && x.arm == a)
+                .collect();
             for (k, t) in ty.course_times.iter().enumerate() {
                 let _ = write!(s, "{}\t{}\t{}", ty.name, arm.name, num(*t));
                 for j in 0..COURSES.len() {
-                    let mean = subs.iter().map(|x| x.courses[k * COURSES.len() + j]).sum::<f64>() / subs.len() as f64;
+                    let mean = subs
+                        .iter()
+                        .map(|x| x.courses[k * COURSES.len() + j])
+                        .sum::<f64>()
+                        / subs.len() as f64;
                     s.push('\t');
                     s.push_str(&num(mean));
                 }
@@ -109,7 +119,9 @@ pub fn courses(exp: &Experiment, out: &Outcome) -> String {
 
 /// `params.tsv`: every value used, per cancer type, with units, range and source.
 pub fn params(out: &Outcome) -> String {
-    let mut s = String::from("cancer_type\tname\tvalue\tunits\tlow\thigh\tprior\tlayer\tsource\tdescription\n");
+    let mut s = String::from(
+        "cancer_type\tname\tvalue\tunits\tlow\thigh\tprior\tlayer\tsource\tdescription\n",
+    );
     for ty in &out.types {
         for (p, value) in ty.params.iter() {
             let _ = writeln!(
