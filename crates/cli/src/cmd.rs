@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub mod params;
 pub mod run;
 pub mod sbml_suite;
 pub mod signature;

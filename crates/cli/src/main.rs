@@ -17,8 +17,10 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Run the built-in default experiment and write a report folder.
+    /// Run a virtual experiment of the study's model (default: young vs aged mice, five cancer types, interventions) and write tables, SBML and an offline HTML report.
     Run(cmd::run::Args),
+    /// Print the model's parameters with units, ranges and sources.
+    Params(cmd::params::Args),
     /// Simulate an SBML model and write a time course.
     Simulate(cmd::simulate::Args),
     /// Run SBML Test Suite semantic cases with the suite's pass rule.
@@ -33,6 +35,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Run(args) => cmd::run::run(args),
+        Command::Params(args) => cmd::params::run(args),
         Command::Simulate(args) => cmd::simulate::run(args),
         Command::SbmlSuite(args) => cmd::sbml_suite::run(args),
         Command::Targets(args) => cmd::targets::run(args),

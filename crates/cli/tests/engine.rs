@@ -1,4 +1,4 @@
-//! `senmet run`, `senmet simulate` and `senmet sbml-suite`: the engine from the command line.
+//! `senmet simulate` and `senmet sbml-suite`: the engine from the command line.
 
 use crate::util::{data, senmet, stderr, Dir};
 
@@ -8,38 +8,6 @@ const ROADRUNNER_DAY_60: [f64; 3] = [663951.108388532, 132.74114864322007, 1018.
 
 fn close(a: f64, b: f64, rel: f64) -> bool {
     (a - b).abs() <= rel * b.abs()
-}
-
-#[test]
-fn run_without_arguments_simulates_the_example_and_says_so() {
-    let dir = Dir::new();
-    let out = senmet(&dir, &["run"]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("not built yet"),
-        "must say it runs the example"
-    );
-    let tsv = dir.read("senmet-out/trajectory.tsv");
-    let last: Vec<f64> = tsv
-        .lines()
-        .last()
-        .expect("rows")
-        .split('\t')
-        .skip(1)
-        .map(|c| c.parse().expect("number"))
-        .collect();
-    for (got, want) in last.iter().zip(ROADRUNNER_DAY_60) {
-        assert!(
-            close(*got, want, 1e-6),
-            "day 60: {got} vs libRoadRunner {want}"
-        );
-    }
-    assert!(dir.read("senmet-out/model.xml").contains("level3/version2"));
-    // A second run does not overwrite without --force.
-    let again = senmet(&dir, &["run"]);
-    assert_eq!(again.status.code(), Some(2));
-    assert!(stderr(&again).contains("senmet-out exists"));
-    assert!(senmet(&dir, &["run", "--force"]).status.success());
 }
 
 #[test]

@@ -5,7 +5,12 @@
 //! to a flat program first (see [`crate::System`]).
 //!
 //! Function definitions are not part of the tree: importers inline them, so an
-//! `Expr` only refers to symbols of its [`crate::Network`].
+//! `Expr` only refers to symbols of its [`crate::Network`]. Models written in
+//! code can give their math as infix text (`"k * A".parse::<Expr>()`).
+
+mod infix;
+
+pub use infix::ParseError;
 
 /// A mathematical expression.
 #[derive(Debug, Clone, PartialEq)]

@@ -1,75 +1,135 @@
-//! `senmet run`: the built-in default experiment.
+//! `senmet run`: a virtual experiment of the study's model, with tables, the model as SBML and an offline report.
 //!
-//! The study's model (senescent liver → EVs → miRNA → PTEN/LATS2 → EMT →
-//! metastasis) is not built yet; until it is, `senmet run` simulates the
-//! embedded branching metastatic-cascade model and says so.
+//! Without a scenario file it runs the embedded default: young vs aged
+//! tumour-bearing mice of five cancer types, and aged mice treated with D+Q,
+//! a P2RX7 inhibitor or antagomirs.
+
+mod report;
+mod tables;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Instant;
 
 use anyhow::Context;
-use senmet_engine::{Ode, System};
+use indicatif::{ProgressBar, ProgressStyle};
+use senmet_model::experiment::{self, Experiment};
+use senmet_model::params::Tables;
+use senmet_model::{scenario, summary};
 
-/// The embedded example model (see `crates/cli/data/README.md`).
-const EXAMPLE: &str = include_str!("../../data/metastasis_branching.xml");
-
-/// Run the built-in default experiment and write its outputs to a folder.
+/// Run a virtual experiment (default: the study's young vs aged mice and interventions).
 #[derive(Debug, clap::Args)]
 pub struct Args {
+    /// Scenario file (TOML); without it, the embedded default experiment.
+    scenario: Option<PathBuf>,
     /// Output folder (written atomically: a temporary folder renamed at the end).
     #[arg(long, default_value = "senmet-out")]
     out: PathBuf,
+    /// Subjects per arm (overrides the scenario's `n`).
+    #[arg(long, value_name = "N")]
+    runs: Option<usize>,
+    /// Master seed (overrides the scenario's `seed`).
+    #[arg(long, value_name = "S")]
+    seed: Option<u64>,
+    /// Override a parameter for every subject, e.g. `--set ev_senescence_fold=20` (repeatable).
+    #[arg(long = "set", value_name = "NAME=VALUE")]
+    set: Vec<String>,
+    /// Worker threads (0: one per core).
+    #[arg(long, default_value_t = 0)]
+    threads: usize,
     /// Replace the output folder if it exists.
     #[arg(long)]
     force: bool,
 }
 
-/// Runs the example and writes `trajectory.tsv` and `model.xml`.
+/// Runs the experiment and writes summary, comparisons, subjects, params, model.xml and report.html.
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
-    eprintln!(
-        "senmet: the study's model is not built yet; running the embedded example instead: \
-         the branching metastatic cascade (tumour T → circulating cells C → metastases M), \
-         deterministic, 60 days"
-    );
     if args.out.exists() && !args.force {
         anyhow::bail!("{} exists; use --force to replace it", args.out.display());
     }
-    let net = senmet_sbml::read_str(EXAMPLE, Path::new("metastasis_branching.xml"))?;
-    let system = System::new(&net)?;
-    let ids = ["T", "C", "M"];
-    let observables = ids
-        .iter()
-        .map(|id| {
-            system
-                .observable(id, true)
-                .context("species of the example")
-        })
-        .collect::<anyhow::Result<Vec<_>>>()?;
-    let times: Vec<f64> = (0..=120).map(|i| f64::from(i) * 0.5).collect();
-    let rows = Ode::builder(&system)
-        .rtol(1e-8)
-        .atol(1e-10)
-        .build()?
-        .run(&times, &observables)?;
-    let mut tsv = String::from("time_days\tT\tC\tM\n");
-    for (t, row) in times.iter().zip(&rows) {
-        let cells: Vec<String> = row.iter().map(f64::to_string).collect();
-        tsv.push_str(&format!("{t}\t{}\n", cells.join("\t")));
-    }
+    let tables = Tables::builtin()?;
+    let (mut exp, source) = match &args.scenario {
+        Some(path) => (scenario::read(path, &tables)?, path.display().to_string()),
+        None => (
+            scenario::parse(scenario::DEFAULT, Path::new("<default scenario>"), &tables)?,
+            "the embedded default scenario".to_string(),
+        ),
+    };
+    apply_flags(&mut exp, args)?;
+    let total = exp.cancer_types.len() * exp.arms.len() * exp.n;
+    eprintln!(
+        "senmet run: {} — {} cancer type(s) × {} arm(s) × {} subjects, seed {} ({source})",
+        exp.name,
+        exp.cancer_types.len(),
+        exp.arms.len(),
+        exp.n,
+        exp.seed
+    );
+    let bar = ProgressBar::new(total as u64).with_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} subjects {elapsed} (eta {eta})")
+            .context("progress bar template")?,
+    );
+    let start = Instant::now();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(args.threads)
+        .build()
+        .context("cannot start worker threads")?;
+    let outcome = pool.install(|| experiment::run(&exp, &tables, &|| bar.inc(1)))?;
+    bar.finish_and_clear();
+    let elapsed = start.elapsed();
+    let summary = summary::summarize(&exp, &outcome);
+    let comparisons = summary::compare(&exp, &outcome)?;
+    let command = std::env::args().collect::<Vec<_>>().join(" ");
+    let html = report::render(&exp, &outcome, &summary, &comparisons, &command)?;
     let files = [
-        ("trajectory.tsv", tsv),
-        ("model.xml", senmet_sbml::to_string(&net)),
+        ("summary.tsv", tables::summary(&summary)),
+        ("comparisons.tsv", tables::comparisons(&comparisons)),
+        ("subjects.tsv", tables::subjects(&exp, &outcome)),
+        ("params.tsv", tables::params(&outcome)),
+        ("courses.tsv", tables::courses(&exp, &outcome)),
+        ("model.xml", senmet_sbml::to_string(&outcome.example)),
+        (
+            "scenario.toml",
+            match &args.scenario {
+                Some(path) => std::fs::read_to_string(path)
+                    .with_context(|| format!("cannot read {}", path.display()))?,
+                None => scenario::DEFAULT.to_string(),
+            },
+        ),
+        ("report.html", html),
     ];
     write_folder(&args.out, &files)?;
-    let last = rows.last().context("no output rows")?;
     println!(
-        "day 60: T = {:.0}, C = {:.1}, M = {:.1}; wrote {}/trajectory.tsv and model.xml",
-        last[0],
-        last[1],
-        last[2],
+        "{total} subjects simulated in {:.1} s; wrote {}/ (summary.tsv, comparisons.tsv, subjects.tsv, courses.tsv, params.tsv, model.xml, scenario.toml, report.html)",
+        elapsed.as_secs_f64(),
         args.out.display()
     );
+    for line in report::headlines(&exp, &comparisons) {
+        println!("  {line}");
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Applies `--runs`, `--seed` and `--set` to the scenario.
+fn apply_flags(exp: &mut Experiment, args: &Args) -> anyhow::Result<()> {
+    if let Some(n) = args.runs {
+        anyhow::ensure!(n > 0, "--runs: expected at least 1 subject per arm");
+        exp.n = n;
+    }
+    if let Some(seed) = args.seed {
+        exp.seed = seed;
+    }
+    for s in &args.set {
+        let (name, value) = s
+            .split_once('=')
+            .with_context(|| format!("--set {s}: expected NAME=VALUE"))?;
+        let value: f64 = value
+            .trim()
+            .parse()
+            .with_context(|| format!("--set {s}: `{value}` is not a number"))?;
+        exp.overrides.push((name.trim().to_string(), value));
+    }
+    Ok(())
 }
 
 /// Writes files into a temporary sibling folder, then renames it into place.
