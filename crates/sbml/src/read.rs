@@ -87,6 +87,8 @@ pub(crate) struct Ctx<'a> {
     loc: Locator<'a>,
     /// SBML level (2 or 3).
     level: u32,
+    /// SBML version within the level.
+    version: u32,
     /// Function definitions by id.
     funcs: HashMap<String, &'a Element>,
     /// Declared SIds, where and what they name.
@@ -102,6 +104,7 @@ impl<'a> Ctx<'a> {
         Self {
             loc,
             level: 3,
+            version: 2,
             funcs: HashMap::new(),
             ids: HashMap::new(),
             uses: Vec::new(),

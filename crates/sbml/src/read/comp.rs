@@ -9,6 +9,7 @@
 //! Constructs whose meaning this does not reproduce exactly (conversion
 //! factors, whole-submodel deletion or replacement) are [`Error::Unsupported`].
 
+mod convert;
 mod refs;
 mod rename;
 mod replace;
@@ -131,11 +132,12 @@ impl Flattener<'_> {
         let mut meta = Meta::default();
         let submodels: Vec<Element> = list(&model, "listOfSubmodels", "submodel").collect();
         for s in &submodels {
-            let (sid, inst) = self.submodel(doc, s, depth)?;
+            let (sid, mut inst) = self.submodel(doc, s, depth)?;
+            self.conversions(&model, s, &sid, &mut inst)?;
             rename::merge(&mut model, inst.model);
             meta.subs.insert(sid, inst.meta);
         }
-        self.replacements(&mut model, &meta)?;
+        self.replacements(&mut model, &mut meta)?;
         let ports: Vec<Element> = list(&model, "listOfPorts", "port").collect();
         for p in &ports {
             let id = attr(p, "id").ok_or_else(|| self.missing(p.pos, "a port id"))?;
@@ -149,18 +151,12 @@ impl Flattener<'_> {
     /// Instantiates one submodel: flattened, deletions applied, prefixed.
     fn submodel(&mut self, doc: usize, s: &Element, depth: usize) -> Result<(String, Instance)> {
         let sid = attr(s, "id").ok_or_else(|| self.missing(s.pos, "a submodel id"))?;
-        for cf in ["timeConversionFactor", "extentConversionFactor"] {
-            if attr(s, cf).is_some() {
-                let reason = format!("submodel '{sid}' has a {cf}, which is not applied");
-                return Err(self.unsupported(s.pos, cf, reason));
-            }
-        }
         let model_ref = attr(s, "modelRef").ok_or_else(|| self.missing(s.pos, "a modelRef"))?;
         let (d, def) = self.definition(doc, model_ref, s.pos, depth)?;
         let mut inst = self.instantiate(d, def, depth + 1)?;
         for del in list(s, "listOfDeletions", "deletion") {
             let t = resolve(&del, &inst.meta).map_err(|e| self.ref_error(del.pos, e))?;
-            self.delete(&mut inst.model, &t, del.pos)?;
+            self.delete(&mut inst, &t, del.pos)?;
         }
         inherit_conversion_factor(&mut inst.model);
         rename::prefix(&mut inst.model, sid);
@@ -168,10 +164,14 @@ impl Flattener<'_> {
     }
 
     /// Removes the target of a deletion from an instance.
-    fn delete(&self, model: &mut Element, t: &Target, pos: usize) -> Result<()> {
+    fn delete(&self, inst: &mut Instance, t: &Target, pos: usize) -> Result<()> {
+        let model = &mut inst.model;
         let removed = match t {
             Target::Id(id) => rename::remove(model, "id", id),
-            Target::MetaId(id) => rename::remove(model, "metaid", id),
+            Target::MetaId(id) => match rename::remove_local(model, id, None) {
+                Some(reaction) => return self.deleted_local(&inst.meta, &reaction, pos),
+                None => rename::remove(model, "metaid", id),
+            },
             Target::Unit => return Ok(()),
             Target::Submodel(id) => {
                 let reason = format!("deleting the whole submodel '{id}' is not supported");
@@ -183,6 +183,24 @@ impl Flattener<'_> {
             return Err(self.unsupported(pos, "deletion", reason));
         }
         Ok(())
+    }
+
+    /// A deleted local parameter uncovers the global of the same id, which
+    /// prefixing then names, unless the reaction came from a nested
+    /// submodel whose globals carry a longer prefix.
+    fn deleted_local(&self, meta: &Meta, reaction: &str, pos: usize) -> Result<()> {
+        match meta
+            .subs
+            .keys()
+            .find(|s| reaction.starts_with(&format!("{s}__")))
+        {
+            None => Ok(()),
+            Some(s) => {
+                let reason =
+                    format!("the local parameter is in reaction '{reaction}' of submodel '{s}'");
+                Err(self.unsupported(pos, "deletion", reason))
+            }
+        }
     }
 
     /// Finds model definition `id` as seen from document `doc`: the main

@@ -21,9 +21,11 @@ pub(super) fn document<'a>(cx: &mut Ctx<'a>, root: &'a Element) -> Result<Networ
     }
     let level = cx.req(root, "level")?.trim();
     let version = cx.req(root, "version")?.trim();
-    match (level, version) {
-        ("3", "1" | "2") => cx.level = 3,
-        ("2", "4" | "5") => cx.level = 2,
+    (cx.level, cx.version) = match (level, version) {
+        ("3", "1") => (3, 1),
+        ("3", "2") => (3, 2),
+        ("2", "4") => (2, 4),
+        ("2", "5") => (2, 5),
         _ => {
             return Err(cx.unsupported(
                 root,
@@ -31,7 +33,7 @@ pub(super) fn document<'a>(cx: &mut Ctx<'a>, root: &'a Element) -> Result<Networ
                 "only L2V4, L2V5, L3V1 and L3V2 are read",
             ))
         }
-    }
+    };
     check_packages(cx, root)?;
     let model = root
         .child("model")
@@ -115,7 +117,7 @@ fn model<'a>(cx: &mut Ctx<'a>, m: &'a Element) -> Result<Network> {
         net.rules.extend(rule(cx, r)?);
     }
     for e in list(m, "listOfEvents", "event") {
-        net.events.push(event::event(cx, e)?);
+        net.events.extend(event::event(cx, e)?);
     }
     cx.check_uses()?;
     Ok(net)
