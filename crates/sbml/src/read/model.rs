@@ -352,11 +352,17 @@ mod tests {
         let math = r#"<math xmlns="http://www.w3.org/1998/Math/MathML"><cn>0</cn></math>"#;
         let alg = format!("<listOfRules><algebraicRule>{math}</algebraicRule></listOfRules>");
         let fast = r#"<listOfReactions><reaction id="r" reversible="false" fast="true"/></listOfReactions>"#;
-        let evt = r#"<listOfEvents><event useValuesFromTriggerTime="true"/></listOfEvents>"#;
-        for model in [alg.as_str(), fast, evt] {
+        for model in [alg.as_str(), fast] {
             let err = read(L3, model).unwrap_err();
             assert!(err.is_unsupported(), "{err}");
         }
+        // An event without a trigger is L3V2; before, it is refused.
+        let evt = r#"<listOfEvents><event useValuesFromTriggerTime="true"/></listOfEvents>"#;
+        let l3v1 =
+            r#"<sbml xmlns="http://www.sbml.org/sbml/level3/version1/core" level="3" version="1">"#;
+        assert!(read(l3v1, evt).unwrap_err().is_unsupported());
+        let never = read(L3, evt).map(|n| n.events.len());
+        assert!(matches!(never, Ok(0)), "{never:?}");
         // comp is flattened, but not alongside another package.
         let comp = r#"<sbml xmlns="http://www.sbml.org/sbml/level3/version1/core" xmlns:comp="http://www.sbml.org/sbml/level3/version1/comp/version1" xmlns:fbc="http://www.sbml.org/sbml/level3/version1/fbc/version2" level="3" version="1" comp:required="true">"#;
         let err = read(comp, "").unwrap_err();

@@ -371,3 +371,138 @@ impl Rewrite<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::xml::{parse, Locator};
+
+    const TIME: &str =
+        r#"<csymbol definitionURL="http://www.sbml.org/sbml/symbols/time">t</csymbol>"#;
+
+    fn model(body: &str) -> crate::error::Result<Element> {
+        let text = format!("<model>{body}</model>");
+        parse(&text, &Locator::new(Path::new("t.xml"), &text))
+    }
+
+    /// The math under every element named `name`, as s-expressions.
+    fn maths(m: &Element, name: &str) -> Vec<String> {
+        descendants(m)
+            .filter(|e| e.name == name)
+            .filter_map(|e| e.child("math").and_then(|m| m.elements().next()))
+            .map(show)
+            .collect()
+    }
+
+    fn show(e: &Element) -> String {
+        match e.name.as_str() {
+            "apply" => {
+                let parts: Vec<String> = e
+                    .elements()
+                    .enumerate()
+                    .map(|(i, c)| if i == 0 { op(c) } else { show(c) })
+                    .collect();
+                format!("({})", parts.join(" "))
+            }
+            "csymbol" => symbol(e).unwrap_or("?").to_string(),
+            _ => e.text().trim().to_string(),
+        }
+    }
+
+    fn op(e: &Element) -> String {
+        symbol(e).map_or_else(|| e.name.clone(), str::to_string)
+    }
+
+    fn math(inner: &str) -> String {
+        format!("<math>{inner}</math>")
+    }
+
+    #[test]
+    fn time_and_extent_factors_scale_rates_times_and_reaction_uses() -> crate::error::Result<()> {
+        let delay = r#"<apply><csymbol definitionURL="http://www.sbml.org/sbml/symbols/delay"/><ci>y</ci><cn>3</cn></apply>"#;
+        let mut m = model(&format!(
+            r#"<listOfReactions><reaction id="J"><kineticLaw>{}</kineticLaw></reaction>
+<reaction id="R"><kineticLaw>{}<listOfLocalParameters><localParameter id="J"/></listOfLocalParameters></kineticLaw></reaction></listOfReactions>
+<listOfRules><rateRule variable="y">{}</rateRule><assignmentRule variable="z">{}</assignmentRule>
+<assignmentRule variable="w">{}</assignmentRule><assignmentRule variable="v">{}</assignmentRule></listOfRules>
+<listOfEvents><event><trigger>{}</trigger><delay>{}</delay></event></listOfEvents>"#,
+            math("<ci>y</ci>"),
+            math("<ci>J</ci>"),
+            math(TIME),
+            math("<ci>J</ci>"),
+            math("<ci>R</ci>"),
+            math(delay),
+            math(TIME),
+            math("<cn>2</cn>"),
+        ))?;
+        let f = Factors {
+            time: Some("t".into()),
+            extent: Some("x".into()),
+        };
+        let replaced = HashSet::from(["R".to_string()]);
+        assert_eq!(time_and_extent(&mut m, &f, &replaced), Ok(()));
+        // R is replaced: its uses already mean the replacement's rate. J in
+        // R's law is the local parameter.
+        assert_eq!(
+            maths(&m, "kineticLaw"),
+            ["(divide (times y x) t)", "(divide (times J x) t)"]
+        );
+        assert_eq!(maths(&m, "rateRule"), ["(divide (divide time t) t)"]);
+        assert_eq!(
+            maths(&m, "assignmentRule"),
+            ["(divide (times J t) x)", "R", "(delay y (times 3 t))"]
+        );
+        assert_eq!(maths(&m, "trigger"), ["(divide time t)"]);
+        assert_eq!(maths(&m, "delay"), ["(times 2 t)"]);
+        Ok(())
+    }
+
+    #[test]
+    fn replaced_element_factors_scale_uses_and_assignments() -> crate::error::Result<()> {
+        let mut m = model(&format!(
+            r#"<listOfRules><assignmentRule variable="p">{}</assignmentRule><rateRule variable="q">{}</rateRule></listOfRules>
+<listOfInitialAssignments><initialAssignment symbol="q">{}</initialAssignment></listOfInitialAssignments>"#,
+            math("<cn>3</cn>"),
+            math("<apply><plus/><ci>p</ci><ci>q</ci></apply>"),
+            math("<cn>1</cn>"),
+        ))?;
+        let targets = HashMap::from([("p".to_string(), "c".to_string()), ("q".into(), "d".into())]);
+        let all = targets.keys().cloned().collect();
+        assert_eq!(replaced(&mut m, &targets, &all), Ok(()));
+        assert_eq!(maths(&m, "assignmentRule"), ["(times 3 c)"]);
+        assert_eq!(
+            maths(&m, "rateRule"),
+            ["(times (plus (divide p c) (divide q d)) d)"]
+        );
+        assert_eq!(maths(&m, "initialAssignment"), ["(times 1 d)"]);
+        Ok(())
+    }
+
+    #[test]
+    fn ambiguous_conversions_are_refused() -> crate::error::Result<()> {
+        let time = Factors {
+            time: Some("t".into()),
+            extent: None,
+        };
+        let rate_of = r#"<apply><csymbol definitionURL="http://www.sbml.org/sbml/symbols/rateOf"/><ci>y</ci></apply>"#;
+        let mut m = model(&format!(
+            r#"<listOfRules><assignmentRule variable="z">{}</assignmentRule></listOfRules>"#,
+            math(rate_of)
+        ))?;
+        assert!(time_and_extent(&mut m, &time, &HashSet::new()).is_err());
+        let mut m = model(&format!(
+            r#"<listOfReactions><reaction id="J"><kineticLaw>{}<listOfLocalParameters><localParameter id="t"/></listOfLocalParameters></kineticLaw></reaction></listOfReactions>"#,
+            math("<ci>t</ci>")
+        ))?;
+        assert!(time_and_extent(&mut m, &time, &HashSet::new()).is_err());
+        let mut m = model(r#"<listOfSpecies><species id="s" compartment="C"/></listOfSpecies>"#)?;
+        let targets = HashMap::from([("C".to_string(), "c".to_string())]);
+        let only_c = HashSet::from(["C".to_string()]);
+        assert!(replaced(&mut m, &targets, &only_c).is_err());
+        let both = HashSet::from(["C".to_string(), "s".to_string()]);
+        assert!(replaced(&mut m, &targets, &both).is_ok());
+        Ok(())
+    }
+}
