@@ -1,5 +1,6 @@
 //! Reading SBML Level 2 (versions 4, 5) and Level 3 (versions 1, 2) into a [`Network`].
 
+mod algebraic;
 mod attrs;
 mod comp;
 mod event;

@@ -2,12 +2,12 @@
 //! parameters, initial assignments and rules (SBML L3V2 §4.2–§4.9).
 
 use senmet_engine::{
-    Compartment, InitialAssignment, InitialQuantity, Network, Parameter, Rule, Species,
+    Compartment, Expr, InitialAssignment, InitialQuantity, Network, Parameter, Rule, Species,
 };
 
 use super::ids::{Kind, Need};
 use super::mathml::{child_math, Scope};
-use super::{event, reaction, Ctx};
+use super::{algebraic, event, reaction, Ctx};
 use crate::error::Result;
 use crate::xml::Element;
 
@@ -109,18 +109,45 @@ fn model<'a>(cx: &mut Ctx<'a>, m: &'a Element) -> Result<Network> {
     for ia in list(m, "listOfInitialAssignments", "initialAssignment") {
         net.initial_assignments.extend(initial_assignment(cx, ia)?);
     }
+    let algebraic = rules(cx, m, &mut net)?;
+    for e in list(m, "listOfEvents", "event") {
+        net.events.extend(event::event(cx, e)?);
+    }
+    cx.check_uses()?;
+    let (elements, maths): (Vec<&Element>, Vec<Expr>) = algebraic.into_iter().unzip();
+    match algebraic::solve(&net, &maths) {
+        Ok(solved) => net.rules.extend(solved),
+        Err(u) => {
+            let reason = format!("{}, so it needs a DAE solver", u.reason);
+            return Err(cx.unsupported(elements[u.index], "algebraicRule".into(), &reason));
+        }
+    }
+    Ok(net)
+}
+
+/// Reads the rules into `net`; returns the algebraic ones, which are solved
+/// once everything else is known.
+fn rules<'a>(
+    cx: &mut Ctx<'a>,
+    m: &'a Element,
+    net: &mut Network,
+) -> Result<Vec<(&'a Element, Expr)>> {
+    let mut algebraic = Vec::new();
     for r in m
         .child("listOfRules")
         .into_iter()
         .flat_map(Element::elements)
     {
+        if r.name == "algebraicRule" {
+            // L3V2: a rule without math has no effect.
+            if let Some(math) = child_math(cx, r, Scope::MODEL)? {
+                algebraic.push((r, math));
+            }
+            continue;
+        }
         net.rules.extend(rule(cx, r)?);
     }
-    for e in list(m, "listOfEvents", "event") {
-        net.events.extend(event::event(cx, e)?);
-    }
-    cx.check_uses()?;
-    Ok(net)
+    Ok(algebraic)
 }
 
 /// The `item` children of the `list` child of `parent`.
@@ -206,10 +233,6 @@ fn initial_assignment<'a>(cx: &mut Ctx<'a>, e: &'a Element) -> Result<Option<Ini
 /// A rule; `None` when it has no math (L3V2: no effect).
 fn rule<'a>(cx: &mut Ctx<'a>, r: &'a Element) -> Result<Option<Rule>> {
     let kind = r.name.as_str();
-    if kind == "algebraicRule" {
-        let reason = "algebraic rules need a DAE solver";
-        return Err(cx.unsupported(r, "algebraicRule".into(), reason));
-    }
     if kind != "assignmentRule" && kind != "rateRule" {
         return Err(cx.unsupported(r, format!("rule <{kind}>"), "not an SBML L2/L3 rule"));
     }
