@@ -51,7 +51,10 @@ pub(super) fn solve(net: &Network, rules: &[Expr]) -> Result<Vec<Rule>, Unsolved
         });
         let Some((k, i, x)) = solvable else {
             let reason = "no rule left has exactly one undetermined variable";
-            return Err(Unsolved { index: left[0], reason });
+            return Err(Unsolved {
+                index: left[0],
+                reason,
+            });
         };
         if events.contains(x.as_str()) {
             let reason = "its variable is also set by an event or initial assignment";
@@ -79,7 +82,11 @@ fn undetermined(net: &Network) -> HashSet<String> {
         .flat_map(|r| r.reactants.iter().chain(&r.products))
         .map(|s| s.species.as_str())
         .collect();
-    let compartments = net.compartments.iter().filter(|c| !c.constant).map(|c| &c.id);
+    let compartments = net
+        .compartments
+        .iter()
+        .filter(|c| !c.constant)
+        .map(|c| &c.id);
     let species = net
         .species
         .iter()
@@ -177,5 +184,179 @@ fn subst(e: &Expr, x: &str) -> Expr {
         Expr::Sym(s) if s == x => Expr::Num(0.0),
         Expr::Apply(op, args) => Expr::apply(*op, args.iter().map(|a| subst(a, x)).collect()),
         other => other.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use proptest::prelude::*;
+    use senmet_engine::{Event, EventAssignment, Parameter};
+
+    use super::*;
+
+    fn param(id: &str, constant: bool) -> Parameter {
+        Parameter {
+            id: id.into(),
+            name: None,
+            value: Some(1.0),
+            constant,
+        }
+    }
+
+    /// A network of constant `k…` and variable `x…` parameters.
+    fn net(constant: &[&str], variable: &[&str]) -> Network {
+        let mut n = Network::default();
+        n.parameters.extend(constant.iter().map(|p| param(p, true)));
+        n.parameters
+            .extend(variable.iter().map(|p| param(p, false)));
+        n
+    }
+
+    /// A naive evaluator for the arithmetic the rules use.
+    fn eval(e: &Expr, env: &HashMap<String, f64>) -> f64 {
+        let args = |a: &[Expr]| a.iter().map(|x| eval(x, env)).collect::<Vec<f64>>();
+        match e {
+            Expr::Num(v) => *v,
+            Expr::Sym(s) => env[s],
+            Expr::Apply(Op::Plus, a) => args(a).iter().sum(),
+            Expr::Apply(Op::Times, a) => args(a).iter().product(),
+            Expr::Apply(Op::Minus, a) => match args(a).as_slice() {
+                [v] => -v,
+                [v, w] => v - w,
+                _ => f64::NAN,
+            },
+            Expr::Apply(Op::Divide, a) => match args(a).as_slice() {
+                [v, w] => v / w,
+                _ => f64::NAN,
+            },
+            _ => f64::NAN,
+        }
+    }
+
+    fn sym(s: &str) -> Expr {
+        Expr::sym(s)
+    }
+
+    #[test]
+    fn chained_rules_are_solved_in_turn() {
+        // 0 = x1 + x2 - k and 0 = 2 * x1 - k: x1 first, then x2.
+        let rules = [
+            Expr::apply(
+                Op::Minus,
+                vec![Expr::apply(Op::Plus, vec![sym("x1"), sym("x2")]), sym("k")],
+            ),
+            Expr::apply(
+                Op::Minus,
+                vec![
+                    Expr::apply(Op::Times, vec![Expr::Num(2.0), sym("x1")]),
+                    sym("k"),
+                ],
+            ),
+        ];
+        let solved = solve(&net(&["k"], &["x1", "x2"]), &rules).unwrap_or_default();
+        let vars: Vec<&str> = solved.iter().map(Rule::variable).collect();
+        assert_eq!(vars, ["x1", "x2"]);
+        let mut env = HashMap::from([("k".to_string(), 3.0)]);
+        for r in &solved {
+            let v = eval(r.math(), &env);
+            env.insert(r.variable().to_string(), v);
+        }
+        assert_eq!((env["x1"], env["x2"]), (1.5, 1.5));
+    }
+
+    #[test]
+    fn coupled_nonlinear_and_event_set_rules_are_refused() {
+        let n = net(&["k"], &["x", "y"]);
+        let coupled = [
+            Expr::apply(Op::Minus, vec![sym("x"), sym("y")]),
+            Expr::apply(Op::Plus, vec![sym("x"), sym("y")]),
+        ];
+        assert_eq!(solve(&n, &coupled).map_err(|u| u.index), Err(0));
+        let square = [Expr::apply(
+            Op::Minus,
+            vec![Expr::apply(Op::Times, vec![sym("x"), sym("x")]), sym("k")],
+        )];
+        assert!(solve(&n, &square).is_err());
+        let mut evented = n.clone();
+        evented.events.push(Event {
+            id: None,
+            trigger: Expr::Num(1.0),
+            initial_value: true,
+            persistent: true,
+            delay: None,
+            priority: None,
+            use_values_from_trigger_time: true,
+            assignments: vec![EventAssignment {
+                variable: "x".into(),
+                math: Expr::Num(0.0),
+            }],
+        });
+        assert!(solve(
+            &evented,
+            &[Expr::apply(Op::Minus, vec![sym("x"), sym("k")])]
+        )
+        .is_err());
+    }
+
+    /// An affine expression in `x` over constants `k0..k3`, `x` once.
+    fn affine() -> impl Strategy<Value = Expr> {
+        let leaf = prop_oneof![
+            (1..4usize).prop_map(|i| sym(&format!("k{i}"))),
+            (-5.0..5.0f64).prop_map(Expr::Num),
+        ];
+        let free = leaf.prop_recursive(3, 8, 3, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 1..3).prop_map(|a| Expr::apply(Op::Plus, a)),
+                (inner.clone(), inner).prop_map(|(a, b)| Expr::apply(Op::Times, vec![a, b])),
+            ]
+        });
+        (free.clone(), free.clone(), free, 0..4u8)
+            .prop_map(|(a, b, c, op)| {
+                let x = sym("x");
+                match op {
+                    0 => Expr::apply(Op::Plus, vec![a, Expr::apply(Op::Times, vec![b, x])]),
+                    1 => Expr::apply(
+                        Op::Minus,
+                        vec![
+                            a,
+                            Expr::apply(
+                                Op::Divide,
+                                vec![x, Expr::apply(Op::Plus, vec![b, Expr::Num(10.0)])],
+                            ),
+                        ],
+                    ),
+                    2 => Expr::apply(
+                        Op::Minus,
+                        vec![Expr::apply(Op::Times, vec![x, Expr::Num(3.0), c]), b],
+                    ),
+                    _ => Expr::apply(Op::Minus, vec![Expr::apply(Op::Minus, vec![x]), a]),
+                }
+            })
+            .boxed()
+            .prop_union(Just(sym("x")).boxed())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { rng_seed: proptest::test_runner::RngSeed::Fixed(7), ..ProptestConfig::default() })]
+
+        /// The assignment makes the rule hold, as the naive evaluator sees it.
+        #[test]
+        fn solutions_satisfy_their_rule(f in affine(), k in prop::array::uniform4(0.5..2.0f64)) {
+            let n = net(&["k0", "k1", "k2", "k3"], &["x"]);
+            let solved = solve(&n, std::slice::from_ref(&f));
+            let Ok(rules) = solved else { return Err(TestCaseError::fail("refused")) };
+            let mut env: HashMap<String, f64> =
+                (0..4).map(|i| (format!("k{i}"), k[i])).collect();
+            let x = eval(rules[0].math(), &env);
+            env.insert("x".into(), x);
+            let residual = eval(&f, &env);
+            let offset = eval(&subst(&f, "x"), &env);
+            // A zero coefficient leaves the rule unsatisfiable; skip it.
+            prop_assume!(x.is_finite());
+            let scale = 1.0 + x.abs() + offset.abs();
+            prop_assert!(residual.abs() <= 1e-9 * scale, "f = {f:?}, x = {x}, residual {residual}");
+        }
     }
 }
