@@ -4,10 +4,12 @@
 //!
 //! - [`read_path`] / [`read_str`]: SBML to [`Network`]; function definitions are
 //!   inlined, local parameters substituted, L2 `stoichiometryMath` turned into
-//!   an assignment rule on the species reference.
+//!   an assignment rule on the species reference, algebraic rules that fix one
+//!   variable linearly solved into assignment rules, comp models flattened.
 //! - [`write()`] / [`to_string()`]: [`Network`] to SBML L3V2.
 //! - [`Error`]: what went wrong and where (`path:line:col`); valid SBML that is
-//!   not handled (algebraic rules, fast reactions, packages, …) is
+//!   not handled (coupled algebraic rules, fast reactions, `delay`, packages
+//!   other than comp, …) is
 //!   [`Error::Unsupported`].
 //!
 //! Units are ignored: they do not change a simulation.

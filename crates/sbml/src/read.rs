@@ -1,5 +1,6 @@
 //! Reading SBML Level 2 (versions 4, 5) and Level 3 (versions 1, 2) into a [`Network`].
 
+mod algebraic;
 mod attrs;
 mod comp;
 mod event;
@@ -87,6 +88,8 @@ pub(crate) struct Ctx<'a> {
     loc: Locator<'a>,
     /// SBML level (2 or 3).
     level: u32,
+    /// SBML version within the level.
+    version: u32,
     /// Function definitions by id.
     funcs: HashMap<String, &'a Element>,
     /// Declared SIds, where and what they name.
@@ -102,6 +105,7 @@ impl<'a> Ctx<'a> {
         Self {
             loc,
             level: 3,
+            version: 2,
             funcs: HashMap::new(),
             ids: HashMap::new(),
             uses: Vec::new(),

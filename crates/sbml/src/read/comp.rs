@@ -3,12 +3,16 @@
 //!
 //! Each submodel instance is flattened first (§3.5), its deletions applied
 //! (§3.5.3), then every SId and metaid of the instance gets the prefix
-//! `submodelId__`. The parent's replacements follow (§3.6): a replaced
-//! element disappears and references to it name the replacing element; with
+//! `submodelId__`, and its time, extent and replacement conversion factors
+//! are applied to its math (see `convert`). The parent's replacements follow
+//! (§3.6), innermost first: a replaced element disappears and references to
+//! it, including later comp references, name the replacing element; with
 //! `replacedBy` the submodel's element takes over under the parent's id.
-//! Constructs whose meaning this does not reproduce exactly (conversion
-//! factors, whole-submodel deletion or replacement) are [`Error::Unsupported`].
+//! Constructs whose meaning this does not reproduce exactly (whole-submodel
+//! deletion or replacement, conversions without one exact reading) are
+//! [`Error::Unsupported`].
 
+mod convert;
 mod refs;
 mod rename;
 mod replace;
@@ -131,11 +135,12 @@ impl Flattener<'_> {
         let mut meta = Meta::default();
         let submodels: Vec<Element> = list(&model, "listOfSubmodels", "submodel").collect();
         for s in &submodels {
-            let (sid, inst) = self.submodel(doc, s, depth)?;
+            let (sid, mut inst) = self.submodel(doc, s, depth)?;
+            self.conversions(&model, s, &sid, &mut inst)?;
             rename::merge(&mut model, inst.model);
             meta.subs.insert(sid, inst.meta);
         }
-        self.replacements(&mut model, &meta)?;
+        self.replacements(&mut model, &mut meta)?;
         let ports: Vec<Element> = list(&model, "listOfPorts", "port").collect();
         for p in &ports {
             let id = attr(p, "id").ok_or_else(|| self.missing(p.pos, "a port id"))?;
@@ -149,18 +154,12 @@ impl Flattener<'_> {
     /// Instantiates one submodel: flattened, deletions applied, prefixed.
     fn submodel(&mut self, doc: usize, s: &Element, depth: usize) -> Result<(String, Instance)> {
         let sid = attr(s, "id").ok_or_else(|| self.missing(s.pos, "a submodel id"))?;
-        for cf in ["timeConversionFactor", "extentConversionFactor"] {
-            if attr(s, cf).is_some() {
-                let reason = format!("submodel '{sid}' has a {cf}, which is not applied");
-                return Err(self.unsupported(s.pos, cf, reason));
-            }
-        }
         let model_ref = attr(s, "modelRef").ok_or_else(|| self.missing(s.pos, "a modelRef"))?;
         let (d, def) = self.definition(doc, model_ref, s.pos, depth)?;
         let mut inst = self.instantiate(d, def, depth + 1)?;
         for del in list(s, "listOfDeletions", "deletion") {
             let t = resolve(&del, &inst.meta).map_err(|e| self.ref_error(del.pos, e))?;
-            self.delete(&mut inst.model, &t, del.pos)?;
+            self.delete(&mut inst, &t, del.pos)?;
         }
         inherit_conversion_factor(&mut inst.model);
         rename::prefix(&mut inst.model, sid);
@@ -168,10 +167,14 @@ impl Flattener<'_> {
     }
 
     /// Removes the target of a deletion from an instance.
-    fn delete(&self, model: &mut Element, t: &Target, pos: usize) -> Result<()> {
+    fn delete(&self, inst: &mut Instance, t: &Target, pos: usize) -> Result<()> {
+        let model = &mut inst.model;
         let removed = match t {
             Target::Id(id) => rename::remove(model, "id", id),
-            Target::MetaId(id) => rename::remove(model, "metaid", id),
+            Target::MetaId(id) => match rename::remove_local(model, id, None) {
+                Some(reaction) => return self.deleted_local(&inst.meta, &reaction, pos),
+                None => rename::remove(model, "metaid", id),
+            },
             Target::Unit => return Ok(()),
             Target::Submodel(id) => {
                 let reason = format!("deleting the whole submodel '{id}' is not supported");
@@ -183,6 +186,24 @@ impl Flattener<'_> {
             return Err(self.unsupported(pos, "deletion", reason));
         }
         Ok(())
+    }
+
+    /// A deleted local parameter uncovers the global of the same id, which
+    /// prefixing then names, unless the reaction came from a nested
+    /// submodel whose globals carry a longer prefix.
+    fn deleted_local(&self, meta: &Meta, reaction: &str, pos: usize) -> Result<()> {
+        match meta
+            .subs
+            .keys()
+            .find(|s| reaction.starts_with(&format!("{s}__")))
+        {
+            None => Ok(()),
+            Some(s) => {
+                let reason =
+                    format!("the local parameter is in reaction '{reaction}' of submodel '{s}'");
+                Err(self.unsupported(pos, "deletion", reason))
+            }
+        }
     }
 
     /// Finds model definition `id` as seen from document `doc`: the main
@@ -379,17 +400,73 @@ mod tests {
 
     #[test]
     fn unflattenable_constructs_are_unsupported() {
-        let tcf = r#"<listOfParameters><parameter id="t" value="2" constant="true"/></listOfParameters>
-<comp:listOfSubmodels><comp:submodel comp:id="A" comp:modelRef="inner" comp:timeConversionFactor="t"/></comp:listOfSubmodels>"#;
-        let cf = r#"<listOfParameters><parameter id="c" value="2" constant="true"/><parameter id="K" value="5" constant="true">
-<comp:listOfReplacedElements><comp:replacedElement comp:submodelRef="A" comp:idRef="k" comp:conversionFactor="c"/></comp:listOfReplacedElements></parameter></listOfParameters>
+        let by_cf = r#"<listOfParameters><parameter id="c" value="2" constant="true"/><parameter id="K" value="5" constant="true">
+<comp:replacedBy comp:submodelRef="A" comp:idRef="k" comp:conversionFactor="c"/></parameter></listOfParameters>
 <comp:listOfSubmodels><comp:submodel comp:id="A" comp:modelRef="inner"/></comp:listOfSubmodels>"#;
-        for model in [tcf, cf] {
+        let whole = r#"<comp:listOfSubmodels><comp:submodel comp:id="A" comp:modelRef="inner"><comp:listOfDeletions>
+<comp:deletion comp:idRef="B"/></comp:listOfDeletions></comp:submodel><comp:submodel comp:id="B" comp:modelRef="inner"/></comp:listOfSubmodels>"#;
+        for model in [by_cf, whole] {
             let err = read(model).unwrap_err();
             assert!(err.is_unsupported(), "{err}");
         }
         let missing = r#"<comp:listOfSubmodels><comp:submodel comp:id="A" comp:modelRef="nowhere"/></comp:listOfSubmodels>"#;
         let err = read(missing).unwrap_err();
         assert!(err.to_string().contains("'nowhere'"), "{err}");
+    }
+
+    #[test]
+    fn conversion_factors_reach_the_submodel_math() -> Result<()> {
+        let net = read(
+            r#"<listOfParameters><parameter id="c" value="10" constant="true"/><parameter id="K" value="5" constant="true">
+<comp:listOfReplacedElements><comp:replacedElement comp:submodelRef="A" comp:idRef="k" comp:conversionFactor="c"/></comp:listOfReplacedElements></parameter></listOfParameters>
+<comp:listOfSubmodels><comp:submodel comp:id="A" comp:modelRef="inner" comp:timeConversionFactor="c"/></comp:listOfSubmodels>"#,
+        )?;
+        // x = 2 k in the submodel reads k as K / c.
+        let rule = format!("{:?}", net.rules[0]);
+        assert!(rule.contains("\"K\"") && rule.contains("\"c\""), "{rule}");
+        Ok(())
+    }
+
+    #[test]
+    fn replacements_follow_earlier_replacements_and_reach_inside() -> Result<()> {
+        let xml = format!(
+            r#"{HEAD}<model id="top"><listOfParameters><parameter id="p" value="9" constant="true">
+<comp:replacedBy comp:submodelRef="M" comp:idRef="I"><comp:sBaseRef comp:idRef="k"/></comp:replacedBy></parameter>
+<parameter id="g" value="7" constant="true"><comp:listOfReplacedElements>
+<comp:replacedElement comp:submodelRef="M" comp:metaIdRef="loc"/></comp:listOfReplacedElements></parameter></listOfParameters>
+<comp:listOfSubmodels><comp:submodel comp:id="M" comp:modelRef="mid"/></comp:listOfSubmodels></model>
+<comp:listOfModelDefinitions>{}<comp:modelDefinition id="mid">
+<listOfParameters><parameter id="m" value="4" constant="true"><comp:replacedBy comp:submodelRef="I" comp:idRef="k"/></parameter></listOfParameters>
+<listOfReactions><reaction id="J" reversible="false"><kineticLaw><math xmlns="http://www.w3.org/1998/Math/MathML"><ci>q</ci></math>
+<listOfLocalParameters><localParameter metaid="loc" id="q" value="3"/></listOfLocalParameters></kineticLaw></reaction></listOfReactions>
+<comp:listOfSubmodels><comp:submodel comp:id="I" comp:modelRef="inner"/></comp:listOfSubmodels></comp:modelDefinition>
+</comp:listOfModelDefinitions></sbml>"#,
+            &DEFS["<comp:listOfModelDefinitions>".len()
+                ..DEFS.len() - "</comp:listOfModelDefinitions>".len()]
+        );
+        let net = crate::read_str(&xml, Path::new("comp.xml"))?;
+        let ids: Vec<&str> = net.parameters.iter().map(|p| p.id.as_str()).collect();
+        // M's m took over I's k, then I's k, so named, took over the top's p.
+        assert_eq!(ids, ["g", "p", "M__I__x", "M__I__gone"]);
+        assert_eq!(net.parameters[1].value, Some(1.0));
+        let law = format!("{:?}", net.reactions[0]);
+        assert!(law.contains("\"g\""), "{law}");
+        Ok(())
+    }
+
+    #[test]
+    fn deleting_a_local_parameter_uncovers_the_global() -> Result<()> {
+        let xml = format!(
+            r#"{HEAD}<model id="top"><comp:listOfSubmodels><comp:submodel comp:id="A" comp:modelRef="d">
+<comp:listOfDeletions><comp:deletion comp:metaIdRef="loc"/></comp:listOfDeletions></comp:submodel></comp:listOfSubmodels></model>
+<comp:listOfModelDefinitions><comp:modelDefinition id="d"><listOfParameters><parameter id="q" value="1" constant="true"/></listOfParameters>
+<listOfReactions><reaction id="J" reversible="false"><kineticLaw><math xmlns="http://www.w3.org/1998/Math/MathML"><ci>q</ci></math>
+<listOfLocalParameters><localParameter metaid="loc" id="q" value="3"/></listOfLocalParameters></kineticLaw></reaction></listOfReactions>
+</comp:modelDefinition></comp:listOfModelDefinitions></sbml>"#
+        );
+        let net = crate::read_str(&xml, Path::new("comp.xml"))?;
+        let law = format!("{:?}", net.reactions[0]);
+        assert!(law.contains("\"A__q\""), "{law}");
+        Ok(())
     }
 }

@@ -9,18 +9,27 @@ use super::Ctx;
 use crate::error::Result;
 use crate::xml::Element;
 
-/// Reads one `<event>`.
-pub(super) fn event<'a>(cx: &mut Ctx<'a>, e: &'a Element) -> Result<Event> {
+/// Reads one `<event>`; `None` for an L3V2 event that never fires.
+pub(super) fn event<'a>(cx: &mut Ctx<'a>, e: &'a Element) -> Result<Option<Event>> {
     let id = cx.opt(e, "id");
     if let Some(id) = &id {
         cx.declare(id, e, Kind::Event)?;
     }
+    // L3V2 §4.12.2: without a trigger, or trigger math, an event never
+    // fires. Earlier levels require both.
+    let never = (cx.level, cx.version) == (3, 2);
     let Some(trigger) = e.child("trigger") else {
-        let reason = "an event without a trigger never fires";
+        if never {
+            return Ok(None);
+        }
+        let reason = "events need a trigger before SBML L3V2";
         return Err(cx.unsupported(e, "event without trigger".into(), reason));
     };
     let Some(trigger_math) = child_math(cx, trigger, Scope::MODEL)? else {
-        let reason = "a trigger without math never fires";
+        if never {
+            return Ok(None);
+        }
+        let reason = "triggers need math before SBML L3V2";
         return Err(cx.unsupported(trigger, "trigger without math".into(), reason));
     };
     // In Level 2, a trigger behaves as L3's initialValue="true" persistent="true".
@@ -37,7 +46,7 @@ pub(super) fn event<'a>(cx: &mut Ctx<'a>, e: &'a Element) -> Result<Event> {
             assignments.push(EventAssignment { variable, math });
         }
     }
-    Ok(Event {
+    Ok(Some(Event {
         id,
         trigger: trigger_math,
         initial_value,
@@ -46,7 +55,7 @@ pub(super) fn event<'a>(cx: &mut Ctx<'a>, e: &'a Element) -> Result<Event> {
         priority,
         use_values_from_trigger_time: cx.flag(e, "useValuesFromTriggerTime", true)?,
         assignments,
-    })
+    }))
 }
 
 fn optional_math<'a>(

@@ -2,12 +2,12 @@
 //! parameters, initial assignments and rules (SBML L3V2 §4.2–§4.9).
 
 use senmet_engine::{
-    Compartment, InitialAssignment, InitialQuantity, Network, Parameter, Rule, Species,
+    Compartment, Expr, InitialAssignment, InitialQuantity, Network, Parameter, Rule, Species,
 };
 
 use super::ids::{Kind, Need};
 use super::mathml::{child_math, Scope};
-use super::{event, reaction, Ctx};
+use super::{algebraic, event, reaction, Ctx};
 use crate::error::Result;
 use crate::xml::Element;
 
@@ -21,9 +21,11 @@ pub(super) fn document<'a>(cx: &mut Ctx<'a>, root: &'a Element) -> Result<Networ
     }
     let level = cx.req(root, "level")?.trim();
     let version = cx.req(root, "version")?.trim();
-    match (level, version) {
-        ("3", "1" | "2") => cx.level = 3,
-        ("2", "4" | "5") => cx.level = 2,
+    (cx.level, cx.version) = match (level, version) {
+        ("3", "1") => (3, 1),
+        ("3", "2") => (3, 2),
+        ("2", "4") => (2, 4),
+        ("2", "5") => (2, 5),
         _ => {
             return Err(cx.unsupported(
                 root,
@@ -31,7 +33,7 @@ pub(super) fn document<'a>(cx: &mut Ctx<'a>, root: &'a Element) -> Result<Networ
                 "only L2V4, L2V5, L3V1 and L3V2 are read",
             ))
         }
-    }
+    };
     check_packages(cx, root)?;
     let model = root
         .child("model")
@@ -107,18 +109,45 @@ fn model<'a>(cx: &mut Ctx<'a>, m: &'a Element) -> Result<Network> {
     for ia in list(m, "listOfInitialAssignments", "initialAssignment") {
         net.initial_assignments.extend(initial_assignment(cx, ia)?);
     }
+    let algebraic = rules(cx, m, &mut net)?;
+    for e in list(m, "listOfEvents", "event") {
+        net.events.extend(event::event(cx, e)?);
+    }
+    cx.check_uses()?;
+    let (elements, maths): (Vec<&Element>, Vec<Expr>) = algebraic.into_iter().unzip();
+    match algebraic::solve(&net, &maths) {
+        Ok(solved) => net.rules.extend(solved),
+        Err(u) => {
+            let reason = format!("{}, so it needs a DAE solver", u.reason);
+            return Err(cx.unsupported(elements[u.index], "algebraicRule".into(), &reason));
+        }
+    }
+    Ok(net)
+}
+
+/// Reads the rules into `net`; returns the algebraic ones, which are solved
+/// once everything else is known.
+fn rules<'a>(
+    cx: &mut Ctx<'a>,
+    m: &'a Element,
+    net: &mut Network,
+) -> Result<Vec<(&'a Element, Expr)>> {
+    let mut algebraic = Vec::new();
     for r in m
         .child("listOfRules")
         .into_iter()
         .flat_map(Element::elements)
     {
+        if r.name == "algebraicRule" {
+            // L3V2: a rule without math has no effect.
+            if let Some(math) = child_math(cx, r, Scope::MODEL)? {
+                algebraic.push((r, math));
+            }
+            continue;
+        }
         net.rules.extend(rule(cx, r)?);
     }
-    for e in list(m, "listOfEvents", "event") {
-        net.events.push(event::event(cx, e)?);
-    }
-    cx.check_uses()?;
-    Ok(net)
+    Ok(algebraic)
 }
 
 /// The `item` children of the `list` child of `parent`.
@@ -204,10 +233,6 @@ fn initial_assignment<'a>(cx: &mut Ctx<'a>, e: &'a Element) -> Result<Option<Ini
 /// A rule; `None` when it has no math (L3V2: no effect).
 fn rule<'a>(cx: &mut Ctx<'a>, r: &'a Element) -> Result<Option<Rule>> {
     let kind = r.name.as_str();
-    if kind == "algebraicRule" {
-        let reason = "algebraic rules need a DAE solver";
-        return Err(cx.unsupported(r, "algebraicRule".into(), reason));
-    }
     if kind != "assignmentRule" && kind != "rateRule" {
         return Err(cx.unsupported(r, format!("rule <{kind}>"), "not an SBML L2/L3 rule"));
     }
@@ -350,11 +375,17 @@ mod tests {
         let math = r#"<math xmlns="http://www.w3.org/1998/Math/MathML"><cn>0</cn></math>"#;
         let alg = format!("<listOfRules><algebraicRule>{math}</algebraicRule></listOfRules>");
         let fast = r#"<listOfReactions><reaction id="r" reversible="false" fast="true"/></listOfReactions>"#;
-        let evt = r#"<listOfEvents><event useValuesFromTriggerTime="true"/></listOfEvents>"#;
-        for model in [alg.as_str(), fast, evt] {
+        for model in [alg.as_str(), fast] {
             let err = read(L3, model).unwrap_err();
             assert!(err.is_unsupported(), "{err}");
         }
+        // An event without a trigger is L3V2; before, it is refused.
+        let evt = r#"<listOfEvents><event useValuesFromTriggerTime="true"/></listOfEvents>"#;
+        let l3v1 =
+            r#"<sbml xmlns="http://www.sbml.org/sbml/level3/version1/core" level="3" version="1">"#;
+        assert!(read(l3v1, evt).unwrap_err().is_unsupported());
+        let never = read(L3, evt).map(|n| n.events.len());
+        assert!(matches!(never, Ok(0)), "{never:?}");
         // comp is flattened, but not alongside another package.
         let comp = r#"<sbml xmlns="http://www.sbml.org/sbml/level3/version1/core" xmlns:comp="http://www.sbml.org/sbml/level3/version1/comp/version1" xmlns:fbc="http://www.sbml.org/sbml/level3/version1/fbc/version2" level="3" version="1" comp:required="true">"#;
         let err = read(comp, "").unwrap_err();

@@ -39,6 +39,25 @@ pub(super) struct Meta {
     pub ports: HashMap<String, Target>,
     /// Submodel id to its own metadata.
     pub subs: HashMap<String, Meta>,
+    /// Ids of replaced elements to the ids of their replacements (§3.6: a
+    /// reference to a replaced element means its replacement).
+    pub aliases: HashMap<String, String>,
+}
+
+impl Meta {
+    /// `t` with replaced ids followed to their replacements.
+    fn alias(&self, t: Target) -> Target {
+        let Target::Id(mut id) = t else { return t };
+        // Each replacement removes an element, so a chain is no longer
+        // than the alias map; the bound guards against a cycle.
+        for _ in 0..=self.aliases.len() {
+            match self.aliases.get(&id) {
+                Some(next) => id.clone_from(next),
+                None => break,
+            }
+        }
+        Target::Id(id)
+    }
 }
 
 /// Why an SBaseRef could not be resolved.
@@ -70,7 +89,7 @@ pub(super) fn resolve(r: &Element, meta: &Meta) -> Result<Target, RefError> {
             .cloned()
             .ok_or_else(|| RefError::Unknown(format!("port '{port}'")))?;
         return match nested {
-            None => Ok(t),
+            None => Ok(meta.alias(t)),
             Some(n) => descend(t, n, meta),
         };
     }
@@ -81,7 +100,7 @@ pub(super) fn resolve(r: &Element, meta: &Meta) -> Result<Target, RefError> {
             Target::Id(id.to_string())
         };
         return match nested {
-            None => Ok(t),
+            None => Ok(meta.alias(t)),
             Some(n) => descend(t, n, meta),
         };
     }
@@ -102,15 +121,22 @@ fn descend(t: Target, nested: &Element, meta: &Meta) -> Result<Target, RefError>
     let Target::Submodel(sub) = t else {
         return Err(RefError::NotSubmodel(format!("{t:?}")));
     };
-    // A port may point at a nested submodel: walk its prefixed path.
-    let mut m = meta;
-    for part in sub.split("__") {
-        m = m
+    // A port may point at a nested submodel: walk its prefixed path, then
+    // come back up through each level's aliases.
+    let parts: Vec<&str> = sub.split("__").collect();
+    let mut metas = vec![meta];
+    for part in &parts {
+        let m = metas[metas.len() - 1]
             .subs
-            .get(part)
+            .get(*part)
             .ok_or_else(|| RefError::Unknown(format!("submodel '{sub}'")))?;
+        metas.push(m);
     }
-    Ok(resolve(nested, m)?.through(&sub))
+    let mut t = resolve(nested, metas[parts.len()])?;
+    for (m, part) in metas.iter().zip(&parts).rev() {
+        t = m.alias(t.through(part));
+    }
+    Ok(t)
 }
 
 #[cfg(test)]
@@ -125,14 +151,19 @@ mod tests {
         let inner = Meta {
             ports: HashMap::from([("p".to_string(), Target::Id("x".into()))]),
             subs: HashMap::new(),
+            aliases: HashMap::from([("z".to_string(), "x".to_string())]),
         };
         let meta = Meta {
             ports: HashMap::from([("q".to_string(), Target::Submodel("B".into()))]),
             subs: HashMap::from([("B".to_string(), inner)]),
+            aliases: HashMap::from([("B__x".to_string(), "w".to_string())]),
         };
         let text = r#"<r xmlns:c="urn:c" c:idRef="B"><sBaseRef c:portRef="p"/></r>"#;
         let r = parse(text, &Locator::new(Path::new("t.xml"), text))?;
-        assert_eq!(resolve(&r, &meta).ok(), Some(Target::Id("B__x".into())));
+        assert_eq!(resolve(&r, &meta).ok(), Some(Target::Id("w".into())));
+        let text = r#"<r xmlns:c="urn:c" c:idRef="B"><sBaseRef c:idRef="z"/></r>"#;
+        let r = parse(text, &Locator::new(Path::new("t.xml"), text))?;
+        assert_eq!(resolve(&r, &meta).ok(), Some(Target::Id("w".into())));
         let text = r#"<r c:portRef="q"><sBaseRef c:idRef="y"/></r>"#;
         let r = parse(text, &Locator::new(Path::new("t.xml"), text))?;
         assert_eq!(resolve(&r, &meta).ok(), Some(Target::Id("B__y".into())));

@@ -85,7 +85,7 @@ fn swap(v: &mut String, map: &HashMap<String, String>, shadow: &HashSet<String>)
 }
 
 /// Local parameter ids of a kinetic law (L3 and L2 spellings).
-fn locals(law: &Element) -> HashSet<String> {
+pub(super) fn locals(law: &Element) -> HashSet<String> {
     ["listOfLocalParameters", "listOfParameters"]
         .iter()
         .filter_map(|l| law.child(l))
@@ -159,6 +159,46 @@ fn remove_into(e: &mut Element, attr: &str, value: &str, out: &mut Vec<Element>)
             text => e.children.push(text),
         }
     }
+}
+
+/// Removes the local parameter whose metaid is `metaid` from the kinetic law
+/// declaring it; its uses in that law then name `to`, or with `None` the
+/// global of the same id. Returns the id of the reaction it was found in.
+pub(super) fn remove_local(model: &mut Element, metaid: &str, to: Option<&str>) -> Option<String> {
+    for list in elements_mut(model).filter(|l| l.name == "listOfReactions") {
+        for r in elements_mut(list) {
+            let reaction = r.attr("id").unwrap_or_default().trim().to_string();
+            for law in elements_mut(r).filter(|k| k.name == "kineticLaw") {
+                let Some(id) = take_local(law, metaid) else {
+                    continue;
+                };
+                if let Some(to) = to {
+                    rename(law, &HashMap::from([(id, to.to_string())]));
+                }
+                return Some(reaction);
+            }
+        }
+    }
+    None
+}
+
+/// Removes a local parameter by metaid from a kinetic law; returns its id.
+fn take_local(law: &mut Element, metaid: &str) -> Option<String> {
+    let lists = elements_mut(law).filter(|l| {
+        matches!(
+            l.name.as_str(),
+            "listOfLocalParameters" | "listOfParameters"
+        )
+    });
+    for list in lists {
+        let at = list.children.iter().position(
+            |n| matches!(n, Node::Elem(p) if p.attr("metaid").map(str::trim) == Some(metaid)),
+        );
+        if let Some(Node::Elem(p)) = at.map(|i| list.children.remove(i)) {
+            return Some(p.attr("id").unwrap_or_default().trim().to_string());
+        }
+    }
+    None
 }
 
 /// The first descendant whose attribute `attr` is `value` (outside kinetic

@@ -1,10 +1,11 @@
 //! Replacements (comp v1 §3.6): `replacedElement` and `replacedBy` on the
 //! parent's elements, applied once every submodel instance is merged in.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
+use super::convert::{self, Factors};
 use super::refs::{attr, resolve, Meta, Target};
-use super::{rename, Flattener};
+use super::{rename, Flattener, Instance};
 use crate::error::Result;
 use crate::xml::Element;
 
@@ -29,6 +30,9 @@ fn ops(e: &Element, out: &mut Vec<Op>) {
             .cloned()
             .collect();
         let by = c.child("replacedBy").cloned();
+        // Children first: an element replaced inside an element that is
+        // itself replaced must be found before its container goes.
+        ops(c, out);
         if !replaced.is_empty() || by.is_some() {
             out.push(Op {
                 id: c.attr("id").map(|s| s.trim().to_string()),
@@ -37,14 +41,13 @@ fn ops(e: &Element, out: &mut Vec<Op>) {
                 by,
             });
         }
-        ops(c, out);
     }
 }
 
 impl Flattener<'_> {
     /// Applies every replacement declared in `model`, whose submodels are
     /// described by `meta`.
-    pub(super) fn replacements(&self, model: &mut Element, meta: &Meta) -> Result<()> {
+    pub(super) fn replacements(&self, model: &mut Element, meta: &mut Meta) -> Result<()> {
         let mut all = Vec::new();
         ops(model, &mut all);
         for op in &all {
@@ -56,6 +59,59 @@ impl Flattener<'_> {
             }
         }
         Ok(())
+    }
+
+    /// Applies the conversion factors of submodel `s` (id `sid`, flattened
+    /// as `inst`) and of `model`'s replacements of its elements.
+    pub(super) fn conversions(
+        &self,
+        model: &Element,
+        s: &Element,
+        sid: &str,
+        inst: &mut Instance,
+    ) -> Result<()> {
+        let mut all = Vec::new();
+        ops(model, &mut all);
+        let mut factors = HashMap::new();
+        let mut removed = HashSet::new();
+        let mut at = s.pos;
+        let mine = all
+            .iter()
+            .flat_map(|op| &op.replaced)
+            .filter(|r| attr(r, "submodelRef") == Some(sid) && attr(r, "deletion").is_none());
+        for r in mine {
+            let t = resolve(r, &inst.meta).map_err(|e| self.ref_error(r.pos, e))?;
+            let id = match t.through(sid) {
+                Target::Id(id) => Some(id),
+                Target::MetaId(m) => rename::find(&inst.model, "metaid", &m)
+                    .and_then(|e| e.attr("id"))
+                    .map(|id| id.trim().to_string()),
+                Target::Unit | Target::Submodel(_) => None,
+            };
+            match (id, attr(r, "conversionFactor")) {
+                (Some(id), Some(cf)) => {
+                    at = r.pos;
+                    factors.insert(id.clone(), cf.to_string());
+                    removed.insert(id);
+                }
+                (Some(id), None) => {
+                    removed.insert(id);
+                }
+                (None, Some(_)) => {
+                    let reason = "its target has no id to convert".to_string();
+                    return Err(self.unsupported(r.pos, "conversionFactor", reason));
+                }
+                (None, None) => {}
+            }
+        }
+        convert::replaced(&mut inst.model, &factors, &removed)
+            .map_err(|reason| self.unsupported(at, "conversionFactor", reason))?;
+        let f = Factors {
+            time: attr(s, "timeConversionFactor").map(String::from),
+            extent: attr(s, "extentConversionFactor").map(String::from),
+        };
+        convert::time_and_extent(&mut inst.model, &f, &removed)
+            .map_err(|reason| self.unsupported(s.pos, "conversion factor", reason))
     }
 
     /// The target of a replacement, in the parent's flattened namespace.
@@ -71,21 +127,26 @@ impl Flattener<'_> {
     fn replaced_element(
         &self,
         model: &mut Element,
-        meta: &Meta,
+        meta: &mut Meta,
         op: &Op,
         r: &Element,
     ) -> Result<()> {
-        if attr(r, "conversionFactor").is_some() {
-            let reason = "a replacedElement conversionFactor is not applied".to_string();
-            return Err(self.unsupported(r.pos, "conversionFactor", reason));
-        }
         if attr(r, "deletion").is_some() {
             // Replacing a deletion only documents intent (§3.6.2).
             return Ok(());
         }
-        let removed = match self.target(r, meta)? {
-            Target::Id(id) => rename::remove(model, "id", &id),
-            Target::MetaId(id) => rename::remove(model, "metaid", &id),
+        let target = self.target(r, meta)?;
+        let removed = match &target {
+            Target::Id(id) => rename::remove(model, "id", id),
+            Target::MetaId(id) => {
+                if let Some(new) = &op.id {
+                    // A local parameter is replaced in its kinetic law only.
+                    if rename::remove_local(model, id, Some(new)).is_some() {
+                        return Ok(());
+                    }
+                }
+                rename::remove(model, "metaid", id)
+            }
             Target::Unit => return Ok(()),
             Target::Submodel(id) => {
                 let reason = format!("replacing the whole submodel '{id}' is not supported");
@@ -93,13 +154,14 @@ impl Flattener<'_> {
             }
         };
         let Some(old) = removed.first() else {
-            let reason = "its target is not in the flattened submodel".to_string();
+            let reason = format!("its target {target:?} is not in the flattened submodel");
             return Err(self.unsupported(r.pos, "replacedElement", reason));
         };
         match (old.attr("id"), &op.id) {
             (Some(old), Some(new)) => {
-                let map = HashMap::from([(old.trim().to_string(), new.clone())]);
-                rename::rename(model, &map);
+                let old = old.trim().to_string();
+                rename::rename(model, &HashMap::from([(old.clone(), new.clone())]));
+                meta.aliases.insert(old, new.clone());
             }
             (Some(old), None) => {
                 let reason = format!("'{old}' is replaced by an element without an id");
@@ -110,7 +172,17 @@ impl Flattener<'_> {
         Ok(())
     }
 
-    fn replaced_by(&self, model: &mut Element, meta: &Meta, op: &Op, by: &Element) -> Result<()> {
+    fn replaced_by(
+        &self,
+        model: &mut Element,
+        meta: &mut Meta,
+        op: &Op,
+        by: &Element,
+    ) -> Result<()> {
+        if attr(by, "conversionFactor").is_some() {
+            let reason = "comp v1 defines no conversionFactor on replacedBy".to_string();
+            return Err(self.unsupported(by.pos, "conversionFactor", reason));
+        }
         let target = self.target(by, meta)?;
         let t = match &target {
             Target::Id(id) => rename::find(model, "id", id),
@@ -135,8 +207,8 @@ impl Flattener<'_> {
         }
         match (t_id, &op.id) {
             (Some(old), Some(new)) => {
-                let map = HashMap::from([(old, new.clone())]);
-                rename::rename(model, &map);
+                rename::rename(model, &HashMap::from([(old.clone(), new.clone())]));
+                meta.aliases.insert(old, new.clone());
             }
             (None, Some(new)) => {
                 let reason = format!("'{new}' is replaced by an element without an id");
