@@ -39,8 +39,9 @@ fn hybrid_keeps_the_continuous_part_deterministic() {
     // restarts the solver at different times).
     for (h, o) in hybrid.iter().zip(&ode) {
         let (mean, want) = (cell(h, "T-mean"), cell(o, "T"));
-        assert!((mean - want).abs() <= 1e-6 * want, "{mean} vs {want}");
-        assert!(cell(h, "T-sd") <= 1e-6 * want);
+        // Global error up to about 10·rtol, with different step sequences.
+        assert!((mean - want).abs() <= 1e-5 * want, "{mean} vs {want}");
+        assert!(cell(h, "T-sd") <= 1e-5 * want);
     }
     // C starts at 0 and is discrete: it varies between runs.
     assert!(cell(&hybrid[3], "C-sd") > 0.0);
