@@ -73,15 +73,48 @@ fn branching() -> Network {
     let sym = Expr::sym;
     let crowding = Expr::apply(
         Op::Minus,
-        vec![Expr::Num(1.0), Expr::apply(Op::Divide, vec![sym("T"), sym("K")])],
+        vec![
+            Expr::Num(1.0),
+            Expr::apply(Op::Divide, vec![sym("T"), sym("K")]),
+        ],
     );
     let reactions = [
-        ("T_birth", vec![("T", 1.0)], vec![("T", 2.0)], times(vec![sym("b"), sym("T"), crowding])),
-        ("T_death", vec![("T", 1.0)], vec![], times(vec![sym("d"), sym("T")])),
-        ("shed", vec![("T", 1.0)], vec![("T", 1.0), ("C", 1.0)], times(vec![sym("s"), sym("T")])),
-        ("C_death", vec![("C", 1.0)], vec![], times(vec![sym("dc"), sym("C")])),
-        ("seed", vec![("C", 1.0)], vec![("M", 1.0)], times(vec![sym("m"), sym("C")])),
-        ("M_birth", vec![("M", 1.0)], vec![("M", 2.0)], times(vec![sym("g"), sym("M")])),
+        (
+            "T_birth",
+            vec![("T", 1.0)],
+            vec![("T", 2.0)],
+            times(vec![sym("b"), sym("T"), crowding]),
+        ),
+        (
+            "T_death",
+            vec![("T", 1.0)],
+            vec![],
+            times(vec![sym("d"), sym("T")]),
+        ),
+        (
+            "shed",
+            vec![("T", 1.0)],
+            vec![("T", 1.0), ("C", 1.0)],
+            times(vec![sym("s"), sym("T")]),
+        ),
+        (
+            "C_death",
+            vec![("C", 1.0)],
+            vec![],
+            times(vec![sym("dc"), sym("C")]),
+        ),
+        (
+            "seed",
+            vec![("C", 1.0)],
+            vec![("M", 1.0)],
+            times(vec![sym("m"), sym("C")]),
+        ),
+        (
+            "M_birth",
+            vec![("M", 1.0)],
+            vec![("M", 2.0)],
+            times(vec![sym("g"), sym("M")]),
+        ),
     ];
     for (id, from, to, rate) in reactions {
         net.reactions.push(Reaction {
