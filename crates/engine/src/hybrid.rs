@@ -4,7 +4,7 @@
 //! Species are split in two. *Discrete* species (few copies: a seeded
 //! metastasis, a rare cell state) are whole counts; every reaction that
 //! changes one is *stochastic* and fires as a jump. Every other reaction is a
-//! continuous flow integrated by the stiff BDF solver of [`Ode`](crate::Ode),
+//! continuous flow integrated by the stiff BDF solver of [`Ode`],
 //! with SBML rules and events exactly as there.
 //!
 //! Between firings the solver integrates the continuous state together with
