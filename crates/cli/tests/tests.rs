@@ -1,6 +1,7 @@
 //! Integration tests of the `senmet` binary, one module per topic.
 
 mod engine;
+mod hybrid;
 mod run;
 mod signature;
 mod simulate_scan;

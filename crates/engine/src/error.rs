@@ -92,6 +92,19 @@ pub enum EngineError {
         /// The value found.
         value: f64,
     },
+    /// A stochastic firing took a discrete species below zero (its
+    /// propensity does not vanish when the count is too small).
+    #[error("reaction '{reaction}' took species '{species}' to {value} at t = {time}: expected a non-negative count")]
+    NegativeCount {
+        /// The reaction's id.
+        reaction: String,
+        /// The species' id.
+        species: String,
+        /// The count after the firing.
+        value: f64,
+        /// Simulation time.
+        time: f64,
+    },
 }
 
 /// The engine's result type.

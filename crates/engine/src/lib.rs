@@ -21,6 +21,7 @@
 //! ```
 
 pub mod expr;
+pub mod hybrid;
 pub mod network;
 pub mod ode;
 pub mod ssa;
@@ -41,6 +42,7 @@ mod vm;
 
 pub use ensemble::Ensemble;
 pub use error::EngineError;
+pub use hybrid::{Firing, Hybrid, HybridBuilder, HybridRun};
 pub use ode::{Ode, OdeBuilder};
 pub use ssa::{Ssa, SsaBuilder, SsaMethod};
 pub use system::{Observable, ParameterId, System};

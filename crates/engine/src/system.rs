@@ -40,6 +40,13 @@ pub struct System {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ParameterId(u32);
 
+impl ParameterId {
+    /// The parameter's slot.
+    pub(crate) fn slot(self) -> u32 {
+        self.0
+    }
+}
+
 /// A quantity that can be written to output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Observable {
@@ -72,10 +79,17 @@ impl System {
     /// # Ok::<(), senmet_engine::EngineError>(())
     /// ```
     pub fn new(net: &Network) -> Result<Self> {
+        Self::partitioned(net, &[])
+    }
+
+    /// Compiles a network whose reactions flagged in `jumps` (by index; missing
+    /// flags are false) still have their rates computed but are left out of
+    /// the species' derivatives: a hybrid method fires them as discrete jumps.
+    pub(crate) fn partitioned(net: &Network, jumps: &[bool]) -> Result<Self> {
         let layout = Layout::new(net)?;
         let baseline = baseline(net, &layout);
-        let init = init_program(net, &layout)?;
-        let rhs = rhs_program(net, &layout)?;
+        let init = init_program(net, &layout, jumps)?;
+        let rhs = rhs_program(net, &layout, jumps)?;
         let events = events::compile_events(net, &layout)?;
         let roots = events::root_programs(net, &layout)?;
         Ok(System {
@@ -291,7 +305,7 @@ fn node(e: &Expr, target: u32, layout: &Layout, context: &str) -> Result<Node> {
 }
 
 /// Nodes computing reaction rates and state derivatives.
-fn rate_and_derivative_nodes(net: &Network, layout: &Layout) -> Result<Vec<Node>> {
+fn rate_and_derivative_nodes(net: &Network, layout: &Layout, jumps: &[bool]) -> Result<Vec<Node>> {
     let mut nodes = Vec::new();
     for r in &net.reactions {
         let slot = layout.index[&r.id];
@@ -305,7 +319,7 @@ fn rate_and_derivative_nodes(net: &Network, layout: &Layout) -> Result<Vec<Node>
     }
     for (sp, decl) in layout.species.iter().zip(&net.species) {
         let Some(state) = sp.state else { continue };
-        let e = species_derivative(net, layout, &decl.id, sp.value)?;
+        let e = species_derivative(net, layout, &decl.id, sp.value, jumps)?;
         let deriv = layout.states[state].deriv;
         nodes.push(node(
             &e,
@@ -326,7 +340,13 @@ fn rate_and_derivative_nodes(net: &Network, layout: &Layout) -> Result<Vec<Node>
 }
 
 /// d(amount)/dt of a species: its rate rule, or the sum of reaction terms.
-fn species_derivative(net: &Network, layout: &Layout, id: &str, slot: u32) -> Result<Expr> {
+fn species_derivative(
+    net: &Network,
+    layout: &Layout,
+    id: &str,
+    slot: u32,
+    jumps: &[bool],
+) -> Result<Expr> {
     let decl = net
         .species
         .iter()
@@ -353,7 +373,12 @@ fn species_derivative(net: &Network, layout: &Layout, id: &str, slot: u32) -> Re
         return Ok(Expr::Num(0.0));
     }
     let (mut made, mut used) = (Vec::new(), Vec::new());
-    for r in net.reactions.iter().filter(|r| r.rate.is_some()) {
+    let flows = net
+        .reactions
+        .iter()
+        .enumerate()
+        .filter(|(j, r)| r.rate.is_some() && !jumps.get(*j).copied().unwrap_or(false));
+    for (_, r) in flows {
         for (refs, out) in [(&r.products, &mut made), (&r.reactants, &mut used)] {
             for sr in refs.iter().filter(|sr| sr.species == id) {
                 let stoich = match &sr.id {
@@ -409,9 +434,9 @@ pub(crate) fn value_nodes(net: &Network, layout: &Layout) -> Result<Vec<Node>> {
     Ok(nodes)
 }
 
-fn rhs_program(net: &Network, layout: &Layout) -> Result<Program> {
+fn rhs_program(net: &Network, layout: &Layout, jumps: &[bool]) -> Result<Program> {
     let mut nodes = value_nodes(net, layout)?;
-    nodes.extend(rate_and_derivative_nodes(net, layout)?);
+    nodes.extend(rate_and_derivative_nodes(net, layout, jumps)?);
     let order = topological(nodes, |s| layout.name(s))?;
     Ok(Program {
         code: order.into_iter().flat_map(|n| n.code).collect(),
@@ -419,7 +444,7 @@ fn rhs_program(net: &Network, layout: &Layout) -> Result<Program> {
 }
 
 /// Values at t0 of everything not given as a plain declared value.
-fn init_program(net: &Network, layout: &Layout) -> Result<Program> {
+fn init_program(net: &Network, layout: &Layout, jumps: &[bool]) -> Result<Program> {
     let mut nodes = Vec::new();
     let mut defined = std::collections::HashSet::new();
     for ia in &net.initial_assignments {
@@ -479,7 +504,7 @@ fn init_program(net: &Network, layout: &Layout) -> Result<Program> {
             &format!("initial value of species '{}'", s.id),
         )?);
     }
-    nodes.extend(rate_and_derivative_nodes(net, layout)?);
+    nodes.extend(rate_and_derivative_nodes(net, layout, jumps)?);
     let order = topological(nodes, |s| layout.name(s))?;
     Ok(Program {
         code: order.into_iter().flat_map(|n| n.code).collect(),

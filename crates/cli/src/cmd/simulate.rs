@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use senmet_core::Seed;
 use senmet_engine::stochastic::{summarize, trajectories, Trajectory};
-use senmet_engine::{Observable, Ode, Ssa, System};
+use senmet_engine::{Hybrid, Observable, Ode, Ssa, System};
 
 use crate::output::write_atomically;
 
@@ -20,6 +20,10 @@ pub enum Method {
     Ode,
     /// Exact stochastic simulation (Gillespie direct method), an ensemble of `--runs`.
     Ssa,
+    /// Hybrid: species below `--threshold` (or named by `--discrete`) as
+    /// counts with stochastic reactions, the rest by the ODE solver; an
+    /// ensemble of `--runs`.
+    Hybrid,
 }
 
 /// Simulate an SBML model; print or write a TSV with time and every species.
@@ -54,6 +58,15 @@ pub struct Args {
     /// Stochastic methods: write every trajectory (column `run`) instead of means and SDs.
     #[arg(long)]
     trajectories: bool,
+    /// Hybrid method: species simulated as counts whatever their initial amount (comma-separated ids).
+    #[arg(long, value_name = "ID,ID", value_delimiter = ',')]
+    discrete: Vec<String>,
+    /// Hybrid method: species integrated continuously whatever their initial amount.
+    #[arg(long, value_name = "ID,ID", value_delimiter = ',')]
+    continuous: Vec<String>,
+    /// Hybrid method: other species are counts when their initial amount is below this.
+    #[arg(long, value_name = "X", default_value_t = 100.0)]
+    threshold: f64,
     /// Write the TSV here instead of standard output.
     #[arg(long, value_name = "FILE.tsv")]
     out: Option<PathBuf>,
@@ -79,6 +92,10 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             args.t_end
         );
     }
+    anyhow::ensure!(
+        args.method == Method::Hybrid || (args.discrete.is_empty() && args.continuous.is_empty()),
+        "--discrete and --continuous need --method hybrid"
+    );
     let net = senmet_sbml::read_path(&args.model)?;
     let system =
         System::new(&net).with_context(|| format!("cannot compile {}", args.model.display()))?;
@@ -113,6 +130,22 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
                 format!("cannot simulate {} stochastically", args.model.display())
             })?;
             stochastic(args, &ssa, &ids, &times, &observables)?
+        }
+        Method::Hybrid => {
+            let hybrid = Hybrid::builder(&net)
+                .discrete(args.discrete.iter().cloned())
+                .continuous(args.continuous.iter().cloned())
+                .threshold(args.threshold)
+                .rtol(args.rtol)
+                .atol(args.atol)
+                .build()
+                .with_context(|| {
+                    format!(
+                        "cannot simulate {} by the hybrid method",
+                        args.model.display()
+                    )
+                })?;
+            stochastic(args, &hybrid, &ids, &times, &observables)?
         }
     };
     match &args.out {

@@ -158,6 +158,11 @@ impl System {
         self.layout.species[i].amount
     }
 
+    /// The id of species `i`, for messages.
+    pub(crate) fn species_id(&self, i: usize) -> String {
+        self.layout.name(self.layout.species[i].value)
+    }
+
     /// A slot's symbol, for messages.
     pub(crate) fn slot_name(&self, slot: u32) -> String {
         self.layout.name(slot)

@@ -1,0 +1,362 @@
+//! The stepping loop: one solver segment between events, outputs and
+//! root location.
+
+use std::cell::RefCell;
+
+use diffsol::{
+    NalgebraLU, NalgebraMat, OdeBuilder as DiffsolBuilder, OdeSolverMethod, OdeSolverState,
+    OdeSolverStopReason, Vector,
+};
+
+use super::events::Events;
+use super::{solver_error, Jumps, Ode, COLORING_MIN_STATES};
+use crate::error::{EngineError, Result};
+use crate::scalar::Dual;
+use crate::system::Observable;
+
+/// Scratch shared by the solver's callbacks.
+struct Scratch {
+    slots: Vec<f64>,
+    stack: Vec<f64>,
+    dual: Vec<Dual>,
+    dstack: Vec<Dual>,
+}
+
+/// Where a run is, between solver segments.
+pub(super) struct Run<'r> {
+    pub slots: Vec<f64>,
+    pub stack: Vec<f64>,
+    pub events: Events,
+    /// Applied whenever events have settled.
+    pub jumps: &'r mut dyn Jumps,
+    pub times: &'r [f64],
+    pub observables: &'r [Observable],
+    pub rows: Vec<Vec<f64>>,
+    pub steps: usize,
+    /// The last step size of the previous segment.
+    pub last_h: Option<f64>,
+    /// Scratch for interpolated states, reused on every step.
+    pub y: Vec<f64>,
+}
+
+impl Ode<'_> {
+    /// Writes rows for output times at `t` from the current slots.
+    pub(super) fn emit_current(&self, run: &mut Run, t: f64) {
+        while run.rows.len() < run.times.len() && at_or_before(run.times[run.rows.len()], t) {
+            let row = run
+                .observables
+                .iter()
+                .map(|o| self.system.read(*o, &run.slots))
+                .collect();
+            run.rows.push(row);
+        }
+    }
+
+    /// Integrates from `t` until an event executes or `t_end`; returns the new time.
+    pub(super) fn segment(&self, run: &mut Run, t: f64, t_end: f64) -> Result<f64> {
+        let sys = self.system;
+        let n = sys.n_states().max(1);
+        let mut y0 = vec![0.0; n];
+        sys.store_state(&run.slots, &mut y0);
+        let scratch = RefCell::new(Scratch {
+            slots: run.slots.clone(),
+            stack: Vec::new(),
+            dual: Vec::new(),
+            dstack: Vec::new(),
+        });
+        let n_roots = sys.roots.len().max(1);
+        let problem = DiffsolBuilder::<NalgebraMat<f64>>::new()
+            .t0(t)
+            .rtol(self.rtol)
+            .atol([self.atol])
+            .rhs_implicit(
+                |x: &[f64], _p: &[f64], t: f64, dy: &mut [f64]| {
+                    let s = &mut *scratch.borrow_mut();
+                    s.slots[0] = t;
+                    sys.load_state(x, &mut s.slots);
+                    sys.evaluate(&mut s.slots, &mut s.stack);
+                    dy.fill(0.0);
+                    sys.derivatives(&s.slots, dy);
+                },
+                |x: &[f64], _p: &[f64], t: f64, v: &[f64], jv: &mut [f64]| {
+                    let s = &mut *scratch.borrow_mut();
+                    s.slots[0] = t;
+                    sys.load_state(x, &mut s.slots);
+                    jv.fill(0.0);
+                    sys.jacobian_times(&s.slots, v, &mut s.dual, &mut s.dstack, jv);
+                },
+            )
+            .init(
+                move |_p: &[f64], _t: f64, y: &mut [f64]| y.copy_from_slice(&y0),
+                n,
+            )
+            .use_coloring(n >= COLORING_MIN_STATES && sys.has_fixed_jacobian_pattern())
+            .root(
+                |x: &[f64], _p: &[f64], t: f64, g: &mut [f64]| {
+                    if sys.roots.is_empty() {
+                        // No triggers: skip evaluating the model at every step.
+                        g.fill(1.0);
+                        return;
+                    }
+                    let s = &mut *scratch.borrow_mut();
+                    s.slots[0] = t;
+                    sys.load_state(x, &mut s.slots);
+                    sys.evaluate(&mut s.slots, &mut s.stack);
+                    g.fill(1.0);
+                    for (gi, r) in g.iter_mut().zip(&sys.roots) {
+                        *gi = r.run(&mut s.slots, &mut s.stack);
+                    }
+                },
+                n_roots,
+            )
+            .build()
+            .map_err(|e| solver_error(t, e))?;
+        let mut state = problem
+            .bdf_state::<NalgebraLU<f64>>()
+            .map_err(|e| solver_error(t, e))?;
+        if let Some(h) = run.last_h {
+            // After an event, restart with the step size reached before it
+            // rather than ramping up again from a tiny first step.
+            let first = state.as_mut().h;
+            *first = first.abs().max(h);
+        }
+        let mut solver = problem
+            .bdf_solver::<NalgebraLU<f64>>(state)
+            .map_err(|e| solver_error(t, e))?;
+        // Landing on stop times can ask for steps below diffsol's fixed 1e-13
+        // floor; `max_steps` guards against stalls instead.
+        solver.config_mut().minimum_timestep = f64::MIN_POSITIVE;
+        let mut y = vec![0.0; n];
+        let mut stop = self.next_stop(run, t, t_end);
+        solver.set_stop_time(stop).map_err(|e| solver_error(t, e))?;
+        let mut t_prev = t;
+        loop {
+            run.steps += 1;
+            if run.steps > self.max_steps {
+                return Err(EngineError::Solver {
+                    time: solver.state().t,
+                    message: format!("more than {} steps", self.max_steps),
+                });
+            }
+            let reason = solver
+                .step()
+                .map_err(|e| solver_error(solver.state().t, e))?;
+            let t_now = solver.state().t;
+            let t_root = match reason {
+                OdeSolverStopReason::RootFound(t_root, _) => Some(t_root),
+                _ => None,
+            };
+            run.last_h = Some(solver.state().h);
+            if let Some(te) = self.event_time(run, &solver, t_prev, t_root, t_now)? {
+                self.emit_until(run, &solver, te, true)?;
+                interpolate(&solver, te, &mut y)?;
+                return self.fire(run, te, &y);
+            }
+            let reached = match reason {
+                OdeSolverStopReason::TstopReached => true,
+                // diffsol reports roots before it shortens the step for the
+                // stop time, so such a step may pass it: restart from there.
+                OdeSolverStopReason::RootFound(..) => at_or_before(stop, t_now),
+                OdeSolverStopReason::InternalTimestep => false,
+            };
+            let due = run
+                .events
+                .next_time()
+                .is_some_and(|p| at_or_before(p, stop));
+            if reached && (due || stop >= t_end || t_now > stop) {
+                self.emit_until(run, &solver, stop, true)?;
+                // `stop` may lie a rounding error past the step's end.
+                interpolate(&solver, stop.min(t_now), &mut y)?;
+                return self.fire(run, stop, &y);
+            }
+            self.emit_until(run, &solver, t_now, false)?;
+            if reached {
+                stop = self.next_stop(run, t_now, t_end);
+            }
+            if t_root.is_some() || reached {
+                solver
+                    .set_stop_time(stop)
+                    .map_err(|e| solver_error(t_now, e))?;
+            }
+            t_prev = t_now;
+        }
+    }
+
+    /// Where the solver must stop next: the next output time (which also keeps
+    /// steps from growing without bound on flat solutions, where a trigger
+    /// could be stepped over), the next delayed event, or the end. Without
+    /// events, outputs are interpolated and only the end stops the solver, as
+    /// CVODE's normal mode does: stopping at each output shortens steps.
+    fn next_stop(&self, run: &Run, t: f64, t_end: f64) -> f64 {
+        if self.system.events.is_empty() {
+            return t_end;
+        }
+        let next_out = run
+            .times
+            .get(run.rows.len()..)
+            .unwrap_or(&[])
+            .iter()
+            .copied()
+            .find(|&tau| tau > t && !at_or_before(tau, t))
+            .unwrap_or(t_end);
+        let pending = run.events.next_time().unwrap_or(f64::INFINITY);
+        next_out.min(pending).min(t_end)
+    }
+
+    /// The earliest time in the step `(t_prev, t_now]` at which some trigger
+    /// changed, if any: a reported root is tried first, then just after it;
+    /// otherwise bisection on the step (triggers without a sign-changing
+    /// comparison, or roots touched rather than crossed).
+    fn event_time<'s, S: OdeSolverMethod<'s, Eqn>, Eqn>(
+        &self,
+        run: &mut Run,
+        solver: &S,
+        t_prev: f64,
+        t_root: Option<f64>,
+        t_now: f64,
+    ) -> Result<Option<f64>>
+    where
+        Eqn: diffsol::OdeEquations<T = f64, V = diffsol::NalgebraVec<f64>> + 's,
+    {
+        if self.system.events.is_empty() {
+            return Ok(None);
+        }
+        let mut lo = t_prev;
+        if let Some(t_root) = t_root {
+            let nudge = (t_root + 1e-10 * t_root.abs().max(1.0)).min(t_now);
+            for te in [t_root, nudge] {
+                if self.changed_at(run, solver, te)? {
+                    return Ok(Some(te));
+                }
+            }
+            lo = nudge;
+        }
+        if !self.changed_at(run, solver, t_now)? {
+            return Ok(None);
+        }
+        let mut hi = t_now;
+        while hi - lo > 4.0 * f64::EPSILON * hi.abs().max(1.0) {
+            let mid = 0.5 * (lo + hi);
+            if self.changed_at(run, solver, mid)? {
+                hi = mid;
+            } else {
+                lo = mid;
+            }
+        }
+        Ok(Some(hi))
+    }
+
+    /// Whether any trigger differs from its last value at time `t` of the step.
+    fn changed_at<'s, S: OdeSolverMethod<'s, Eqn>, Eqn>(
+        &self,
+        run: &mut Run,
+        solver: &S,
+        t: f64,
+    ) -> Result<bool>
+    where
+        Eqn: diffsol::OdeEquations<T = f64, V = diffsol::NalgebraVec<f64>> + 's,
+    {
+        let mut y = std::mem::take(&mut run.y);
+        let interpolated = interpolate(solver, t, &mut y);
+        if interpolated.is_ok() {
+            self.state_at(run, t, &y);
+        }
+        run.y = y;
+        interpolated?;
+        Ok(run
+            .events
+            .any_trigger_changed(self.system, &mut run.slots, &mut run.stack))
+    }
+
+    /// Sets the run's slots to the state `y` at `t`, evaluated.
+    fn state_at(&self, run: &mut Run, t: f64, y: &[f64]) {
+        run.slots[0] = t;
+        self.system.load_state(y, &mut run.slots);
+        self.system.evaluate(&mut run.slots, &mut run.stack);
+    }
+
+    /// Executes due events at `t` from state `y`, and writes rows at `t`.
+    fn fire(&self, run: &mut Run, t: f64, y: &[f64]) -> Result<f64> {
+        self.state_at(run, t, y);
+        self.settle(run, t)?;
+        self.emit_current(run, t);
+        Ok(t)
+    }
+
+    /// Executes due events at `t` (slots evaluated), then the jumps.
+    pub(super) fn settle(&self, run: &mut Run, t: f64) -> Result<()> {
+        let sys = self.system;
+        run.events.settle(sys, &mut run.slots, &mut run.stack, t)?;
+        run.jumps
+            .after_settle(sys, &mut run.slots, &mut run.stack, &mut run.events, t)
+    }
+
+    /// Writes rows for output times up to `t` (strictly before it when
+    /// `before_event`: rows at an event's time show the state after it),
+    /// interpolating within the last step.
+    fn emit_until<'s, S: OdeSolverMethod<'s, Eqn>, Eqn>(
+        &self,
+        run: &mut Run,
+        solver: &S,
+        t: f64,
+        before_event: bool,
+    ) -> Result<()>
+    where
+        Eqn: diffsol::OdeEquations<T = f64, V = diffsol::NalgebraVec<f64>> + 's,
+    {
+        let mut y = std::mem::take(&mut run.y);
+        let result = self.emit_rows(run, solver, t, before_event, &mut y);
+        run.y = y;
+        result
+    }
+
+    fn emit_rows<'s, S: OdeSolverMethod<'s, Eqn>, Eqn>(
+        &self,
+        run: &mut Run,
+        solver: &S,
+        t: f64,
+        before_event: bool,
+        y: &mut [f64],
+    ) -> Result<()>
+    where
+        Eqn: diffsol::OdeEquations<T = f64, V = diffsol::NalgebraVec<f64>> + 's,
+    {
+        while let Some(&tau) = run.times.get(run.rows.len()) {
+            let due = if before_event {
+                tau < t && !at_or_before(t, tau)
+            } else {
+                tau <= t
+            };
+            if !due {
+                break;
+            }
+            interpolate(solver, tau, y)?;
+            self.state_at(run, tau, y);
+            let row = run
+                .observables
+                .iter()
+                .map(|o| self.system.read(*o, &run.slots))
+                .collect();
+            run.rows.push(row);
+        }
+        Ok(())
+    }
+}
+
+fn interpolate<'s, S: OdeSolverMethod<'s, Eqn>, Eqn>(
+    solver: &S,
+    t: f64,
+    y: &mut [f64],
+) -> Result<()>
+where
+    Eqn: diffsol::OdeEquations<T = f64, V = diffsol::NalgebraVec<f64>> + 's,
+{
+    let v = solver.interpolate(t).map_err(|e| solver_error(t, e))?;
+    y.copy_from_slice(&v.clone_as_vec());
+    Ok(())
+}
+
+/// Whether output time `tau` counts as reached at `t` (equal within rounding).
+fn at_or_before(tau: f64, t: f64) -> bool {
+    tau <= t + 1e-9 * t.abs().max(1.0)
+}

@@ -1,0 +1,316 @@
+//! The hybrid method against its two limits (the ODE solution with no
+//! stochastic reaction, exact SSA with everything discrete) and against exact
+//! SSA on a branching metastasis model; reproducibility.
+
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use senmet_core::Seed;
+use senmet_engine::stochastic::{stream, summarize, trajectories, Trajectory};
+use senmet_engine::{
+    Compartment, EngineError, Expr, Hybrid, InitialQuantity, Network, Ode, Op, Parameter, Reaction,
+    Species, SpeciesReference, Ssa,
+};
+
+/// A network in one compartment of size 1, species counted as amounts.
+fn network(species: &[(&str, f64)]) -> Network {
+    let mut net = Network::default();
+    net.compartments.push(Compartment {
+        id: "c".into(),
+        name: None,
+        size: Some(1.0),
+        spatial_dimensions: None,
+        constant: true,
+    });
+    for &(id, x0) in species {
+        net.species.push(Species {
+            id: id.into(),
+            name: None,
+            compartment: "c".into(),
+            initial: InitialQuantity::Amount(x0),
+            has_only_substance_units: true,
+            boundary_condition: false,
+            constant: false,
+            conversion_factor: None,
+        });
+    }
+    net
+}
+
+fn refs(list: &[(&str, f64)]) -> Vec<SpeciesReference> {
+    list.iter()
+        .map(|&(s, n)| SpeciesReference {
+            species: s.into(),
+            id: None,
+            stoichiometry: Some(n),
+            constant: true,
+        })
+        .collect()
+}
+
+fn reaction(net: &mut Network, id: &str, from: &[(&str, f64)], to: &[(&str, f64)], rate: Expr) {
+    net.reactions.push(Reaction {
+        id: id.into(),
+        name: None,
+        reversible: false,
+        reactants: refs(from),
+        products: refs(to),
+        modifiers: vec![],
+        rate: Some(rate),
+    });
+}
+
+/// `k` times the product of the named species.
+fn mass_action(k: f64, species: &[&str]) -> Expr {
+    let mut f = vec![Expr::Num(k)];
+    f.extend(species.iter().map(|&s| Expr::sym(s)));
+    Expr::apply(Op::Times, f)
+}
+
+/// 0 → X at 10, X → 0 at 0.1·X: X is Poisson(100(1 − e^{−t/10})) from X(0) = 0.
+fn birth_death() -> Network {
+    let mut net = network(&[("X", 0.0)]);
+    reaction(&mut net, "birth", &[], &[("X", 1.0)], Expr::Num(10.0));
+    reaction(
+        &mut net,
+        "death",
+        &[("X", 1.0)],
+        &[],
+        mass_action(0.1, &["X"]),
+    );
+    net
+}
+
+#[test]
+fn without_stochastic_reactions_it_is_the_ode_solution() -> Result<(), EngineError> {
+    // Lotka–Volterra-like, with time-dependent forcing: every species large.
+    let mut net = network(&[("A", 500.0), ("B", 300.0)]);
+    let forcing = Expr::apply(
+        Op::Times,
+        vec![
+            mass_action(0.01, &["A", "B"]),
+            Expr::apply(Op::Sin, vec![Expr::Time]),
+        ],
+    );
+    reaction(
+        &mut net,
+        "grow",
+        &[("A", 1.0)],
+        &[("A", 2.0)],
+        mass_action(0.5, &["A"]),
+    );
+    reaction(
+        &mut net,
+        "eat",
+        &[("A", 1.0), ("B", 1.0)],
+        &[("B", 2.0)],
+        mass_action(1e-3, &["A", "B"]),
+    );
+    reaction(&mut net, "force", &[], &[("B", 1.0)], forcing);
+    reaction(
+        &mut net,
+        "die",
+        &[("B", 1.0)],
+        &[],
+        mass_action(0.3, &["B"]),
+    );
+    let hybrid = Hybrid::builder(&net).threshold(100.0).rtol(1e-8).build()?;
+    assert!(hybrid.stochastic_reactions().is_empty());
+    let obs = ["A", "B"].map(|s| hybrid.system().observable(s, true).expect("species"));
+    let ts: Vec<f64> = (0..=20).map(|i| f64::from(i) * 0.5).collect();
+    let run = hybrid.run(&mut ChaCha8Rng::seed_from_u64(1), &ts, &obs, &[])?;
+    let system = senmet_engine::System::new(&net)?;
+    let ode = Ode::builder(&system).rtol(1e-8).build()?.run(&ts, &obs)?;
+    assert!(run.firings.is_empty());
+    for (h, o) in run.rows.iter().zip(ode.concat()) {
+        assert!((h - o).abs() <= 1e-9 * o.abs(), "{h} vs {o}");
+    }
+    Ok(())
+}
+
+#[test]
+fn birth_death_matches_the_poisson_law() -> Result<(), EngineError> {
+    let net = birth_death();
+    let hybrid = Hybrid::builder(&net).discrete(["X"]).build()?;
+    assert_eq!(hybrid.stochastic_reactions(), ["birth", "death"]);
+    let x = hybrid.system().observable("X", true).expect("species");
+    let n = 2000;
+    let s = summarize(&hybrid, &[0.0, 50.0], &[x], n, Seed::new(2026), &|_| {})?;
+    let mu = 100.0 * (1.0 - (-5.0f64).exp());
+    // DSMTS statistics (sbml-test-suite stochastic README): Z in (−3, 3), Y in (−5, 5).
+    let z = (n as f64).sqrt() * (s.mean[1] - mu) / mu.sqrt();
+    let y = (n as f64 / 2.0).sqrt() * (s.sd[1].powi(2) / mu - 1.0);
+    assert!(z.abs() < 3.0, "mean {} (Z = {z})", s.mean[1]);
+    assert!(y.abs() < 5.0, "sd {} (Y = {y})", s.sd[1]);
+    Ok(())
+}
+
+/// The branching metastasis model (issue #3): T grows logistically, sheds C,
+/// C dies and seeds M, M grows. Rates scaled (K = 10⁴, seeding 0.05 per C
+/// per day, 30 days) so that exact SSA, which simulates every T cell, runs
+/// within a test's time; the structure is that of the full model.
+fn metastasis() -> Network {
+    let mut net = network(&[("T", 1000.0), ("C", 0.0), ("M", 0.0)]);
+    for (id, v) in [
+        ("r", 0.3),
+        ("K", 1e4),
+        ("s", 1e-3),
+        ("dc", 5.0),
+        ("m", 0.05),
+        ("g", 0.2),
+    ] {
+        net.parameters.push(Parameter {
+            id: id.into(),
+            name: None,
+            value: Some(v),
+            constant: true,
+        });
+    }
+    let logistic = Expr::apply(
+        Op::Times,
+        vec![
+            Expr::sym("r"),
+            Expr::sym("T"),
+            Expr::apply(
+                Op::Minus,
+                vec![
+                    Expr::Num(1.0),
+                    Expr::apply(Op::Divide, vec![Expr::sym("T"), Expr::sym("K")]),
+                ],
+            ),
+        ],
+    );
+    let k = |p: &str, x: &str| Expr::apply(Op::Times, vec![Expr::sym(p), Expr::sym(x)]);
+    reaction(&mut net, "grow", &[("T", 1.0)], &[("T", 2.0)], logistic);
+    reaction(
+        &mut net,
+        "shed",
+        &[("T", 1.0)],
+        &[("T", 1.0), ("C", 1.0)],
+        k("s", "T"),
+    );
+    reaction(&mut net, "C_death", &[("C", 1.0)], &[], k("dc", "C"));
+    reaction(
+        &mut net,
+        "seed",
+        &[("C", 1.0)],
+        &[("C", 1.0), ("M", 1.0)],
+        k("m", "C"),
+    );
+    reaction(
+        &mut net,
+        "M_growth",
+        &[("M", 1.0)],
+        &[("M", 2.0)],
+        k("g", "M"),
+    );
+    net
+}
+
+/// Mean, variance, and the standard errors of both, of a sample.
+fn moments(x: &[f64]) -> (f64, f64, f64, f64) {
+    let n = x.len() as f64;
+    let mean = x.iter().sum::<f64>() / n;
+    let var = x.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0);
+    let m4 = x.iter().map(|v| (v - mean).powi(4)).sum::<f64>() / n;
+    (mean, var, (var / n).sqrt(), ((m4 - var * var) / n).sqrt())
+}
+
+#[test]
+fn metastasis_agrees_with_exact_ssa() -> Result<(), EngineError> {
+    let net = metastasis();
+    let hybrid = Hybrid::builder(&net).continuous(["C"]).build()?;
+    assert_eq!(hybrid.stochastic_reactions(), ["seed", "M_growth"]);
+    let ssa = Ssa::builder(&net).build()?;
+    let finals = |sim: &dyn Trajectory, runs: usize| -> Result<Vec<f64>, EngineError> {
+        let m = sim.system().observable("M", true).expect("species");
+        let rows = trajectories(sim, &[0.0, 30.0], &[m], runs, Seed::new(11), &|_| {})?;
+        Ok(rows.iter().map(|r| r[1]).collect())
+    };
+    let (mh, vh, se_mh, se_vh) = moments(&finals(&hybrid, 1000)?);
+    let (ms, vs, se_ms, se_vs) = moments(&finals(&ssa, 1000)?);
+    let z_mean = (mh - ms) / se_mh.hypot(se_ms);
+    let z_var = (vh - vs) / se_vh.hypot(se_vs);
+    assert!(ms > 1.0, "the seed and scale give metastases ({ms})");
+    assert!(z_mean.abs() < 4.0, "mean M: hybrid {mh}, SSA {ms}");
+    assert!(
+        z_var.abs() < 4.0,
+        "SD of M: hybrid {}, SSA {}",
+        vh.sqrt(),
+        vs.sqrt()
+    );
+    Ok(())
+}
+
+#[test]
+fn same_seed_same_firings_whatever_the_threads() -> Result<(), EngineError> {
+    let net = metastasis();
+    let hybrid = Hybrid::builder(&net).continuous(["C"]).build()?;
+    let m = hybrid.system().observable("M", true).expect("species");
+    let ts = [0.0, 10.0, 30.0];
+    let a = hybrid.run(&mut stream(Seed::new(5), 3), &ts, &[m], &[])?;
+    let b = hybrid.run(&mut stream(Seed::new(5), 3), &ts, &[m], &[])?;
+    assert_eq!(a, b);
+    assert!(a.firings.windows(2).all(|w| w[0].time <= w[1].time));
+    let pool = |n| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build()
+            .expect("thread pool")
+    };
+    let one = pool(1).install(|| summarize(&hybrid, &ts, &[m], 200, Seed::new(5), &|_| {}))?;
+    let two = pool(2).install(|| summarize(&hybrid, &ts, &[m], 200, Seed::new(5), &|_| {}))?;
+    assert_eq!(one, two);
+    Ok(())
+}
+
+#[test]
+fn overrides_change_the_rates() -> Result<(), EngineError> {
+    let net = metastasis();
+    let hybrid = Hybrid::builder(&net).continuous(["C"]).build()?;
+    let m = hybrid.system().observable("M", true).expect("species");
+    let seeding = hybrid.system().parameter("m").expect("parameter");
+    let run = hybrid.run(
+        &mut stream(Seed::new(5), 0),
+        &[0.0, 30.0],
+        &[m],
+        &[(seeding, 0.0)],
+    )?;
+    assert!(run.firings.is_empty());
+    assert_eq!(run.rows, [0.0, 0.0]);
+    Ok(())
+}
+
+#[test]
+fn bad_input_is_named() {
+    let net = birth_death();
+    let err = Hybrid::builder(&net).discrete(["Y"]).build().unwrap_err();
+    assert!(matches!(err, EngineError::UnknownSymbol { ref symbol, .. } if symbol == "Y"));
+    let mut half = birth_death();
+    half.reactions[0].products[0].stoichiometry = Some(0.5);
+    let err = Hybrid::builder(&half).build().unwrap_err();
+    assert!(matches!(err, EngineError::Stoichiometry { ref reaction, .. } if reaction == "birth"));
+    let mut negative = birth_death();
+    negative.reactions[0].rate = Some(Expr::Num(-1.0));
+    let hybrid = Hybrid::builder(&negative).build().expect("compiles");
+    let x = hybrid.system().observable("X", true).expect("species");
+    let err = hybrid
+        .run(&mut stream(Seed::new(1), 0), &[0.0, 1.0], &[x], &[])
+        .unwrap_err();
+    assert!(matches!(err, EngineError::Propensity { ref reaction, .. } if reaction == "birth"));
+    // Death at a constant rate does not stop at zero.
+    let mut below = birth_death();
+    below.reactions[0].rate = Some(Expr::Num(0.0));
+    below.reactions[1].rate = Some(Expr::Num(1.0));
+    let hybrid = Hybrid::builder(&below).build().expect("compiles");
+    let err = hybrid
+        .run(&mut stream(Seed::new(1), 0), &[0.0, 100.0], &[x], &[])
+        .unwrap_err();
+    assert!(matches!(err, EngineError::NegativeCount { ref species, .. } if species == "X"));
+    let mut start = birth_death();
+    start.species[0].initial = InitialQuantity::Amount(2.5);
+    let hybrid = Hybrid::builder(&start).build().expect("compiles");
+    let err = hybrid
+        .run(&mut stream(Seed::new(1), 0), &[0.0, 1.0], &[x], &[])
+        .unwrap_err();
+    assert!(matches!(err, EngineError::Count { ref species, .. } if species == "X"));
+}
