@@ -3,5 +3,6 @@
 mod engine;
 mod signature;
 mod simulate_scan;
+mod simulate_ssa;
 mod targets;
 mod util;

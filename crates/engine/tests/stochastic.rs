@@ -34,7 +34,7 @@ fn reference(id: &str, stoichiometry: f64) -> SpeciesReference {
 /// A mass-action law `k · Π species`.
 fn mass_action(k: f64, species: &[&str]) -> Expr {
     let mut factors = vec![Expr::Num(k)];
-    factors.extend(species.iter().map(|s| Expr::sym(s)));
+    factors.extend(species.iter().map(|&s| Expr::sym(s)));
     Expr::apply(Op::Times, factors)
 }
 
