@@ -381,7 +381,17 @@ def write_report(out_dir, raw, agree, stamp):
         w = csv.writer(f)
         w.writerow(["model", "time", "species", "tool", "n", "mean", "sd", "z_vs_senmet"])
         w.writerows(agree)
+    from importlib.metadata import version, PackageNotFoundError
+
+    def ver(pkg):
+        try:
+            return version(pkg)
+        except PackageNotFoundError:
+            return "not installed"
+    peers = ", ".join(f"{p} {ver(p)}" for p in
+                      ["rebop", "gillespy2", "libroadrunner", "copasi-basico", "python-copasi"])
     lines = [f"Run {stamp} on {platform.node()} ({os.cpu_count()} cores); 1 thread unless `_2t`.",
+             f"Peers: {peers}; Python {platform.python_version()}.",
              "traj/s and events/s by wall time; ratio = senmet (1 thread) / tool, by wall and by CPU time.",
              "", "| model | tool | runs | wall s | traj/s | events/s | senmet/tool (wall) | (CPU) | load |",
              "|---|---|---|---|---|---|---|---|---|"]

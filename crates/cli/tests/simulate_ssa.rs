@@ -10,7 +10,9 @@ fn ensemble(dir: &Dir, threads: &str, out: &str, extra: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_senmet"))
         .current_dir(dir.path())
         .env("RAYON_NUM_THREADS", threads)
-        .args(["simulate", &model, "--method", "ssa", "--runs", "300", "--seed", "7"])
+        .args([
+            "simulate", &model, "--method", "ssa", "--runs", "300", "--seed", "7",
+        ])
         .args(["--t-end", "20", "--points", "5", "--amounts", "--out", out])
         .args(extra)
         .output()
@@ -36,7 +38,10 @@ fn ensembles_are_the_same_for_any_thread_count() {
     // X(20) ~ Poisson(100·(1 − e⁻²)): the mean within 5 standard errors.
     let mean: f64 = rows[4]["X-mean"].parse().expect("a number");
     let mu = 100.0 * (1.0 - (-2.0f64).exp());
-    assert!((mean - mu).abs() < 5.0 * (mu / 300.0).sqrt(), "{mean} vs {mu}");
+    assert!(
+        (mean - mu).abs() < 5.0 * (mu / 300.0).sqrt(),
+        "{mean} vs {mu}"
+    );
     assert_eq!(tsv(&dir.read("one-runs.tsv")).len(), 300 * 5);
 }
 

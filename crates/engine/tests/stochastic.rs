@@ -74,7 +74,12 @@ fn dimerisation() -> Network {
         reaction("birth", &[], &[("A", 1.0)], Expr::Num(20.0)),
         reaction("death", &[("A", 1.0)], &[], mass_action(0.1, &["A"])),
         reaction("bind", &[("A", 2.0)], &[("B", 1.0)], dimer_rate),
-        reaction("unbind", &[("B", 1.0)], &[("A", 2.0)], mass_action(0.5, &["B"])),
+        reaction(
+            "unbind",
+            &[("B", 1.0)],
+            &[("A", 2.0)],
+            mass_action(0.5, &["B"]),
+        ),
     ]);
     net
 }
@@ -112,7 +117,11 @@ fn ensembles_are_bit_identical_for_any_thread_count() -> Result<(), EngineError>
     assert!(one.sd.iter().skip(obs.len()).all(|&sd| sd > 0.0));
     for threads in [2, 3] {
         let (many, many_runs) = run(threads)?;
-        assert_eq!(bits(&one.mean), bits(&many.mean), "means, {threads} threads");
+        assert_eq!(
+            bits(&one.mean),
+            bits(&many.mean),
+            "means, {threads} threads"
+        );
         assert_eq!(bits(&one.sd), bits(&many.sd), "SDs, {threads} threads");
         assert_eq!(one.events, many.events);
         assert_eq!(one_runs.len(), many_runs.len());

@@ -3,7 +3,7 @@
 
 use crate::error::{EngineError, Result};
 use crate::network::Network;
-use crate::system::{StochReaction, Stoich, System};
+use crate::system::{Change, StochReaction, Stoich, System};
 use crate::vm::Instr;
 
 /// A number or a slot in a product.
@@ -43,7 +43,7 @@ fn product(code: &[Instr], slot: u32) -> Option<Vec<Factor>> {
 pub(crate) struct Discrete {
     pub system: System,
     pub reactions: Vec<StochReaction>,
-    /// `deps[j]`: reactions whose propensity may change when `j` fires (`j` included).
+    /// `deps[j]`: reactions whose propensity may change when `j` fires.
     pub deps: Vec<Vec<usize>>,
     /// Reactions whose propensity reads time.
     pub timed: Vec<usize>,
@@ -69,7 +69,7 @@ impl Discrete {
                 what: "rate rules in a discrete stochastic simulation".into(),
             });
         }
-        let reactions = system.stochastic_reactions(net)?;
+        let mut reactions = system.stochastic_reactions(net)?;
         let species: Vec<String> = net.species.iter().map(|s| s.id.clone()).collect();
         for r in &reactions {
             for c in &r.changes {
@@ -89,10 +89,6 @@ impl Discrete {
                 }
             }
         }
-        let deps = dependency_graph(&reactions);
-        let timed = (0..reactions.len())
-            .filter(|&j| reactions[j].reads_time())
-            .collect();
         let mut changed: Vec<usize> = reactions
             .iter()
             .flat_map(|r| r.changes.iter().map(|c| c.species))
@@ -100,6 +96,13 @@ impl Discrete {
             .collect();
         changed.sort_unstable();
         changed.dedup();
+        for r in &mut reactions {
+            r.changes = net_changes(&r.changes);
+        }
+        let deps = dependency_graph(&reactions);
+        let timed = (0..reactions.len())
+            .filter(|&j| reactions[j].reads_time())
+            .collect();
         let products = reactions
             .iter()
             .map(|r| product(&r.program.code, r.slot))
@@ -204,22 +207,47 @@ fn check_stoich(reaction: &str, species: &str, v: f64) -> Result<()> {
     }
 }
 
+/// Merges the changes of one amount by a constant, unscaled stoichiometry
+/// into one net change and drops those that cancel (the catalyst of
+/// `X -> X + Y`), so that a firing does less work and the dependency graph
+/// leaves out reactions that read only catalysts. Counts are whole numbers,
+/// so the net change gives the same amounts, exactly.
+fn net_changes(changes: &[Change]) -> Vec<Change> {
+    let plain = |c: &Change| match (c.stoich, c.factor) {
+        (Stoich::Const(v), None) => Some(c.sign * v),
+        _ => None,
+    };
+    let mut out: Vec<Change> = Vec::with_capacity(changes.len());
+    for c in changes {
+        let merged = plain(c).and_then(|v| {
+            let m = out
+                .iter_mut()
+                .find(|m| m.amount == c.amount && plain(m).is_some())?;
+            let total = plain(m).unwrap_or(0.0) + v;
+            m.sign = if total < 0.0 { -1.0 } else { 1.0 };
+            m.stoich = Stoich::Const(total.abs());
+            Some(())
+        });
+        if merged.is_none() {
+            out.push(c.clone());
+        }
+    }
+    out.retain(|c| plain(c) != Some(0.0));
+    out
+}
+
 /// Reaction `k` depends on `j` if `j` changes an amount `k` reads.
 fn dependency_graph(reactions: &[StochReaction]) -> Vec<Vec<usize>> {
     reactions
         .iter()
-        .enumerate()
-        .map(|(j, r)| {
-            let mut d: Vec<usize> = (0..reactions.len())
+        .map(|r| {
+            (0..reactions.len())
                 .filter(|&k| {
-                    k == j
-                        || r.changes
-                            .iter()
-                            .any(|c| reactions[k].reads.binary_search(&c.amount).is_ok())
+                    r.changes
+                        .iter()
+                        .any(|c| reactions[k].reads.binary_search(&c.amount).is_ok())
                 })
-                .collect();
-            d.dedup();
-            d
+                .collect()
         })
         .collect()
 }
@@ -228,7 +256,9 @@ fn dependency_graph(reactions: &[StochReaction]) -> Vec<Vec<usize>> {
 mod tests {
     use super::*;
     use crate::expr::{Expr, Op};
-    use crate::network::{Compartment, InitialQuantity, Parameter, Reaction, Species, SpeciesReference};
+    use crate::network::{
+        Compartment, InitialQuantity, Parameter, Reaction, Species, SpeciesReference,
+    };
 
     /// A + B -> C at k·A·B (a product) and C -> 0 at C/(1 + C) (not one).
     fn network() -> Network {
@@ -272,11 +302,17 @@ mod tests {
             reactants: vec![r("A"), r("B")],
             products: vec![r("C")],
             modifiers: vec![],
-            rate: Some(Expr::apply(Op::Times, vec![Expr::Num(1.7), sym("k"), sym("A"), sym("B")])),
+            rate: Some(Expr::apply(
+                Op::Times,
+                vec![Expr::Num(1.7), sym("k"), sym("A"), sym("B")],
+            )),
         });
         let saturating = Expr::apply(
             Op::Divide,
-            vec![sym("C"), Expr::apply(Op::Plus, vec![Expr::Num(1.0), sym("C")])],
+            vec![
+                sym("C"),
+                Expr::apply(Op::Plus, vec![Expr::Num(1.0), sym("C")]),
+            ],
         );
         net.reactions.push(Reaction {
             id: "decay".into(),
@@ -304,6 +340,44 @@ mod tests {
         assert_eq!(fast.to_bits(), slow.to_bits());
         assert_eq!(fast, 1.7 * 0.3 * 7.0 * 11.0);
         assert_eq!(model.propensity(1, &mut slots, &mut stack)?, 5.0 / 6.0);
+        Ok(())
+    }
+
+    #[test]
+    fn catalysts_cancel_out_of_changes_and_dependencies() -> Result<()> {
+        let mut net = network();
+        // C -> C + 2 A: C is a catalyst.
+        let r = |s: &str, n: f64| SpeciesReference {
+            species: s.into(),
+            id: None,
+            stoichiometry: Some(n),
+            constant: true,
+        };
+        net.reactions.push(Reaction {
+            id: "make".into(),
+            name: None,
+            reversible: false,
+            reactants: vec![r("C", 1.0)],
+            products: vec![r("C", 1.0), r("A", 2.0)],
+            modifiers: vec![],
+            rate: Some(Expr::sym("C")),
+        });
+        let model = Discrete::new(&net)?;
+        let make = &model.reactions[2];
+        assert_eq!(make.changes.len(), 1);
+        assert_eq!(make.changes[0].stoich, Stoich::Const(2.0));
+        assert_eq!(make.changes[0].sign, 1.0);
+        // Only `bind` reads A; `decay` and `make` read C, which `make` leaves alone.
+        assert_eq!(model.deps[2], vec![0]);
+        // bind changes A, B and C: everything reading them.
+        assert_eq!(model.deps[0], vec![0, 1, 2]);
+        let mut stack = Vec::new();
+        let mut slots = model.system.initial_slots(0.0, &[], &mut stack);
+        model.fire(2, 3.0, &mut slots);
+        let a = model.system.observable("A", true).expect("species");
+        let c = model.system.observable("C", true).expect("species");
+        assert_eq!(model.system.read(a, &slots), 7.0 + 6.0);
+        assert_eq!(model.system.read(c, &slots), 5.0);
         Ok(())
     }
 }
