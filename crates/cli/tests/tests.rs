@@ -5,5 +5,6 @@ mod hybrid;
 mod run;
 mod signature;
 mod simulate_scan;
+mod simulate_ssa;
 mod targets;
 mod util;

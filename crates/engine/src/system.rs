@@ -21,7 +21,7 @@ use crate::vm::{Instr, Program};
 pub(crate) use events::CompiledEvent;
 use layout::{Kind, Layout, TIME};
 use order::{topological, Node};
-pub(crate) use stochastic::{StochReaction, Stoich};
+pub(crate) use stochastic::{Change, StochReaction, Stoich};
 
 /// A network compiled for simulation.
 #[derive(Debug, Clone)]

@@ -34,6 +34,16 @@ pub struct Args {
     seed: u64,
 }
 
+/// A bar over cases on standard error (hidden when it is not a terminal).
+fn progress_bar(cases: usize) -> anyhow::Result<indicatif::ProgressBar> {
+    let bar = indicatif::ProgressBar::new(cases as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} cases, {eta} left {msg}")
+            .context("progress bar template")?,
+    );
+    Ok(bar)
+}
+
 /// Runs the cases; exit code 1 if any case failed.
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let cases = discover(&args.dirs).context("cannot find the suite's cases")?;
@@ -41,18 +51,34 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         .num_threads(args.jobs.unwrap_or(0))
         .build()
         .context("cannot start worker threads")?;
+    let bar = progress_bar(cases.len())?;
     let verdicts: Vec<Verdict> = if args.stochastic {
         // Each case runs its ensemble in parallel; cases go one after another.
         let seed = Seed::new(args.seed);
         pool.install(|| {
             cases
                 .iter()
-                .map(|c| run_stochastic(c, args.runs, seed))
+                .map(|c| {
+                    bar.set_message(format!("case {}, {} runs", c.id, args.runs));
+                    let verdict = run_stochastic(c, args.runs, seed);
+                    bar.inc(1);
+                    verdict
+                })
                 .collect()
         })
     } else {
-        pool.install(|| cases.par_iter().map(run_semantic).collect())
+        pool.install(|| {
+            cases
+                .par_iter()
+                .map(|c| {
+                    let verdict = run_semantic(c);
+                    bar.inc(1);
+                    verdict
+                })
+                .collect()
+        })
     };
+    bar.finish_and_clear();
     let mut out = std::io::stdout().lock();
     let (mut passed, mut failed, mut skipped) = (0, 0, 0);
     let mut tsv = String::from("case\tverdict\treason\n");

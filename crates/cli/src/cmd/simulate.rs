@@ -209,6 +209,7 @@ fn stochastic(
     } else {
         let s = summarize(sim, times, observables, args.runs, seed, &progress)
             .with_context(|| format!("simulating {}", args.model.display()))?;
+        bar.suspend(|| eprintln!("senmet: {} runs, {} reaction events", s.runs, s.events));
         let head: Vec<String> = ids
             .iter()
             .flat_map(|id| [format!("{id}-mean"), format!("{id}-sd")])

@@ -3,14 +3,47 @@
 
 use crate::error::{EngineError, Result};
 use crate::network::Network;
-use crate::system::{StochReaction, Stoich, System};
+use crate::system::{Change, StochReaction, Stoich, System};
+use crate::vm::Instr;
+
+/// A number or a slot in a product.
+#[derive(Debug, Clone, Copy)]
+enum Factor {
+    Num(f64),
+    Slot(u32),
+}
+
+/// A propensity program that is a left-to-right product of numbers and
+/// slots (mass action and most other simple laws), as plain factors.
+///
+/// Evaluating the factors in the program's order gives the program's value
+/// bit for bit, without the stack machine's dispatch.
+fn product(code: &[Instr], slot: u32) -> Option<Vec<Factor>> {
+    let (Instr::Store(s), body) = code.split_last()? else {
+        return None;
+    };
+    let factor = |i: &Instr| match *i {
+        Instr::Const(x) => Some(Factor::Num(x)),
+        Instr::Load(s) => Some(Factor::Slot(s)),
+        _ => None,
+    };
+    let (first, rest) = body.split_first()?;
+    let mut factors = vec![factor(first)?];
+    for pair in rest.chunks(2) {
+        match pair {
+            [f, Instr::Mul] => factors.push(factor(f)?),
+            _ => return None,
+        }
+    }
+    (*s == slot).then_some(factors)
+}
 
 /// A compiled network with what stochastic methods need.
 #[derive(Debug, Clone)]
 pub(crate) struct Discrete {
     pub system: System,
     pub reactions: Vec<StochReaction>,
-    /// `deps[j]`: reactions whose propensity may change when `j` fires (`j` included).
+    /// `deps[j]`: reactions whose propensity may change when `j` fires.
     pub deps: Vec<Vec<usize>>,
     /// Reactions whose propensity reads time.
     pub timed: Vec<usize>,
@@ -18,6 +51,8 @@ pub(crate) struct Discrete {
     pub species: Vec<String>,
     /// Species (by index) that reactions change.
     pub changed: Vec<usize>,
+    /// Per reaction, its propensity as a product of factors, if it is one.
+    products: Vec<Option<Vec<Factor>>>,
 }
 
 impl Discrete {
@@ -34,7 +69,7 @@ impl Discrete {
                 what: "rate rules in a discrete stochastic simulation".into(),
             });
         }
-        let reactions = system.stochastic_reactions(net)?;
+        let mut reactions = system.stochastic_reactions(net)?;
         let species: Vec<String> = net.species.iter().map(|s| s.id.clone()).collect();
         for r in &reactions {
             for c in &r.changes {
@@ -54,10 +89,6 @@ impl Discrete {
                 }
             }
         }
-        let deps = dependency_graph(&reactions);
-        let timed = (0..reactions.len())
-            .filter(|&j| reactions[j].reads_time())
-            .collect();
         let mut changed: Vec<usize> = reactions
             .iter()
             .flat_map(|r| r.changes.iter().map(|c| c.species))
@@ -65,6 +96,17 @@ impl Discrete {
             .collect();
         changed.sort_unstable();
         changed.dedup();
+        for r in &mut reactions {
+            r.changes = net_changes(&r.changes);
+        }
+        let deps = dependency_graph(&reactions);
+        let timed = (0..reactions.len())
+            .filter(|&j| reactions[j].reads_time())
+            .collect();
+        let products = reactions
+            .iter()
+            .map(|r| product(&r.program.code, r.slot))
+            .collect();
         Ok(Discrete {
             system,
             reactions,
@@ -72,6 +114,7 @@ impl Discrete {
             timed,
             species,
             changed,
+            products,
         })
     }
 
@@ -112,8 +155,21 @@ impl Discrete {
     #[inline]
     pub fn propensity(&self, j: usize, slots: &mut [f64], stack: &mut Vec<f64>) -> Result<f64> {
         let r = &self.reactions[j];
-        r.program.run(slots, stack);
-        let a = slots[r.slot as usize];
+        let a = match &self.products[j] {
+            Some(factors) => {
+                // 1·x is x exactly, so this is the program's left fold.
+                let a = factors.iter().fold(1.0, |a, f| match *f {
+                    Factor::Num(x) => a * x,
+                    Factor::Slot(s) => a * slots[s as usize],
+                });
+                slots[r.slot as usize] = a;
+                a
+            }
+            None => {
+                r.program.run(slots, stack);
+                slots[r.slot as usize]
+            }
+        };
         if a >= 0.0 && a.is_finite() {
             Ok(a)
         } else {
@@ -151,22 +207,177 @@ fn check_stoich(reaction: &str, species: &str, v: f64) -> Result<()> {
     }
 }
 
+/// Merges the changes of one amount by a constant, unscaled stoichiometry
+/// into one net change and drops those that cancel (the catalyst of
+/// `X -> X + Y`), so that a firing does less work and the dependency graph
+/// leaves out reactions that read only catalysts. Counts are whole numbers,
+/// so the net change gives the same amounts, exactly.
+fn net_changes(changes: &[Change]) -> Vec<Change> {
+    let plain = |c: &Change| match (c.stoich, c.factor) {
+        (Stoich::Const(v), None) => Some(c.sign * v),
+        _ => None,
+    };
+    let mut out: Vec<Change> = Vec::with_capacity(changes.len());
+    for c in changes {
+        let merged = plain(c).and_then(|v| {
+            let m = out
+                .iter_mut()
+                .find(|m| m.amount == c.amount && plain(m).is_some())?;
+            let total = plain(m).unwrap_or(0.0) + v;
+            m.sign = if total < 0.0 { -1.0 } else { 1.0 };
+            m.stoich = Stoich::Const(total.abs());
+            Some(())
+        });
+        if merged.is_none() {
+            out.push(c.clone());
+        }
+    }
+    out.retain(|c| plain(c) != Some(0.0));
+    out
+}
+
 /// Reaction `k` depends on `j` if `j` changes an amount `k` reads.
 fn dependency_graph(reactions: &[StochReaction]) -> Vec<Vec<usize>> {
     reactions
         .iter()
-        .enumerate()
-        .map(|(j, r)| {
-            let mut d: Vec<usize> = (0..reactions.len())
+        .map(|r| {
+            (0..reactions.len())
                 .filter(|&k| {
-                    k == j
-                        || r.changes
-                            .iter()
-                            .any(|c| reactions[k].reads.binary_search(&c.amount).is_ok())
+                    r.changes
+                        .iter()
+                        .any(|c| reactions[k].reads.binary_search(&c.amount).is_ok())
                 })
-                .collect();
-            d.dedup();
-            d
+                .collect()
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::expr::{Expr, Op};
+    use crate::network::{
+        Compartment, InitialQuantity, Parameter, Reaction, Species, SpeciesReference,
+    };
+
+    /// A + B -> C at k·A·B (a product) and C -> 0 at C/(1 + C) (not one).
+    fn network() -> Network {
+        let mut net = Network::default();
+        net.compartments.push(Compartment {
+            id: "c".into(),
+            name: None,
+            size: Some(1.0),
+            spatial_dimensions: None,
+            constant: true,
+        });
+        net.parameters.push(Parameter {
+            id: "k".into(),
+            name: None,
+            value: Some(0.3),
+            constant: true,
+        });
+        for (id, x0) in [("A", 7.0), ("B", 11.0), ("C", 5.0)] {
+            net.species.push(Species {
+                id: id.into(),
+                name: None,
+                compartment: "c".into(),
+                initial: InitialQuantity::Amount(x0),
+                has_only_substance_units: true,
+                boundary_condition: false,
+                constant: false,
+                conversion_factor: None,
+            });
+        }
+        let r = |s: &str| SpeciesReference {
+            species: s.into(),
+            id: None,
+            stoichiometry: Some(1.0),
+            constant: true,
+        };
+        let sym = Expr::sym;
+        net.reactions.push(Reaction {
+            id: "bind".into(),
+            name: None,
+            reversible: false,
+            reactants: vec![r("A"), r("B")],
+            products: vec![r("C")],
+            modifiers: vec![],
+            rate: Some(Expr::apply(
+                Op::Times,
+                vec![Expr::Num(1.7), sym("k"), sym("A"), sym("B")],
+            )),
+        });
+        let saturating = Expr::apply(
+            Op::Divide,
+            vec![
+                sym("C"),
+                Expr::apply(Op::Plus, vec![Expr::Num(1.0), sym("C")]),
+            ],
+        );
+        net.reactions.push(Reaction {
+            id: "decay".into(),
+            name: None,
+            reversible: false,
+            reactants: vec![r("C")],
+            products: vec![],
+            modifiers: vec![],
+            rate: Some(saturating),
+        });
+        net
+    }
+
+    #[test]
+    fn products_evaluate_exactly_as_their_programs() -> Result<()> {
+        let model = Discrete::new(&network())?;
+        assert!(model.products[0].is_some());
+        assert!(model.products[1].is_none());
+        let mut stack = Vec::new();
+        let mut slots = model.system.initial_slots(0.0, &[], &mut stack);
+        let fast = model.propensity(0, &mut slots, &mut stack)?;
+        let r = &model.reactions[0];
+        r.program.run(&mut slots, &mut stack);
+        let slow = slots[r.slot as usize];
+        assert_eq!(fast.to_bits(), slow.to_bits());
+        assert_eq!(fast, 1.7 * 0.3 * 7.0 * 11.0);
+        assert_eq!(model.propensity(1, &mut slots, &mut stack)?, 5.0 / 6.0);
+        Ok(())
+    }
+
+    #[test]
+    fn catalysts_cancel_out_of_changes_and_dependencies() -> Result<()> {
+        let mut net = network();
+        // C -> C + 2 A: C is a catalyst.
+        let r = |s: &str, n: f64| SpeciesReference {
+            species: s.into(),
+            id: None,
+            stoichiometry: Some(n),
+            constant: true,
+        };
+        net.reactions.push(Reaction {
+            id: "make".into(),
+            name: None,
+            reversible: false,
+            reactants: vec![r("C", 1.0)],
+            products: vec![r("C", 1.0), r("A", 2.0)],
+            modifiers: vec![],
+            rate: Some(Expr::sym("C")),
+        });
+        let model = Discrete::new(&net)?;
+        let make = &model.reactions[2];
+        assert_eq!(make.changes.len(), 1);
+        assert_eq!(make.changes[0].stoich, Stoich::Const(2.0));
+        assert_eq!(make.changes[0].sign, 1.0);
+        // Only `bind` reads A; `decay` and `make` read C, which `make` leaves alone.
+        assert_eq!(model.deps[2], vec![0]);
+        // bind changes A, B and C: everything reading them.
+        assert_eq!(model.deps[0], vec![0, 1, 2]);
+        let mut stack = Vec::new();
+        let mut slots = model.system.initial_slots(0.0, &[], &mut stack);
+        model.fire(2, 3.0, &mut slots);
+        let a = model.system.observable("A", true).expect("species");
+        let c = model.system.observable("C", true).expect("species");
+        assert_eq!(model.system.read(a, &slots), 7.0 + 6.0);
+        assert_eq!(model.system.read(c, &slots), 5.0);
+        Ok(())
+    }
 }

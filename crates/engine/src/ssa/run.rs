@@ -70,6 +70,9 @@ impl<'s, 'o> Run<'s, 'o> {
                 let a = model.propensity(j, &mut self.slots, &mut self.stack)?;
                 self.tree.set(j, a);
             }
+            if !model.timed.is_empty() {
+                self.tree.update();
+            }
             let a0 = self.tree.total();
             let u: f64 = self.rng.random();
             let t_next = if a0 > 0.0 {
@@ -120,6 +123,7 @@ impl<'s, 'o> Run<'s, 'o> {
                     let a = model.propensity(k, &mut self.slots, &mut self.stack)?;
                     self.tree.set(k, a);
                 }
+                self.tree.update();
                 Ok(())
             }
         }
@@ -154,6 +158,7 @@ impl<'s, 'o> Run<'s, 'o> {
             let a = model.propensity(j, &mut self.slots, &mut self.stack)?;
             self.tree.set(j, a);
         }
+        self.tree.update();
         Ok(())
     }
 
@@ -198,7 +203,17 @@ impl<'s, 'o> Run<'s, 'o> {
 
     /// Writes output rows for times before `t` (or up to `t` if `inclusive`):
     /// the state is constant between firings.
+    #[inline]
     fn record(&mut self, t: f64, inclusive: bool) {
+        // Most firings fall between output times: nothing to write.
+        if self.times.get(self.row).is_none_or(|&tau| tau > t) {
+            self.slots[0] = self.t;
+            return;
+        }
+        self.write_rows(t, inclusive);
+    }
+
+    fn write_rows(&mut self, t: f64, inclusive: bool) {
         let sys = &self.ssa.model.system;
         let n = self.observables.len();
         while let Some(&tau) = self.times.get(self.row) {

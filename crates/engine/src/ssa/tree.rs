@@ -1,8 +1,16 @@
 //! A sum tree over propensities: O(log M) update and selection.
 //!
 //! Leaves hold the propensities; each inner node holds the sum of its two
-//! children, recomputed from them on every update (never by subtracting),
-//! so rounding errors do not accumulate over millions of steps.
+//! children, recomputed from them (never by subtracting), so rounding errors
+//! do not accumulate over millions of steps. Leaves are set in a batch (all
+//! the propensities a firing changed) and the sums above them recomputed once
+//! by [`SumTree::update`]: small trees are summed whole (independent
+//! additions, no chain of dependent stores), large ones along the changed
+//! paths only, each inner node once. Either way every inner node is the sum of
+//! its children, so the tree's values do not depend on how it was updated.
+
+/// Trees with at most this many leaves are re-summed whole on update.
+const WHOLE: usize = 32;
 
 /// A complete binary tree of partial sums over `n` leaves.
 #[derive(Debug, Clone)]
@@ -10,6 +18,9 @@ pub(crate) struct SumTree {
     /// `nodes[1]` is the root; leaves start at `cap`.
     nodes: Vec<f64>,
     cap: usize,
+    /// Node indices of leaves set since the last update (large trees only).
+    dirty: Vec<usize>,
+    stale: bool,
 }
 
 impl SumTree {
@@ -19,22 +30,50 @@ impl SumTree {
         SumTree {
             nodes: vec![0.0; 2 * cap],
             cap,
+            dirty: Vec::new(),
+            stale: false,
         }
     }
 
-    /// The sum of all leaves.
+    /// The sum of all leaves (after [`SumTree::update`]).
     pub fn total(&self) -> f64 {
+        debug_assert!(!self.stale, "sum tree read before update");
         self.nodes[1]
     }
 
-    /// Sets leaf `i` and updates the sums above it.
+    /// Sets leaf `i`; the sums above it change at the next [`SumTree::update`].
+    #[inline]
     pub fn set(&mut self, i: usize, value: f64) {
-        let mut k = self.cap + i;
+        let k = self.cap + i;
         self.nodes[k] = value;
-        while k > 1 {
-            k /= 2;
-            self.nodes[k] = self.nodes[2 * k] + self.nodes[2 * k + 1];
+        if self.cap > WHOLE {
+            self.dirty.push(k);
         }
+        self.stale = true;
+    }
+
+    /// Recomputes the sums above the leaves set since the last update.
+    pub fn update(&mut self) {
+        if self.cap <= WHOLE {
+            for k in (1..self.cap).rev() {
+                self.nodes[k] = self.nodes[2 * k] + self.nodes[2 * k + 1];
+            }
+        } else {
+            // One level at a time, each changed inner node once.
+            let level = &mut self.dirty;
+            while level.first().is_some_and(|&k| k > 1) {
+                for k in level.iter_mut() {
+                    *k /= 2;
+                }
+                level.sort_unstable();
+                level.dedup();
+                for &k in level.iter() {
+                    self.nodes[k] = self.nodes[2 * k] + self.nodes[2 * k + 1];
+                }
+            }
+            level.clear();
+        }
+        self.stale = false;
     }
 
     /// Leaf `i`.
@@ -45,6 +84,7 @@ impl SumTree {
     /// The leaf where the cumulative sum first exceeds `u` (0 ≤ u < total);
     /// `None` if rounding led to a zero leaf.
     pub fn find(&self, mut u: f64) -> Option<usize> {
+        debug_assert!(!self.stale, "sum tree read before update");
         let mut k = 1;
         while k < self.cap {
             let left = self.nodes[2 * k];
@@ -75,6 +115,7 @@ mod tests {
             for (i, v) in values.iter().enumerate() {
                 tree.set(i, *v);
             }
+            tree.update();
             let total: f64 = values.iter().sum();
             prop_assert!((tree.total() - total).abs() <= 1e-9 * total.max(1.0));
             let u = frac * tree.total();
@@ -82,6 +123,30 @@ mod tests {
                 let before: f64 = values[..i].iter().sum();
                 prop_assert!(values[i] > 0.0);
                 prop_assert!(before <= u + 1e-9 && u < before + values[i] + 1e-9);
+            }
+        }
+    }
+
+    proptest! {
+        /// After batches of updates, along changed paths (large trees) or
+        /// whole (small), every inner node is the sum of its children.
+        #[test]
+        fn every_inner_node_sums_its_children(
+            n in 1usize..200,
+            batches in proptest::collection::vec(
+                proptest::collection::vec((0usize..200, 0.0f64..10.0), 0..12), 1..8),
+        ) {
+            let mut tree = SumTree::new(n);
+            for batch in &batches {
+                for &(i, v) in batch {
+                    tree.set(i % n, v);
+                }
+                tree.update();
+                let mut expected = tree.nodes.clone();
+                for k in (1..tree.cap).rev() {
+                    expected[k] = expected[2 * k] + expected[2 * k + 1];
+                }
+                prop_assert_eq!(&tree.nodes, &expected);
             }
         }
     }
