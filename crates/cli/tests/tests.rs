@@ -4,4 +4,5 @@ mod engine;
 mod signature;
 mod simulate_scan;
 mod targets;
+mod tau;
 mod util;

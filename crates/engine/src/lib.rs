@@ -25,6 +25,7 @@ pub mod network;
 pub mod ode;
 pub mod ssa;
 pub mod stochastic;
+pub mod tau;
 
 pub use expr::{Expr, Op};
 pub use network::{
@@ -44,3 +45,4 @@ pub use error::EngineError;
 pub use ode::{Ode, OdeBuilder};
 pub use ssa::{Ssa, SsaBuilder, SsaMethod};
 pub use system::{Observable, ParameterId, System};
+pub use tau::{Tau, TauBuilder};

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use senmet_core::Seed;
 use senmet_engine::stochastic::{summarize, trajectories, Trajectory};
-use senmet_engine::{Observable, Ode, Ssa, System};
+use senmet_engine::{Observable, Ode, Ssa, System, Tau};
 
 use crate::output::write_atomically;
 
@@ -20,6 +20,8 @@ pub enum Method {
     Ode,
     /// Exact stochastic simulation (Gillespie direct method), an ensemble of `--runs`.
     Ssa,
+    /// Adaptive tau-leaping (Cao, Gillespie & Petzold 2006), an ensemble of `--runs`.
+    Tau,
 }
 
 /// Simulate an SBML model; print or write a TSV with time and every species.
@@ -54,6 +56,9 @@ pub struct Args {
     /// Stochastic methods: write every trajectory (column `run`) instead of means and SDs.
     #[arg(long)]
     trajectories: bool,
+    /// Tau-leaping: largest relative change of a propensity in one leap.
+    #[arg(long, value_name = "E", default_value_t = 0.03)]
+    epsilon: f64,
     /// Write the TSV here instead of standard output.
     #[arg(long, value_name = "FILE.tsv")]
     out: Option<PathBuf>,
@@ -113,6 +118,13 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
                 format!("cannot simulate {} stochastically", args.model.display())
             })?;
             stochastic(args, &ssa, &ids, &times, &observables)?
+        }
+        Method::Tau => {
+            let tau = Tau::builder(&net)
+                .epsilon(args.epsilon)
+                .build()
+                .with_context(|| format!("cannot tau-leap {}", args.model.display()))?;
+            stochastic(args, &tau, &ids, &times, &observables)?
         }
     };
     match &args.out {
