@@ -5,7 +5,15 @@ use crate::util::{data, senmet, stderr, tsv, Dir};
 fn simulate_tau(dir: &Dir, extra: &[&str]) -> std::process::Output {
     let model = data("data/metastasis_branching.xml");
     let mut args = vec![
-        "simulate", &model, "--method", "tau", "--t-end", "5", "--points", "2", "--amounts",
+        "simulate",
+        &model,
+        "--method",
+        "tau",
+        "--t-end",
+        "5",
+        "--points",
+        "2",
+        "--amounts",
     ];
     args.extend_from_slice(extra);
     senmet(dir, &args)
@@ -26,8 +34,16 @@ fn tau_ensembles_follow_the_growth_law_and_repeat_by_seed() {
     let (mean, sd) = (1000.0 * e, (1000.0 * 2.0 * e * (e - 1.0)).sqrt());
     // 4 standard errors, plus the leap's first-order bias r·t·ε/2 in the mean.
     let tol = 4.0 * sd / 200f64.sqrt() + 0.2 * 5.0 * 0.03 / 2.0 * mean;
-    assert!((cell("T-mean") - mean).abs() < tol, "T mean {}", cell("T-mean"));
-    assert!(cell("T-sd") > 0.5 * sd && cell("T-sd") < 1.5 * sd, "T sd {}", cell("T-sd"));
+    assert!(
+        (cell("T-mean") - mean).abs() < tol,
+        "T mean {}",
+        cell("T-mean")
+    );
+    assert!(
+        cell("T-sd") > 0.5 * sd && cell("T-sd") < 1.5 * sd,
+        "T sd {}",
+        cell("T-sd")
+    );
     // Same seed, same table.
     let again = simulate_tau(&dir, &["--runs", "200", "--seed", "7"]);
     assert_eq!(again.stdout, out.stdout);
@@ -36,13 +52,26 @@ fn tau_ensembles_follow_the_growth_law_and_repeat_by_seed() {
 #[test]
 fn tau_trajectories_have_a_row_per_run_and_time() {
     let dir = Dir::new();
-    let out = simulate_tau(&dir, &["--runs", "3", "--seed", "1", "--trajectories", "--epsilon", "0.1"]);
+    let out = simulate_tau(
+        &dir,
+        &[
+            "--runs",
+            "3",
+            "--seed",
+            "1",
+            "--trajectories",
+            "--epsilon",
+            "0.1",
+        ],
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     let rows = tsv(&text);
     assert_eq!(rows.len(), 6);
     assert_eq!(rows[5]["run"], "3");
-    assert!(rows.iter().all(|r| r["T"].parse::<f64>().expect("a count") >= 0.0));
+    assert!(rows
+        .iter()
+        .all(|r| r["T"].parse::<f64>().expect("a count") >= 0.0));
 }
 
 #[test]
@@ -51,5 +80,9 @@ fn a_bad_epsilon_is_named() {
     let out = simulate_tau(&dir, &["--runs", "2", "--seed", "1", "--epsilon", "2"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("epsilon"), "{}", stderr(&out));
-    assert!(stderr(&out).contains("metastasis_branching.xml"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("metastasis_branching.xml"),
+        "{}",
+        stderr(&out)
+    );
 }

@@ -54,7 +54,13 @@ fn refs(list: &[(&str, f64)]) -> Vec<SpeciesReference> {
 }
 
 /// Adds a reaction whose law is the product of `factors`.
-fn react(net: &mut Network, id: &str, from: &[(&str, f64)], to: &[(&str, f64)], factors: Vec<Expr>) {
+fn react(
+    net: &mut Network,
+    id: &str,
+    from: &[(&str, f64)],
+    to: &[(&str, f64)],
+    factors: Vec<Expr>,
+) {
     net.reactions.push(Reaction {
         id: id.into(),
         name: None,
@@ -74,7 +80,13 @@ fn sym(s: &str) -> Expr {
 fn birth_death(x0: f64) -> Network {
     let mut net = network(&[("X", x0)], &[("lambda", 10.0), ("mu", 0.1)]);
     react(&mut net, "birth", &[], &[("X", 1.0)], vec![sym("lambda")]);
-    react(&mut net, "death", &[("X", 1.0)], &[], vec![sym("mu"), sym("X")]);
+    react(
+        &mut net,
+        "death",
+        &[("X", 1.0)],
+        &[],
+        vec![sym("mu"), sym("X")],
+    );
     net
 }
 
@@ -92,19 +104,64 @@ fn metastasis() -> Network {
     let mut net = network(&[("T", 1000.0), ("C", 0.0), ("M", 0.0)], &params);
     let crowding = Expr::apply(
         Op::Minus,
-        vec![Expr::Num(1.0), Expr::apply(Op::Divide, vec![sym("T"), sym("K")])],
+        vec![
+            Expr::Num(1.0),
+            Expr::apply(Op::Divide, vec![sym("T"), sym("K")]),
+        ],
     );
-    react(&mut net, "T_birth", &[("T", 1.0)], &[("T", 2.0)], vec![sym("b"), sym("T"), crowding]);
-    react(&mut net, "T_death", &[("T", 1.0)], &[], vec![sym("d"), sym("T")]);
-    react(&mut net, "shed", &[("T", 1.0)], &[("T", 1.0), ("C", 1.0)], vec![sym("s"), sym("T")]);
-    react(&mut net, "C_death", &[("C", 1.0)], &[], vec![sym("dc"), sym("C")]);
-    react(&mut net, "seed", &[("C", 1.0)], &[("M", 1.0)], vec![sym("m"), sym("C")]);
-    react(&mut net, "M_birth", &[("M", 1.0)], &[("M", 2.0)], vec![sym("g"), sym("M")]);
+    react(
+        &mut net,
+        "T_birth",
+        &[("T", 1.0)],
+        &[("T", 2.0)],
+        vec![sym("b"), sym("T"), crowding],
+    );
+    react(
+        &mut net,
+        "T_death",
+        &[("T", 1.0)],
+        &[],
+        vec![sym("d"), sym("T")],
+    );
+    react(
+        &mut net,
+        "shed",
+        &[("T", 1.0)],
+        &[("T", 1.0), ("C", 1.0)],
+        vec![sym("s"), sym("T")],
+    );
+    react(
+        &mut net,
+        "C_death",
+        &[("C", 1.0)],
+        &[],
+        vec![sym("dc"), sym("C")],
+    );
+    react(
+        &mut net,
+        "seed",
+        &[("C", 1.0)],
+        &[("M", 1.0)],
+        vec![sym("m"), sym("C")],
+    );
+    react(
+        &mut net,
+        "M_birth",
+        &[("M", 1.0)],
+        &[("M", 2.0)],
+        vec![sym("g"), sym("M")],
+    );
     net
 }
 
 /// Means and SDs of `ids` at `times` over `runs` trajectories.
-fn ensemble(sim: &dyn Trajectory, ids: &[&str], times: &[f64], runs: usize, seed: u64) -> Result<Summary, EngineError> {
+fn ensemble(
+    sim: &dyn Trajectory,
+    ids: &[&str],
+    times: &[f64],
+    runs: usize,
+    seed: u64,
+) -> Result<Summary, EngineError> {
     let obs: Vec<_> = ids
         .iter()
         .map(|id| sim.system().observable(id, true).expect("a species"))
@@ -155,10 +212,25 @@ fn birth_death_matches_its_poisson_law() -> Result<(), EngineError> {
 #[test]
 fn dimerisation_matches_the_exact_ssa() -> Result<(), EngineError> {
     // 2X → D at k1·X(X − 1)/2, D → 2X at k2·D.
-    let mut net = network(&[("X", 400.0), ("D", 0.0)], &[("k1", 0.002), ("k2", 0.1), ("half", 0.5)]);
+    let mut net = network(
+        &[("X", 400.0), ("D", 0.0)],
+        &[("k1", 0.002), ("k2", 0.1), ("half", 0.5)],
+    );
     let pairs = Expr::apply(Op::Minus, vec![sym("X"), Expr::Num(1.0)]);
-    react(&mut net, "dimerise", &[("X", 2.0)], &[("D", 1.0)], vec![sym("k1"), sym("half"), sym("X"), pairs]);
-    react(&mut net, "split", &[("D", 1.0)], &[("X", 2.0)], vec![sym("k2"), sym("D")]);
+    react(
+        &mut net,
+        "dimerise",
+        &[("X", 2.0)],
+        &[("D", 1.0)],
+        vec![sym("k1"), sym("half"), sym("X"), pairs],
+    );
+    react(
+        &mut net,
+        "split",
+        &[("D", 1.0)],
+        &[("X", 2.0)],
+        vec![sym("k2"), sym("D")],
+    );
     let times = [0.0, 2.0, 20.0];
     let ids = ["X", "D"];
     let n = 2000;
@@ -168,21 +240,53 @@ fn dimerisation_matches_the_exact_ssa() -> Result<(), EngineError> {
     Ok(())
 }
 
+/// Mean and SD of column `c` of the last row, and the fraction of runs where it is positive.
+fn last_row(runs: &[Vec<f64>], width: usize, c: usize) -> (f64, f64, f64) {
+    let x: Vec<f64> = runs.iter().map(|r| r[r.len() - width + c]).collect();
+    let n = x.len() as f64;
+    let mean = x.iter().sum::<f64>() / n;
+    let var = x.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / (n - 1.0);
+    let positive = x.iter().filter(|&&v| v > 0.0).count() as f64 / n;
+    (mean, var.sqrt(), positive)
+}
+
 #[test]
 fn branching_metastasis_matches_the_exact_ssa() -> Result<(), EngineError> {
     let net = metastasis();
-    let (t_end, eps) = (12.0, 0.03);
-    let ids = ["T", "C", "M"];
+    let (t_end, eps, n) = (12.0, 0.03, 1000);
     let times = [0.0, t_end];
-    let n = 400;
-    let tau = ensemble(&Tau::builder(&net).epsilon(eps).build()?, &ids, &times, n, 3)?;
-    let ssa = ensemble(&Ssa::builder(&net).build()?, &ids, &times, n, 4)?;
-    // Explicit leaping is first-order accurate in the mean: growth at net
-    // rate r with leaps of about ε/r falls short of e^(rt) by a relative
-    // r·t·ε/2 (r = b − d = 0.2).
+    let run = |sim: &dyn Trajectory, seed| {
+        let obs: Vec<_> = ["T", "M"]
+            .iter()
+            .map(|id| sim.system().observable(id, true).expect("a species"))
+            .collect();
+        trajectories(sim, &times, &obs, n, Seed::new(seed), &|_| {})
+    };
+    let tau = run(&Tau::builder(&net).epsilon(eps).build()?, 3)?;
+    let ssa = run(&Ssa::builder(&net).build()?, 4)?;
+    // Tumour size: explicit leaping is first-order accurate in the mean;
+    // growth at net rate r with leaps of about ε/r falls short of e^(rt) by
+    // a relative r·t·ε/2 (r = b − d = 0.2).
     let bias = 0.2 * t_end * eps / 2.0;
-    agree(&tau, &ssa, &ids, bias);
-    assert!(tau.events > 0 && ssa.events > 0);
+    let ((mt, st, _), (ms, ss, _)) = (last_row(&tau, 2, 0), last_row(&ssa, 2, 0));
+    let se_mean = ((st * st + ss * ss) / n as f64).sqrt();
+    assert!(
+        (mt - ms).abs() <= 4.0 * se_mean + bias * ms,
+        "T mean {mt} vs SSA {ms}"
+    );
+    let se_sd = ((st * st + ss * ss) / (2.0 * n as f64)).sqrt();
+    assert!(
+        (st - ss).abs() <= 4.0 * se_sd + bias * ss,
+        "T SD {st} vs SSA {ss}"
+    );
+    // Metastases are rare and heavy-tailed; compare the chance of having
+    // one (binomial standard errors).
+    let ((_, _, pt), (_, _, ps)) = (last_row(&tau, 2, 1), last_row(&ssa, 2, 1));
+    let se_p = ((pt * (1.0 - pt) + ps * (1.0 - ps)) / n as f64).sqrt();
+    assert!(
+        ps > 0.0 && (pt - ps).abs() <= 4.0 * se_p,
+        "P(M > 0) {pt} vs SSA {ps}"
+    );
     Ok(())
 }
 
@@ -190,13 +294,37 @@ fn branching_metastasis_matches_the_exact_ssa() -> Result<(), EngineError> {
 fn critical_reactions_keep_few_molecules_non_negative() -> Result<(), EngineError> {
     // A + B → C, C → A + B, A → 0 with a handful of molecules, and a large ε
     // so that proposed leaps overshoot and must be rejected.
-    let mut net = network(&[("A", 6.0), ("B", 4.0), ("C", 2.0)], &[("k", 3.0), ("r", 1.0), ("d", 0.5)]);
-    react(&mut net, "bind", &[("A", 1.0), ("B", 1.0)], &[("C", 1.0)], vec![sym("k"), sym("A"), sym("B")]);
-    react(&mut net, "unbind", &[("C", 1.0)], &[("A", 1.0), ("B", 1.0)], vec![sym("r"), sym("C")]);
-    react(&mut net, "decay", &[("A", 1.0)], &[], vec![sym("d"), sym("A")]);
+    let mut net = network(
+        &[("A", 6.0), ("B", 4.0), ("C", 2.0)],
+        &[("k", 3.0), ("r", 1.0), ("d", 0.5)],
+    );
+    react(
+        &mut net,
+        "bind",
+        &[("A", 1.0), ("B", 1.0)],
+        &[("C", 1.0)],
+        vec![sym("k"), sym("A"), sym("B")],
+    );
+    react(
+        &mut net,
+        "unbind",
+        &[("C", 1.0)],
+        &[("A", 1.0), ("B", 1.0)],
+        vec![sym("r"), sym("C")],
+    );
+    react(
+        &mut net,
+        "decay",
+        &[("A", 1.0)],
+        &[],
+        vec![sym("d"), sym("A")],
+    );
     let times: Vec<f64> = (0..=40).map(|i| 0.25 * i as f64).collect();
     for nc in [0, 2, 10] {
-        let tau = Tau::builder(&net).epsilon(1.0).critical_firings(nc).build()?;
+        let tau = Tau::builder(&net)
+            .epsilon(1.0)
+            .critical_firings(nc)
+            .build()?;
         let obs: Vec<_> = ["A", "B", "C"]
             .iter()
             .map(|id| tau.system().observable(id, true).expect("a species"))
@@ -230,12 +358,16 @@ fn bad_input_names_the_reaction_or_species() -> Result<(), EngineError> {
     let mut net = birth_death(0.0);
     net.reactions[0].products[0].stoichiometry = Some(1.5);
     let err = Tau::builder(&net).build().unwrap_err();
-    assert!(matches!(err, EngineError::Stoichiometry { ref reaction, ref species, .. }
-        if reaction == "birth" && species == "X"));
+    assert!(
+        matches!(err, EngineError::Stoichiometry { ref reaction, ref species, .. }
+        if reaction == "birth" && species == "X")
+    );
 
     let tau = Tau::builder(&birth_death(-3.0)).build()?;
     let err = ensemble(&tau, &["X"], &[0.0, 1.0], 1, 1).unwrap_err();
-    assert!(matches!(err, EngineError::Count { ref species, value } if species == "X" && value == -3.0));
+    assert!(
+        matches!(err, EngineError::Count { ref species, value } if species == "X" && value == -3.0)
+    );
 
     let mut net = birth_death(5.0);
     net.parameters[0].value = Some(-1.0);
@@ -248,7 +380,16 @@ fn bad_input_names_the_reaction_or_species() -> Result<(), EngineError> {
     let err = ensemble(&tau, &["X"], &[0.0, 1.0], 1, 1).unwrap_err();
     assert!(matches!(err, EngineError::Propensity { ref reaction, .. } if reaction == "birth"));
 
-    let err = Tau::builder(&birth_death(0.0)).epsilon(0.0).build().unwrap_err();
-    assert!(matches!(err, EngineError::InvalidSetting { name: "epsilon", .. }));
+    let err = Tau::builder(&birth_death(0.0))
+        .epsilon(0.0)
+        .build()
+        .unwrap_err();
+    assert!(matches!(
+        err,
+        EngineError::InvalidSetting {
+            name: "epsilon",
+            ..
+        }
+    ));
     Ok(())
 }

@@ -37,7 +37,12 @@ pub struct Args {
     #[arg(long, value_enum, default_value_t = StochasticMethod::Ssa, requires = "stochastic")]
     method: StochasticMethod,
     /// With `--method tau`: largest relative change of a propensity in one leap.
-    #[arg(long, value_name = "E", default_value_t = 0.03, requires = "stochastic")]
+    #[arg(
+        long,
+        value_name = "E",
+        default_value_t = 0.03,
+        requires = "stochastic"
+    )]
     epsilon: f64,
 }
 

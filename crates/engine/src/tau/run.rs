@@ -87,7 +87,13 @@ impl<'s, 'o> Run<'s, 'o> {
                 self.critical[j] = self.plan.critical(j, a, nc, &self.slots);
             }
             let scratch = (&mut self.mu[..], &mut self.var[..]);
-            let tau1 = (self.plan).leap(self.tau.epsilon, &self.a, &self.critical, &self.slots, scratch);
+            let tau1 = (self.plan).leap(
+                self.tau.epsilon,
+                &self.a,
+                &self.critical,
+                &self.slots,
+                scratch,
+            );
             if tau1 < LEAP_MIN / a0 {
                 self.exact(EXACT_STEPS)?;
             } else {
@@ -141,11 +147,18 @@ impl<'s, 'o> Run<'s, 'o> {
         for (j, &a) in self.a.iter().enumerate() {
             let lambda = a * dt;
             let k = if self.critical[j] {
-                if critical == Some(j) { 1.0 } else { 0.0 }
+                if critical == Some(j) {
+                    1.0
+                } else {
+                    0.0
+                }
             } else if lambda > 0.0 {
                 let poisson = Poisson::new(lambda).map_err(|e| EngineError::Solver {
                     time: self.t,
-                    message: format!("reaction '{}' over a leap of {dt}: {e}", model.reactions[j].id),
+                    message: format!(
+                        "reaction '{}' over a leap of {dt}: {e}",
+                        model.reactions[j].id
+                    ),
                 })?;
                 poisson.sample(self.rng)
             } else {
@@ -156,7 +169,10 @@ impl<'s, 'o> Run<'s, 'o> {
                 n += k as u64;
             }
         }
-        let negative = model.changed.iter().any(|&i| self.trial[self.plan.amount(i)] < 0.0);
+        let negative = model
+            .changed
+            .iter()
+            .any(|&i| self.trial[self.plan.amount(i)] < 0.0);
         Ok((!negative).then_some(n))
     }
 
@@ -180,7 +196,10 @@ impl<'s, 'o> Run<'s, 'o> {
             };
             let (slots, stack) = (&mut self.slots, &mut self.stack);
             let sys = &model.system;
-            if let Some(te) = self.line.interruption(sys, self.t, t_next.min(horizon), slots, stack) {
+            if let Some(te) = self
+                .line
+                .interruption(sys, self.t, t_next.min(horizon), slots, stack)
+            {
                 return self.jump(te);
             }
             if t_next > horizon {
