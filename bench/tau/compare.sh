@@ -9,8 +9,10 @@
 #
 # Models: the branching metastasis model (crates/cli/data) to day 20, and
 # birth–death (0 -> X at k1, X -> 0 at 0.1·X, X(0) = 0) to t = 50 with
-# k1 = 10, 1000, 100000 (stationary mean 100, 10^4, 10^6). Each SSA run
-# count is chosen so the SSA takes a few seconds; tau runs 10x as many.
+# k1 = 10, 1000, 100000 (stationary mean 100, 10^4, 10^6); its SBML,
+# birth_death.xml.in, is the peer-benchmark generator's birth_death.xml with
+# k1 left as @K1@. Each SSA run count is chosen so the SSA takes a few
+# seconds; tau runs 10x as many.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 senmet=${1:-$root/target/release/senmet}

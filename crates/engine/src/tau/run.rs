@@ -87,7 +87,7 @@ impl<'s, 'o> Run<'s, 'o> {
                 self.critical[j] = self.plan.critical(j, a, nc, &self.slots);
             }
             let scratch = (&mut self.mu[..], &mut self.var[..]);
-            let tau1 = (self.plan).leap(
+            let tau1 = self.plan.leap(
                 self.tau.epsilon,
                 &self.a,
                 &self.critical,
@@ -244,7 +244,8 @@ impl<'s, 'o> Run<'s, 'o> {
     /// Executes events due now, then recomputes every propensity.
     fn settle(&mut self) -> Result<()> {
         let model = &self.tau.model;
-        (self.line).settle(&model.system, self.t, &mut self.slots, &mut self.stack)?;
+        self.line
+            .settle(&model.system, self.t, &mut self.slots, &mut self.stack)?;
         if self.plan.dynamic() {
             self.plan.rebuild(model, &self.slots);
         }
@@ -258,7 +259,8 @@ impl<'s, 'o> Run<'s, 'o> {
     /// Writes the output rows up to `t` (the state in `slots` holds there).
     fn record(&mut self, t: f64) {
         let sys = &self.tau.model.system;
-        (self.line).record(sys, self.t, t, true, &mut self.slots, &mut self.stack);
+        self.line
+            .record(sys, self.t, t, true, &mut self.slots, &mut self.stack);
     }
 }
 

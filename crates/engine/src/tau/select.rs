@@ -13,7 +13,7 @@
 //! each other species its rate law reads (a modifier, say).
 
 use crate::ssa::Discrete;
-use crate::system::Stoich;
+use crate::system::{StochReaction, Stoich};
 
 /// Net changes, orders and criticality of each reaction, at one state.
 #[derive(Debug, Clone)]
@@ -66,49 +66,54 @@ impl Plan {
         self.orders.iter_mut().for_each(Vec::clear);
         self.dynamic = false;
         for r in &model.reactions {
-            // (species, net change, reactant molecules)
-            let mut net: Vec<(usize, f64, f64)> = Vec::new();
-            for c in &r.changes {
-                let nu = match c.stoich {
-                    Stoich::Const(v) => v,
-                    Stoich::Slot(s) => slots[s as usize],
-                };
-                self.dynamic |= matches!(c.stoich, Stoich::Slot(_)) || c.factor.is_some();
-                let f = c.factor.map_or(1.0, |s| slots[s as usize]);
-                let reactant = if c.sign < 0.0 { nu } else { 0.0 };
-                match net.iter_mut().find(|e| e.0 == c.species) {
-                    Some(e) => {
-                        e.1 += c.sign * nu * f;
-                        e.2 += reactant;
-                    }
-                    None => net.push((c.species, c.sign * nu * f, reactant)),
-                }
-            }
-            for (i, &a) in self.amount.iter().enumerate() {
-                let read = r.reads.binary_search(&(a as u32)).is_ok();
-                if read && !net.iter().any(|e| e.0 == i) {
-                    net.push((i, 0.0, 1.0));
-                }
-            }
+            self.dynamic |= r
+                .changes
+                .iter()
+                .any(|c| matches!(c.stoich, Stoich::Slot(_)) || c.factor.is_some());
+            let net = self.participants(r, slots);
             let order: f64 = net.iter().map(|e| e.2).sum();
             for &(i, _, m) in &net {
                 if m > 0.0 {
                     self.orders[i].push((order, m));
                 }
             }
-            self.nu.push(
-                net.iter()
-                    .filter(|e| e.1 != 0.0)
-                    .map(|e| (e.0, e.1))
-                    .collect(),
-            );
-            self.consumed.push(
-                net.iter()
-                    .filter(|e| e.1 < 0.0)
-                    .map(|e| (e.0, -e.1))
-                    .collect(),
-            );
+            let nu = net.iter().filter(|e| e.1 != 0.0).map(|e| (e.0, e.1));
+            self.nu.push(nu.collect());
+            let consumed = net.iter().filter(|e| e.1 < 0.0).map(|e| (e.0, -e.1));
+            self.consumed.push(consumed.collect());
         }
+    }
+
+    /// The species reaction `r` changes or whose amount its rate reads:
+    /// (species, net change per firing, molecules it needs), a species read
+    /// but not a reactant counting as one molecule.
+    fn participants(&self, r: &StochReaction, slots: &[f64]) -> Vec<(usize, f64, f64)> {
+        let mut net: Vec<(usize, f64, f64)> = Vec::new();
+        for c in &r.changes {
+            let nu = match c.stoich {
+                Stoich::Const(v) => v,
+                Stoich::Slot(s) => slots[s as usize],
+            };
+            let f = c.factor.map_or(1.0, |s| slots[s as usize]);
+            let reactant = if c.sign < 0.0 { nu } else { 0.0 };
+            match net.iter_mut().find(|e| e.0 == c.species) {
+                Some(e) => {
+                    e.1 += c.sign * nu * f;
+                    e.2 += reactant;
+                }
+                None => net.push((c.species, c.sign * nu * f, reactant)),
+            }
+        }
+        for (i, &a) in self.amount.iter().enumerate() {
+            if r.reads.binary_search(&(a as u32)).is_err() {
+                continue;
+            }
+            match net.iter_mut().find(|e| e.0 == i) {
+                Some(e) => e.2 = e.2.max(1.0),
+                None => net.push((i, 0.0, 1.0)),
+            }
+        }
+        net
     }
 
     /// Whether reaction `j` (with propensity `a > 0`) could exhaust a

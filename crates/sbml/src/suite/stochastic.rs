@@ -92,9 +92,11 @@ pub fn dsmts_report_with(
     let t0 = settings.start.min(0.0);
     let sim: Box<dyn Trajectory> = match method {
         Method::Ssa => Ssa::builder(&net).t0(t0).build().map(|s| Box::new(s) as _),
-        Method::Tau { epsilon } => {
-            (Tau::builder(&net).t0(t0).epsilon(epsilon).build()).map(|s| Box::new(s) as _)
-        }
+        Method::Tau { epsilon } => Tau::builder(&net)
+            .t0(t0)
+            .epsilon(epsilon)
+            .build()
+            .map(|s| Box::new(s) as _),
     }
     .map_err(|e| engine_verdict(&e))?;
     let mut observables = Vec::new();
