@@ -178,7 +178,13 @@ fn highest_order(n: f64, m: f64, x: f64) -> f64 {
 
 #[cfg(test)]
 mod tests {
-    use super::highest_order;
+    use super::{highest_order, Plan};
+    use crate::error::Result;
+    use crate::expr::{Expr, Op};
+    use crate::network::{
+        Compartment, InitialQuantity, Network, Reaction, Species, SpeciesReference,
+    };
+    use crate::ssa::Discrete;
 
     #[test]
     fn orders_reduce_to_the_papers_cases() {
@@ -193,5 +199,67 @@ mod tests {
             3.0 + 1.0 / (x - 1.0) + 2.0 / (x - 2.0)
         );
         assert_eq!(highest_order(2.0, 2.0, 1.0), f64::INFINITY);
+    }
+
+    /// 2X → D at 0.001·X(X − 1)/2 with X = 101 and nothing else.
+    fn dimerisation() -> Network {
+        let mut net = Network::default();
+        net.compartments.push(Compartment {
+            id: "c".into(),
+            name: None,
+            size: Some(1.0),
+            spatial_dimensions: None,
+            constant: true,
+        });
+        for (id, x0) in [("X", 101.0), ("D", 0.0)] {
+            net.species.push(Species {
+                id: id.into(),
+                name: None,
+                compartment: "c".into(),
+                initial: InitialQuantity::Amount(x0),
+                has_only_substance_units: true,
+                boundary_condition: false,
+                constant: false,
+                conversion_factor: None,
+            });
+        }
+        let sr = |s: &str, n: f64| SpeciesReference {
+            species: s.into(),
+            id: None,
+            stoichiometry: Some(n),
+            constant: true,
+        };
+        let pairs = Expr::apply(Op::Minus, vec![Expr::sym("X"), Expr::Num(1.0)]);
+        let law = vec![Expr::Num(0.0005), Expr::sym("X"), pairs];
+        net.reactions.push(Reaction {
+            id: "dimerise".into(),
+            name: None,
+            reversible: false,
+            reactants: vec![sr("X", 2.0)],
+            products: vec![sr("D", 1.0)],
+            modifiers: vec![],
+            rate: Some(Expr::apply(Op::Times, law)),
+        });
+        net
+    }
+
+    #[test]
+    fn leap_follows_equation_33_for_a_dimerisation() -> Result<()> {
+        let model = Discrete::new(&dimerisation())?;
+        let mut stack = Vec::new();
+        let mut slots = model.system.initial_slots(0.0, &[], &mut stack);
+        let plan = Plan::new(&model, &slots);
+        let a = [model.propensity(0, &mut slots, &mut stack)?];
+        assert!((a[0] - 5.05).abs() < 1e-12);
+        assert!(!plan.critical(0, a[0], 10.0, &slots));
+        assert!(plan.critical(0, a[0], 60.0, &slots));
+        let (mut mu, mut var) = ([0.0; 2], [0.0; 2]);
+        let eps = 0.03;
+        let tau = plan.leap(eps, &a, &[false], &slots, (&mut mu, &mut var));
+        // X: μ = −2a, σ² = 4a, g = 2 + 1/(x − 1); D is no reactant.
+        let bound = eps * 101.0 / (2.0 + 1.0 / 100.0);
+        let want = (bound / (2.0 * a[0])).min(bound * bound / (4.0 * a[0]));
+        assert!((tau - want).abs() <= 1e-12 * want, "{tau} vs {want}");
+        Ok(())
     }
 }
