@@ -153,12 +153,11 @@ impl<'s, 'o> Run<'s, 'o> {
                     0.0
                 }
             } else if lambda > 0.0 {
-                let poisson = Poisson::new(lambda).map_err(|e| EngineError::Solver {
+                let poisson = Poisson::new(lambda).map_err(|_| EngineError::Leap {
+                    reaction: model.reactions[j].id.clone(),
                     time: self.t,
-                    message: format!(
-                        "reaction '{}' over a leap of {dt}: {e}",
-                        model.reactions[j].id
-                    ),
+                    tau: dt,
+                    mean: lambda,
                 })?;
                 poisson.sample(self.rng)
             } else {
