@@ -7,4 +7,5 @@ mod signature;
 mod simulate_scan;
 mod simulate_ssa;
 mod targets;
+mod tau;
 mod util;

@@ -74,6 +74,18 @@ pub enum EngineError {
         /// The value found.
         value: f64,
     },
+    /// A tau-leap would draw from a Poisson law with a mean too large to sample.
+    #[error("tau-leap of {tau} at t = {time}: Poisson mean {mean} of reaction '{reaction}' is too large to sample")]
+    Leap {
+        /// The reaction's id.
+        reaction: String,
+        /// Simulation time at the leap's start.
+        time: f64,
+        /// The leap's length.
+        tau: f64,
+        /// The Poisson mean (propensity × τ).
+        mean: f64,
+    },
     /// A stochastic method met a stoichiometry that is not a whole number.
     #[error("reaction '{reaction}': stoichiometry of species '{species}' is {value}: expected a whole number for discrete simulation")]
     Stoichiometry {

@@ -26,6 +26,7 @@ pub mod network;
 pub mod ode;
 pub mod ssa;
 pub mod stochastic;
+pub mod tau;
 
 pub use expr::{Expr, Op};
 pub use network::{
@@ -46,3 +47,4 @@ pub use hybrid::{Firing, Hybrid, HybridBuilder, HybridRun};
 pub use ode::{Ode, OdeBuilder};
 pub use ssa::{Ssa, SsaBuilder, SsaMethod};
 pub use system::{Observable, ParameterId, System};
+pub use tau::{Tau, TauBuilder};

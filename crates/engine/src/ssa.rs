@@ -22,9 +22,11 @@
 
 mod model;
 mod run;
+mod timeline;
 mod tree;
 
 pub(crate) use model::Discrete;
+pub(crate) use timeline::Timeline;
 
 use rand_chacha::ChaCha8Rng;
 

@@ -7,7 +7,8 @@ use std::process::ExitCode;
 use anyhow::Context;
 use rayon::prelude::*;
 use senmet_core::Seed;
-use senmet_sbml::suite::{discover, run::run_semantic, run::Verdict, stochastic::run_stochastic};
+use senmet_sbml::suite::stochastic::{run_stochastic_with, Method};
+use senmet_sbml::suite::{discover, run::run_semantic, run::Verdict};
 
 use crate::output::write_atomically;
 
@@ -32,6 +33,26 @@ pub struct Args {
     /// Master seed of the stochastic ensembles.
     #[arg(long, default_value_t = 1, requires = "stochastic")]
     seed: u64,
+    /// Stochastic method: `ssa` (exact) or `tau` (tau-leaping, approximate).
+    #[arg(long, value_enum, default_value_t = StochasticMethod::Ssa, requires = "stochastic")]
+    method: StochasticMethod,
+    /// With `--method tau`: largest relative change of a propensity in one leap.
+    #[arg(
+        long,
+        value_name = "E",
+        default_value_t = 0.03,
+        requires = "stochastic"
+    )]
+    epsilon: f64,
+}
+
+/// Stochastic methods the suite can run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum StochasticMethod {
+    /// Exact SSA.
+    Ssa,
+    /// Adaptive tau-leaping.
+    Tau,
 }
 
 /// A bar over cases on standard error (hidden when it is not a terminal).
@@ -55,12 +76,18 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let verdicts: Vec<Verdict> = if args.stochastic {
         // Each case runs its ensemble in parallel; cases go one after another.
         let seed = Seed::new(args.seed);
+        let method = match args.method {
+            StochasticMethod::Ssa => Method::Ssa,
+            StochasticMethod::Tau => Method::Tau {
+                epsilon: args.epsilon,
+            },
+        };
         pool.install(|| {
             cases
                 .iter()
                 .map(|c| {
                     bar.set_message(format!("case {}, {} runs", c.id, args.runs));
-                    let verdict = run_stochastic(c, args.runs, seed);
+                    let verdict = run_stochastic_with(c, args.runs, seed, method);
                     bar.inc(1);
                     verdict
                 })

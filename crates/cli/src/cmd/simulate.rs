@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use senmet_core::Seed;
 use senmet_engine::stochastic::{summarize, trajectories, Trajectory};
-use senmet_engine::{Hybrid, Observable, Ode, Ssa, System};
+use senmet_engine::{Hybrid, Observable, Ode, Ssa, System, Tau};
 
 use crate::output::write_atomically;
 
@@ -24,6 +24,8 @@ pub enum Method {
     /// counts with stochastic reactions, the rest by the ODE solver; an
     /// ensemble of `--runs`.
     Hybrid,
+    /// Adaptive tau-leaping (Cao, Gillespie & Petzold 2006), an ensemble of `--runs`.
+    Tau,
 }
 
 /// Simulate an SBML model; print or write a TSV with time and every species.
@@ -67,6 +69,9 @@ pub struct Args {
     /// Hybrid method: other species are counts when their initial amount is below this.
     #[arg(long, value_name = "X", default_value_t = 100.0)]
     threshold: f64,
+    /// Tau-leaping: largest relative change of a propensity in one leap.
+    #[arg(long, value_name = "E", default_value_t = 0.03)]
+    epsilon: f64,
     /// Write the TSV here instead of standard output.
     #[arg(long, value_name = "FILE.tsv")]
     out: Option<PathBuf>,
@@ -146,6 +151,12 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
                     )
                 })?;
             stochastic(args, &hybrid, &ids, &times, &observables)?
+        Method::Tau => {
+            let tau = Tau::builder(&net)
+                .epsilon(args.epsilon)
+                .build()
+                .with_context(|| format!("cannot tau-leap {}", args.model.display()))?;
+            stochastic(args, &tau, &ids, &times, &observables)?
         }
     };
     match &args.out {

@@ -1,28 +1,22 @@
 //! One SSA trajectory: the direct method's loop with events and output.
 
-use rand::{Rng, SeedableRng};
+use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
+use super::timeline::Timeline;
 use super::tree::SumTree;
 use super::{Ssa, SsaMethod};
 use crate::error::{EngineError, Result};
-use crate::ode::events::Events;
-use crate::stochastic::check_times;
 use crate::system::Observable;
 
 /// A trajectory in progress.
 pub(super) struct Run<'s, 'o> {
     ssa: &'s Ssa,
     rng: &'o mut ChaCha8Rng,
-    times: &'o [f64],
-    observables: &'o [Observable],
-    out: &'o mut [f64],
+    line: Timeline<'o>,
     slots: Vec<f64>,
     stack: Vec<f64>,
-    events: Option<Events>,
     tree: SumTree,
-    /// Next output row.
-    row: usize,
     t: f64,
     fired: u64,
 }
@@ -36,23 +30,17 @@ impl<'s, 'o> Run<'s, 'o> {
         observables: &'o [Observable],
         out: &'o mut [f64],
     ) -> Result<Self> {
-        check_times(times, ssa.t0, observables.len(), out.len())?;
         let sys = &ssa.model.system;
+        let line = Timeline::new(sys, rng, ssa.t0, times, observables, out)?;
         let mut stack = Vec::new();
         let slots = sys.initial_slots(ssa.t0, &[], &mut stack);
-        let events = (!sys.events.is_empty())
-            .then(|| Events::new(sys, ChaCha8Rng::seed_from_u64(rng.random())));
         Ok(Run {
             ssa,
             rng,
-            times,
-            observables,
-            out,
+            line,
             slots,
             stack,
-            events,
             tree: SumTree::new(ssa.model.reactions.len()),
-            row: 0,
             t: ssa.t0,
             fired: 0,
         })
@@ -63,8 +51,8 @@ impl<'s, 'o> Run<'s, 'o> {
         let model = &self.ssa.model;
         model.check_start(&mut self.slots)?;
         self.settle()?;
-        let t_end = self.times.last().copied().unwrap_or(self.t);
-        while self.row < self.times.len() {
+        let t_end = self.line.t_end(self.t);
+        while self.line.next_output().is_some() {
             for &j in &model.timed {
                 self.slots[0] = self.t;
                 let a = model.propensity(j, &mut self.slots, &mut self.stack)?;
@@ -80,7 +68,10 @@ impl<'s, 'o> Run<'s, 'o> {
             } else {
                 f64::INFINITY
             };
-            if let Some(te) = self.interruption(t_next.min(t_end)) {
+            let sys = &model.system;
+            let horizon = t_next.min(t_end);
+            let (slots, stack) = (&mut self.slots, &mut self.stack);
+            if let Some(te) = self.line.interruption(sys, self.t, horizon, slots, stack) {
                 self.record(te, false);
                 self.t = te;
                 self.settle()?;
@@ -113,7 +104,7 @@ impl<'s, 'o> Run<'s, 'o> {
                 message: format!("more than {} reaction firings", self.ssa.max_firings),
             });
         }
-        if self.events.is_some() {
+        if self.line.has_events() {
             return self.settle();
         }
         match self.ssa.method {
@@ -165,40 +156,9 @@ impl<'s, 'o> Run<'s, 'o> {
     /// Executes events due at the current time, then recomputes every propensity.
     fn settle(&mut self) -> Result<()> {
         let sys = &self.ssa.model.system;
-        self.slots[0] = self.t;
-        if let Some(events) = &mut self.events {
-            sys.evaluate(&mut self.slots, &mut self.stack);
-            events.settle(sys, &mut self.slots, &mut self.stack, self.t)?;
-        }
+        self.line
+            .settle(sys, self.t, &mut self.slots, &mut self.stack)?;
         self.refresh_all()
-    }
-
-    /// The time before `horizon` at which an event is due with the state held
-    /// fixed (a delayed event, or a trigger on time), if any.
-    fn interruption(&mut self, horizon: f64) -> Option<f64> {
-        let sys = &self.ssa.model.system;
-        let events = self.events.as_ref()?;
-        if let Some(p) = events.next_time().filter(|&p| p <= horizon) {
-            return Some(p.max(self.t));
-        }
-        let changed = |t: f64, slots: &mut Vec<f64>, stack: &mut Vec<f64>| {
-            slots[0] = t;
-            sys.evaluate(slots, stack);
-            events.any_trigger_changed(sys, slots, stack)
-        };
-        if !horizon.is_finite() || !changed(horizon, &mut self.slots, &mut self.stack) {
-            return None;
-        }
-        let (mut lo, mut hi) = (self.t, horizon);
-        while hi - lo > 4.0 * f64::EPSILON * hi.abs().max(1.0) {
-            let mid = 0.5 * (lo + hi);
-            if changed(mid, &mut self.slots, &mut self.stack) {
-                hi = mid;
-            } else {
-                lo = mid;
-            }
-        }
-        Some(hi)
     }
 
     /// Writes output rows for times before `t` (or up to `t` if `inclusive`):
@@ -215,22 +175,7 @@ impl<'s, 'o> Run<'s, 'o> {
 
     fn write_rows(&mut self, t: f64, inclusive: bool) {
         let sys = &self.ssa.model.system;
-        let n = self.observables.len();
-        while let Some(&tau) = self.times.get(self.row) {
-            // Strictly before: within rounding of `t` counts as at `t`
-            // (after the event there, as bisection may land just past it).
-            let before = tau < t - 1e-9 * t.abs().max(1.0);
-            if !(before || (inclusive && tau <= t)) {
-                break;
-            }
-            self.slots[0] = tau;
-            sys.evaluate(&mut self.slots, &mut self.stack);
-            let row = &mut self.out[self.row * n..(self.row + 1) * n];
-            for (v, o) in row.iter_mut().zip(self.observables) {
-                *v = sys.read(*o, &self.slots);
-            }
-            self.row += 1;
-        }
-        self.slots[0] = self.t;
+        let (slots, stack) = (&mut self.slots, &mut self.stack);
+        self.line.record(sys, self.t, t, inclusive, slots, stack);
     }
 }

@@ -1,12 +1,27 @@
 //! Running a stochastic (DSMTS) case: import, simulate an ensemble with the
-//! exact SSA, and judge it by the Z/Y rule of [`check::dsmts`].
+//! exact SSA (or tau-leaping), and judge it by the Z/Y rule of [`check::dsmts`].
 
 use senmet_core::Seed;
 use senmet_engine::stochastic::{summarize, Trajectory};
-use senmet_engine::{EngineError, Ssa};
+use senmet_engine::{EngineError, Ssa, Tau};
 
 use super::run::Verdict;
 use super::{check, Case, Results};
+
+/// Which stochastic method simulates a case.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[non_exhaustive]
+pub enum Method {
+    /// The exact SSA.
+    #[default]
+    Ssa,
+    /// Adaptive tau-leaping with error-control parameter `epsilon`
+    /// (approximate: misses beyond the suite's allowance are expected).
+    Tau {
+        /// The largest relative change of a propensity in one leap.
+        epsilon: f64,
+    },
+}
 
 /// Runs a stochastic case with `runs` SSA trajectories from master `seed`.
 ///
@@ -23,7 +38,12 @@ use super::{check, Case, Results};
 /// # Ok::<(), senmet_sbml::suite::Error>(())
 /// ```
 pub fn run_stochastic(case: &Case, runs: usize, seed: Seed) -> Verdict {
-    match dsmts_report(case, runs, seed) {
+    run_stochastic_with(case, runs, seed, Method::Ssa)
+}
+
+/// Runs a stochastic case as [`run_stochastic`] does, with `method`.
+pub fn run_stochastic_with(case: &Case, runs: usize, seed: Seed, method: Method) -> Verdict {
+    match dsmts_report_with(case, runs, seed, method) {
         Err(v) => v,
         Ok(report) => match report.misses.first() {
             None => Verdict::Pass,
@@ -47,6 +67,20 @@ pub fn run_stochastic(case: &Case, runs: usize, seed: Seed) -> Verdict {
 ///
 /// A [`Verdict`] (skip or fail) when the case cannot be simulated or compared.
 pub fn dsmts_report(case: &Case, runs: usize, seed: Seed) -> Result<check::DsmtsReport, Verdict> {
+    dsmts_report_with(case, runs, seed, Method::Ssa)
+}
+
+/// [`dsmts_report`] with `method`.
+///
+/// # Errors
+///
+/// As [`dsmts_report`].
+pub fn dsmts_report_with(
+    case: &Case,
+    runs: usize,
+    seed: Seed,
+    method: Method,
+) -> Result<check::DsmtsReport, Verdict> {
     let fail = |e: &dyn std::error::Error| Verdict::Fail(format!("{e}"));
     let settings = case.settings().map_err(|e| fail(&e))?;
     let expected = case.results().map_err(|e| fail(&e))?;
@@ -55,21 +89,27 @@ pub fn dsmts_report(case: &Case, runs: usize, seed: Seed) -> Result<check::Dsmts
         Err(e) if e.is_unsupported() => return Err(Verdict::Skip(e.to_string())),
         Err(e) => return Err(fail(&e)),
     };
-    let ssa = Ssa::builder(&net)
-        .t0(settings.start.min(0.0))
-        .build()
-        .map_err(|e| engine_verdict(&e))?;
+    let t0 = settings.start.min(0.0);
+    let sim: Box<dyn Trajectory> = match method {
+        Method::Ssa => Ssa::builder(&net).t0(t0).build().map(|s| Box::new(s) as _),
+        Method::Tau { epsilon } => Tau::builder(&net)
+            .t0(t0)
+            .epsilon(epsilon)
+            .build()
+            .map(|s| Box::new(s) as _),
+    }
+    .map_err(|e| engine_verdict(&e))?;
     let mut observables = Vec::new();
     for var in &settings.variables {
         let as_amount = !settings.concentration.contains(var);
-        let o = ssa
+        let o = sim
             .system()
             .observable(var, as_amount)
             .ok_or_else(|| Verdict::Fail(format!("output variable '{var}' is not in the model")))?;
         observables.push(o);
     }
     let times = settings.times();
-    let summary = summarize(&ssa, &times, &observables, runs, seed, &|_| {})
+    let summary = summarize(&*sim, &times, &observables, runs, seed, &|_| {})
         .map_err(|e| engine_verdict(&e))?;
     let mut columns = vec![expected
         .columns

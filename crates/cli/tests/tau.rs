@@ -1,0 +1,88 @@
+//! `senmet simulate --method tau`: tau-leaping ensembles from the command line.
+
+use crate::util::{data, senmet, stderr, tsv, Dir};
+
+fn simulate_tau(dir: &Dir, extra: &[&str]) -> std::process::Output {
+    let model = data("data/metastasis_branching.xml");
+    let mut args = vec![
+        "simulate",
+        &model,
+        "--method",
+        "tau",
+        "--t-end",
+        "5",
+        "--points",
+        "2",
+        "--amounts",
+    ];
+    args.extend_from_slice(extra);
+    senmet(dir, &args)
+}
+
+#[test]
+fn tau_ensembles_follow_the_growth_law_and_repeat_by_seed() {
+    let dir = Dir::new();
+    let out = simulate_tau(&dir, &["--runs", "200", "--seed", "7"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let rows = tsv(&text);
+    assert_eq!(rows.len(), 2);
+    let cell = |k: &str| -> f64 { rows[1][k].parse().expect("a number") };
+    // T is a linear birth–death process while T ≪ K: mean 1000·e^(0.2t),
+    // variance 1000·(b + d)/(b − d)·e^(rt)(e^(rt) − 1) with r = b − d = 0.2.
+    let e = 1.0f64.exp();
+    let (mean, sd) = (1000.0 * e, (1000.0 * 2.0 * e * (e - 1.0)).sqrt());
+    // 4 standard errors, plus the leap's first-order bias r·t·ε/2 in the mean.
+    let tol = 4.0 * sd / 200f64.sqrt() + 0.2 * 5.0 * 0.03 / 2.0 * mean;
+    assert!(
+        (cell("T-mean") - mean).abs() < tol,
+        "T mean {}",
+        cell("T-mean")
+    );
+    assert!(
+        cell("T-sd") > 0.5 * sd && cell("T-sd") < 1.5 * sd,
+        "T sd {}",
+        cell("T-sd")
+    );
+    // Same seed, same table.
+    let again = simulate_tau(&dir, &["--runs", "200", "--seed", "7"]);
+    assert_eq!(again.stdout, out.stdout);
+}
+
+#[test]
+fn tau_trajectories_have_a_row_per_run_and_time() {
+    let dir = Dir::new();
+    let out = simulate_tau(
+        &dir,
+        &[
+            "--runs",
+            "3",
+            "--seed",
+            "1",
+            "--trajectories",
+            "--epsilon",
+            "0.1",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let rows = tsv(&text);
+    assert_eq!(rows.len(), 6);
+    assert_eq!(rows[5]["run"], "3");
+    assert!(rows
+        .iter()
+        .all(|r| r["T"].parse::<f64>().expect("a count") >= 0.0));
+}
+
+#[test]
+fn a_bad_epsilon_is_named() {
+    let dir = Dir::new();
+    let out = simulate_tau(&dir, &["--runs", "2", "--seed", "1", "--epsilon", "2"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("epsilon"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("metastasis_branching.xml"),
+        "{}",
+        stderr(&out)
+    );
+}

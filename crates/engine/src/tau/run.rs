@@ -1,0 +1,282 @@
+//! One tau-leaping trajectory: leaps, runs of exact steps, events and output.
+
+use rand::Rng;
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Distribution, Poisson};
+
+use super::select::Plan;
+use super::Tau;
+use crate::error::{EngineError, Result};
+use crate::ssa::Timeline;
+use crate::system::Observable;
+
+/// Below this many mean waiting times (10/a₀) a leap is not worth it (Cao
+/// et al. 2006, step 3): exact steps are cheaper and exact.
+const LEAP_MIN: f64 = 10.0;
+
+/// Exact steps taken when leaping is abandoned (Cao et al. 2006, step 3).
+const EXACT_STEPS: usize = 100;
+
+/// A trajectory in progress.
+pub(super) struct Run<'s, 'o> {
+    tau: &'s Tau,
+    rng: &'o mut ChaCha8Rng,
+    line: Timeline<'o>,
+    plan: Plan,
+    slots: Vec<f64>,
+    /// The state a leap would reach, before it is accepted.
+    trial: Vec<f64>,
+    stack: Vec<f64>,
+    /// Propensities at the current state.
+    a: Vec<f64>,
+    critical: Vec<bool>,
+    mu: Vec<f64>,
+    var: Vec<f64>,
+    t: f64,
+    fired: u64,
+}
+
+impl<'s, 'o> Run<'s, 'o> {
+    /// Prepares a trajectory from the initial state.
+    ///
+    /// # Errors
+    ///
+    /// Bad output settings; negative or fractional initial counts.
+    pub fn new(
+        tau: &'s Tau,
+        rng: &'o mut ChaCha8Rng,
+        times: &'o [f64],
+        observables: &'o [Observable],
+        out: &'o mut [f64],
+    ) -> Result<Self> {
+        let model = &tau.model;
+        let line = Timeline::new(&model.system, rng, tau.t0, times, observables, out)?;
+        let mut stack = Vec::new();
+        let mut slots = model.system.initial_slots(tau.t0, &[], &mut stack);
+        model.check_start(&mut slots)?;
+        let (m, n) = (model.reactions.len(), model.species.len());
+        Ok(Run {
+            tau,
+            rng,
+            line,
+            plan: Plan::new(model, &slots),
+            trial: slots.clone(),
+            slots,
+            stack,
+            a: vec![0.0; m],
+            critical: vec![false; m],
+            mu: vec![0.0; n],
+            var: vec![0.0; n],
+            t: tau.t0,
+            fired: 0,
+        })
+    }
+
+    /// Runs to the last output time; returns the number of firings.
+    pub fn simulate(mut self) -> Result<u64> {
+        self.settle()?;
+        self.record(self.t);
+        while let Some(horizon) = self.line.next_output() {
+            let a0: f64 = self.a.iter().sum();
+            if a0 == 0.0 {
+                self.wait(horizon)?;
+                continue;
+            }
+            let nc = self.tau.critical_firings as f64;
+            for (j, &a) in self.a.iter().enumerate() {
+                self.critical[j] = self.plan.critical(j, a, nc, &self.slots);
+            }
+            let scratch = (&mut self.mu[..], &mut self.var[..]);
+            let tau1 = self.plan.leap(
+                self.tau.epsilon,
+                &self.a,
+                &self.critical,
+                &self.slots,
+                scratch,
+            );
+            if tau1 < LEAP_MIN / a0 {
+                self.exact(EXACT_STEPS)?;
+            } else {
+                self.leap(tau1, horizon)?;
+            }
+        }
+        Ok(self.fired)
+    }
+
+    /// One leap of at most `tau1` (Cao et al. 2006, steps 4–6): at most one
+    /// critical firing, Poisson counts of the others, halved on a negative count.
+    fn leap(&mut self, mut tau1: f64, horizon: f64) -> Result<()> {
+        let a0c: f64 = (self.a.iter().zip(&self.critical))
+            .filter_map(|(&a, &c)| c.then_some(a))
+            .sum();
+        let sys = &self.tau.model.system;
+        let (slots, stack) = (&mut self.slots, &mut self.stack);
+        let limit = (self.line.interruption(sys, self.t, horizon, slots, stack)).unwrap_or(horizon);
+        loop {
+            let tau2 = if a0c > 0.0 {
+                -(1.0 - self.rng.random::<f64>()).ln() / a0c
+            } else {
+                f64::INFINITY
+            };
+            let (end, critical) = match tau1.min(tau2) {
+                dt if self.t + dt >= limit => (limit, None),
+                dt if tau2 <= tau1 => (self.t + dt, self.pick_critical(a0c)),
+                dt => (self.t + dt, None),
+            };
+            if let Some(n) = self.try_leap(end - self.t, critical)? {
+                self.fired += n;
+                std::mem::swap(&mut self.slots, &mut self.trial);
+                return self.jump(end);
+            }
+            tau1 = 0.5 * tau1.min(limit - self.t);
+        }
+    }
+
+    /// The critical reaction to fire, chosen with probability aⱼ/a₀c.
+    fn pick_critical(&mut self, a0c: f64) -> Option<usize> {
+        let u = self.rng.random::<f64>() * a0c;
+        select(&self.a, u, |j| self.critical[j])
+    }
+
+    /// Draws a leap of length `dt` into `trial`; the number of firings, or
+    /// `None` if a count would become negative.
+    fn try_leap(&mut self, dt: f64, critical: Option<usize>) -> Result<Option<u64>> {
+        let model = &self.tau.model;
+        self.trial.copy_from_slice(&self.slots);
+        let mut n = 0;
+        for (j, &a) in self.a.iter().enumerate() {
+            let lambda = a * dt;
+            let k = if self.critical[j] {
+                if critical == Some(j) {
+                    1.0
+                } else {
+                    0.0
+                }
+            } else if lambda > 0.0 {
+                let poisson = Poisson::new(lambda).map_err(|_| EngineError::Leap {
+                    reaction: model.reactions[j].id.clone(),
+                    time: self.t,
+                    tau: dt,
+                    mean: lambda,
+                })?;
+                poisson.sample(self.rng)
+            } else {
+                0.0
+            };
+            if k > 0.0 {
+                model.fire(j, k, &mut self.trial);
+                n += k as u64;
+            }
+        }
+        let negative = model
+            .changed
+            .iter()
+            .any(|&i| self.trial[self.plan.amount(i)] < 0.0);
+        Ok((!negative).then_some(n))
+    }
+
+    /// Up to `steps` exact SSA steps (direct method), stopping at the next
+    /// output time or event.
+    fn exact(&mut self, steps: usize) -> Result<()> {
+        let model = &self.tau.model;
+        for _ in 0..steps {
+            let Some(horizon) = self.line.next_output() else {
+                return Ok(());
+            };
+            self.slots[0] = self.t;
+            for &j in &model.timed {
+                self.a[j] = model.propensity(j, &mut self.slots, &mut self.stack)?;
+            }
+            let a0: f64 = self.a.iter().sum();
+            let t_next = if a0 > 0.0 {
+                self.t - (1.0 - self.rng.random::<f64>()).ln() / a0
+            } else {
+                f64::INFINITY
+            };
+            let (slots, stack) = (&mut self.slots, &mut self.stack);
+            let sys = &model.system;
+            if let Some(te) = self
+                .line
+                .interruption(sys, self.t, t_next.min(horizon), slots, stack)
+            {
+                return self.jump(te);
+            }
+            if t_next > horizon {
+                return self.jump(horizon);
+            }
+            let u = self.rng.random::<f64>() * a0;
+            let Some(j) = select(&self.a, u, |_| true) else {
+                return self.jump(t_next);
+            };
+            model.fire(j, 1.0, &mut self.slots);
+            self.fired += 1;
+            if self.line.has_events() || self.plan.dynamic() {
+                self.jump(t_next)?;
+            } else {
+                self.t = t_next;
+                self.slots[0] = t_next;
+                for &k in &model.deps[j] {
+                    self.a[k] = model.propensity(k, &mut self.slots, &mut self.stack)?;
+                }
+                self.record(t_next);
+            }
+        }
+        Ok(())
+    }
+
+    /// Nothing can fire: moves to the next output time or event.
+    fn wait(&mut self, horizon: f64) -> Result<()> {
+        let sys = &self.tau.model.system;
+        let (slots, stack) = (&mut self.slots, &mut self.stack);
+        let end = (self.line.interruption(sys, self.t, horizon, slots, stack)).unwrap_or(horizon);
+        self.jump(end)
+    }
+
+    /// Moves time to `t` with the state in `slots`: events, propensities, output.
+    fn jump(&mut self, t: f64) -> Result<()> {
+        self.t = t;
+        self.settle()?;
+        self.record(t);
+        Ok(())
+    }
+
+    /// Executes events due now, then recomputes every propensity.
+    fn settle(&mut self) -> Result<()> {
+        let model = &self.tau.model;
+        self.line
+            .settle(&model.system, self.t, &mut self.slots, &mut self.stack)?;
+        if self.plan.dynamic() {
+            self.plan.rebuild(model, &self.slots);
+        }
+        self.slots[0] = self.t;
+        for (j, a) in self.a.iter_mut().enumerate() {
+            *a = model.propensity(j, &mut self.slots, &mut self.stack)?;
+        }
+        Ok(())
+    }
+
+    /// Writes the output rows up to `t` (the state in `slots` holds there).
+    fn record(&mut self, t: f64) {
+        let sys = &self.tau.model.system;
+        self.line
+            .record(sys, self.t, t, true, &mut self.slots, &mut self.stack);
+    }
+}
+
+/// The first reaction allowed by `keep` where the cumulative propensity
+/// exceeds `u` (the last allowed one with a positive propensity if rounding
+/// leaves `u` beyond the sum).
+fn select(a: &[f64], u: f64, keep: impl Fn(usize) -> bool) -> Option<usize> {
+    let mut acc = 0.0;
+    let mut last = None;
+    for (j, &aj) in a.iter().enumerate() {
+        if aj > 0.0 && keep(j) {
+            acc += aj;
+            last = Some(j);
+            if u < acc {
+                return Some(j);
+            }
+        }
+    }
+    last
+}

@@ -1,0 +1,265 @@
+//! Leap-size selection of Cao, Gillespie & Petzold (2006, J Chem Phys
+//! 124:044109, eq. 33) with the critical reactions of Cao, Gillespie &
+//! Petzold (2005, J Chem Phys 123:054104).
+//!
+//! The leap τ′ bounds the expected change μᵢ and the variance σᵢ² of every
+//! species a propensity depends on, over the non-critical reactions:
+//! τ′ = minᵢ min(max(εxᵢ/gᵢ, 1)/|μᵢ|, max(εxᵢ/gᵢ, 1)²/σᵢ²). gᵢ is the highest
+//! order of a reaction species i takes part in, with the paper's corrections
+//! when a reaction needs several molecules of i; for a reaction of order n
+//! needing m molecules of i this is (n/m)·(m + Σₖ₌₁ᵐ⁻¹ k/(xᵢ − k)), which gives
+//! the paper's cases for n ≤ 3. Kinetic laws need not be mass action: the
+//! order of a reaction counts its reactants' stoichiometries plus one for
+//! each other species its rate law reads (a modifier, say).
+
+use crate::ssa::Discrete;
+use crate::system::{StochReaction, Stoich};
+
+/// Net changes, orders and criticality of each reaction, at one state.
+#[derive(Debug, Clone)]
+pub(super) struct Plan {
+    /// Net change of each species per firing: (species, change).
+    nu: Vec<Vec<(usize, f64)>>,
+    /// Species each reaction consumes (net): (species, molecules per firing).
+    consumed: Vec<Vec<(usize, f64)>>,
+    /// Per species: (order n, molecules m) of each reaction it takes part in.
+    orders: Vec<Vec<(f64, f64)>>,
+    /// Amount slot of each species.
+    amount: Vec<usize>,
+    /// Whether stoichiometries or conversion factors are read from slots
+    /// (then the plan is rebuilt after every jump).
+    dynamic: bool,
+}
+
+impl Plan {
+    /// The plan at the state in `slots`.
+    pub fn new(model: &Discrete, slots: &[f64]) -> Self {
+        let n = model.species.len();
+        let amount = (0..n)
+            .map(|i| model.system.amount_slot(i) as usize)
+            .collect();
+        let mut plan = Plan {
+            nu: Vec::new(),
+            consumed: Vec::new(),
+            orders: vec![Vec::new(); n],
+            amount,
+            dynamic: false,
+        };
+        plan.rebuild(model, slots);
+        plan
+    }
+
+    /// Whether [`Plan::rebuild`] must follow every change of state.
+    pub fn dynamic(&self) -> bool {
+        self.dynamic
+    }
+
+    /// Amount slot of species `i`.
+    pub fn amount(&self, i: usize) -> usize {
+        self.amount[i]
+    }
+
+    /// Recomputes net changes and orders from the slots' stoichiometries.
+    pub fn rebuild(&mut self, model: &Discrete, slots: &[f64]) {
+        self.nu.clear();
+        self.consumed.clear();
+        self.orders.iter_mut().for_each(Vec::clear);
+        self.dynamic = false;
+        for r in &model.reactions {
+            self.dynamic |= r
+                .changes
+                .iter()
+                .any(|c| matches!(c.stoich, Stoich::Slot(_)) || c.factor.is_some());
+            let net = self.participants(r, slots);
+            let order: f64 = net.iter().map(|e| e.2).sum();
+            for &(i, _, m) in &net {
+                if m > 0.0 {
+                    self.orders[i].push((order, m));
+                }
+            }
+            let nu = net.iter().filter(|e| e.1 != 0.0).map(|e| (e.0, e.1));
+            self.nu.push(nu.collect());
+            let consumed = net.iter().filter(|e| e.1 < 0.0).map(|e| (e.0, -e.1));
+            self.consumed.push(consumed.collect());
+        }
+    }
+
+    /// The species reaction `r` changes or whose amount its rate reads:
+    /// (species, net change per firing, molecules it needs), a species read
+    /// but not a reactant counting as one molecule.
+    fn participants(&self, r: &StochReaction, slots: &[f64]) -> Vec<(usize, f64, f64)> {
+        let mut net: Vec<(usize, f64, f64)> = Vec::new();
+        for c in &r.changes {
+            let nu = match c.stoich {
+                Stoich::Const(v) => v,
+                Stoich::Slot(s) => slots[s as usize],
+            };
+            let f = c.factor.map_or(1.0, |s| slots[s as usize]);
+            let reactant = if c.sign < 0.0 { nu } else { 0.0 };
+            match net.iter_mut().find(|e| e.0 == c.species) {
+                Some(e) => {
+                    e.1 += c.sign * nu * f;
+                    e.2 += reactant;
+                }
+                None => net.push((c.species, c.sign * nu * f, reactant)),
+            }
+        }
+        for (i, &a) in self.amount.iter().enumerate() {
+            if r.reads.binary_search(&(a as u32)).is_err() {
+                continue;
+            }
+            match net.iter_mut().find(|e| e.0 == i) {
+                Some(e) => e.2 = e.2.max(1.0),
+                None => net.push((i, 0.0, 1.0)),
+            }
+        }
+        net
+    }
+
+    /// Whether reaction `j` (with propensity `a > 0`) could exhaust a
+    /// reactant within `nc` firings.
+    pub fn critical(&self, j: usize, a: f64, nc: f64, slots: &[f64]) -> bool {
+        a > 0.0
+            && self.consumed[j]
+                .iter()
+                .any(|&(i, m)| (slots[self.amount[i]] / m).floor() < nc)
+    }
+
+    /// τ′ (eq. 33) over the reactions with `a[j] > 0` not marked critical;
+    /// `mu` and `var` are scratch of one value per species.
+    pub fn leap(
+        &self,
+        eps: f64,
+        a: &[f64],
+        critical: &[bool],
+        slots: &[f64],
+        (mu, var): (&mut [f64], &mut [f64]),
+    ) -> f64 {
+        mu.fill(0.0);
+        var.fill(0.0);
+        for (j, nu) in self.nu.iter().enumerate() {
+            if a[j] > 0.0 && !critical[j] {
+                for &(i, v) in nu {
+                    mu[i] += v * a[j];
+                    var[i] += v * v * a[j];
+                }
+            }
+        }
+        let mut tau = f64::INFINITY;
+        for (i, orders) in self.orders.iter().enumerate() {
+            if orders.is_empty() || (mu[i] == 0.0 && var[i] == 0.0) {
+                continue;
+            }
+            let x = slots[self.amount[i]];
+            let g = orders
+                .iter()
+                .map(|&(n, m)| highest_order(n, m, x))
+                .fold(0.0, f64::max);
+            let bound = (eps * x / g).max(1.0);
+            tau = tau.min(bound / mu[i].abs()).min(bound * bound / var[i]);
+        }
+        tau
+    }
+}
+
+/// gᵢ for one reaction of order `n` needing `m` molecules of a species at count `x`.
+fn highest_order(n: f64, m: f64, x: f64) -> f64 {
+    let mut sum = m;
+    let mut k = 1.0;
+    while k < m {
+        if x - k <= 0.0 {
+            return f64::INFINITY;
+        }
+        sum += k / (x - k);
+        k += 1.0;
+    }
+    n / m * sum
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{highest_order, Plan};
+    use crate::error::Result;
+    use crate::expr::{Expr, Op};
+    use crate::network::{
+        Compartment, InitialQuantity, Network, Reaction, Species, SpeciesReference,
+    };
+    use crate::ssa::Discrete;
+
+    #[test]
+    fn orders_reduce_to_the_papers_cases() {
+        let x = 11.0;
+        assert_eq!(highest_order(1.0, 1.0, x), 1.0);
+        assert_eq!(highest_order(2.0, 1.0, x), 2.0);
+        assert_eq!(highest_order(2.0, 2.0, x), 2.0 + 1.0 / (x - 1.0));
+        assert_eq!(highest_order(3.0, 1.0, x), 3.0);
+        assert_eq!(highest_order(3.0, 2.0, x), 1.5 * (2.0 + 1.0 / (x - 1.0)));
+        assert_eq!(
+            highest_order(3.0, 3.0, x),
+            3.0 + 1.0 / (x - 1.0) + 2.0 / (x - 2.0)
+        );
+        assert_eq!(highest_order(2.0, 2.0, 1.0), f64::INFINITY);
+    }
+
+    /// 2X → D at 0.001·X(X − 1)/2 with X = 101 and nothing else.
+    fn dimerisation() -> Network {
+        let mut net = Network::default();
+        net.compartments.push(Compartment {
+            id: "c".into(),
+            name: None,
+            size: Some(1.0),
+            spatial_dimensions: None,
+            constant: true,
+        });
+        for (id, x0) in [("X", 101.0), ("D", 0.0)] {
+            net.species.push(Species {
+                id: id.into(),
+                name: None,
+                compartment: "c".into(),
+                initial: InitialQuantity::Amount(x0),
+                has_only_substance_units: true,
+                boundary_condition: false,
+                constant: false,
+                conversion_factor: None,
+            });
+        }
+        let sr = |s: &str, n: f64| SpeciesReference {
+            species: s.into(),
+            id: None,
+            stoichiometry: Some(n),
+            constant: true,
+        };
+        let pairs = Expr::apply(Op::Minus, vec![Expr::sym("X"), Expr::Num(1.0)]);
+        let law = vec![Expr::Num(0.0005), Expr::sym("X"), pairs];
+        net.reactions.push(Reaction {
+            id: "dimerise".into(),
+            name: None,
+            reversible: false,
+            reactants: vec![sr("X", 2.0)],
+            products: vec![sr("D", 1.0)],
+            modifiers: vec![],
+            rate: Some(Expr::apply(Op::Times, law)),
+        });
+        net
+    }
+
+    #[test]
+    fn leap_follows_equation_33_for_a_dimerisation() -> Result<()> {
+        let model = Discrete::new(&dimerisation())?;
+        let mut stack = Vec::new();
+        let mut slots = model.system.initial_slots(0.0, &[], &mut stack);
+        let plan = Plan::new(&model, &slots);
+        let a = [model.propensity(0, &mut slots, &mut stack)?];
+        assert!((a[0] - 5.05).abs() < 1e-12);
+        assert!(!plan.critical(0, a[0], 10.0, &slots));
+        assert!(plan.critical(0, a[0], 60.0, &slots));
+        let (mut mu, mut var) = ([0.0; 2], [0.0; 2]);
+        let eps = 0.03;
+        let tau = plan.leap(eps, &a, &[false], &slots, (&mut mu, &mut var));
+        // X: μ = −2a, σ² = 4a, g = 2 + 1/(x − 1); D is no reactant.
+        let bound = eps * 101.0 / (2.0 + 1.0 / 100.0);
+        let want = (bound / (2.0 * a[0])).min(bound * bound / (4.0 * a[0]));
+        assert!((tau - want).abs() <= 1e-12 * want, "{tau} vs {want}");
+        Ok(())
+    }
+}

@@ -1,0 +1,395 @@
+//! Tau-leaping against exact results: the birth–death process's Poisson law,
+//! and the exact SSA's means and SDs on dimerisation and the branching
+//! metastasis model; counts never go negative; thread invariance.
+
+use senmet_core::Seed;
+use senmet_engine::stochastic::{summarize, trajectories, Summary, Trajectory};
+use senmet_engine::{
+    Compartment, EngineError, Expr, InitialQuantity, Network, Op, Reaction, Species,
+    SpeciesReference, Ssa, Tau,
+};
+
+/// A network of amount species (in a unit compartment) and parameters.
+fn network(species: &[(&str, f64)], params: &[(&str, f64)]) -> Network {
+    let mut net = Network::default();
+    net.compartments.push(Compartment {
+        id: "c".into(),
+        name: None,
+        size: Some(1.0),
+        spatial_dimensions: None,
+        constant: true,
+    });
+    for &(id, x0) in species {
+        net.species.push(Species {
+            id: id.into(),
+            name: None,
+            compartment: "c".into(),
+            initial: InitialQuantity::Amount(x0),
+            has_only_substance_units: true,
+            boundary_condition: false,
+            constant: false,
+            conversion_factor: None,
+        });
+    }
+    for &(id, value) in params {
+        net.parameters.push(senmet_engine::Parameter {
+            id: id.into(),
+            name: None,
+            value: Some(value),
+            constant: true,
+        });
+    }
+    net
+}
+
+fn refs(list: &[(&str, f64)]) -> Vec<SpeciesReference> {
+    list.iter()
+        .map(|&(s, n)| SpeciesReference {
+            species: s.into(),
+            id: None,
+            stoichiometry: Some(n),
+            constant: true,
+        })
+        .collect()
+}
+
+/// Adds a reaction whose law is the product of `factors`.
+fn react(
+    net: &mut Network,
+    id: &str,
+    from: &[(&str, f64)],
+    to: &[(&str, f64)],
+    factors: Vec<Expr>,
+) {
+    net.reactions.push(Reaction {
+        id: id.into(),
+        name: None,
+        reversible: false,
+        reactants: refs(from),
+        products: refs(to),
+        modifiers: vec![],
+        rate: Some(Expr::apply(Op::Times, factors)),
+    });
+}
+
+fn sym(s: &str) -> Expr {
+    Expr::sym(s)
+}
+
+/// 0 → X at 10, X → 0 at 0.1·X.
+fn birth_death(x0: f64) -> Network {
+    let mut net = network(&[("X", x0)], &[("lambda", 10.0), ("mu", 0.1)]);
+    react(&mut net, "birth", &[], &[("X", 1.0)], vec![sym("lambda")]);
+    react(
+        &mut net,
+        "death",
+        &[("X", 1.0)],
+        &[],
+        vec![sym("mu"), sym("X")],
+    );
+    net
+}
+
+/// The branching metastasis model of `crates/cli/data/metastasis_branching.xml`.
+fn metastasis() -> Network {
+    let params = [
+        ("b", 0.3),
+        ("d", 0.1),
+        ("K", 1e6),
+        ("s", 0.001),
+        ("dc", 5.0),
+        ("m", 0.001),
+        ("g", 0.2),
+    ];
+    let mut net = network(&[("T", 1000.0), ("C", 0.0), ("M", 0.0)], &params);
+    let crowding = Expr::apply(
+        Op::Minus,
+        vec![
+            Expr::Num(1.0),
+            Expr::apply(Op::Divide, vec![sym("T"), sym("K")]),
+        ],
+    );
+    react(
+        &mut net,
+        "T_birth",
+        &[("T", 1.0)],
+        &[("T", 2.0)],
+        vec![sym("b"), sym("T"), crowding],
+    );
+    react(
+        &mut net,
+        "T_death",
+        &[("T", 1.0)],
+        &[],
+        vec![sym("d"), sym("T")],
+    );
+    react(
+        &mut net,
+        "shed",
+        &[("T", 1.0)],
+        &[("T", 1.0), ("C", 1.0)],
+        vec![sym("s"), sym("T")],
+    );
+    react(
+        &mut net,
+        "C_death",
+        &[("C", 1.0)],
+        &[],
+        vec![sym("dc"), sym("C")],
+    );
+    react(
+        &mut net,
+        "seed",
+        &[("C", 1.0)],
+        &[("M", 1.0)],
+        vec![sym("m"), sym("C")],
+    );
+    react(
+        &mut net,
+        "M_birth",
+        &[("M", 1.0)],
+        &[("M", 2.0)],
+        vec![sym("g"), sym("M")],
+    );
+    net
+}
+
+/// Means and SDs of `ids` at `times` over `runs` trajectories.
+fn ensemble(
+    sim: &dyn Trajectory,
+    ids: &[&str],
+    times: &[f64],
+    runs: usize,
+    seed: u64,
+) -> Result<Summary, EngineError> {
+    let obs: Vec<_> = ids
+        .iter()
+        .map(|id| sim.system().observable(id, true).expect("a species"))
+        .collect();
+    summarize(sim, times, &obs, runs, Seed::new(seed), &|_| {})
+}
+
+/// Asserts that two ensembles of `n` runs each agree in the last row's
+/// means (z-score within 4) and SDs (within 4 standard errors of the
+/// difference, the SE of an SD being about sd/√(2n)), after allowing a
+/// relative bias `bias` of the mean and of the SD.
+fn agree(tau: &Summary, ssa: &Summary, ids: &[&str], bias: f64) {
+    let k = ids.len();
+    let last = tau.mean.len() - k;
+    let n = tau.runs as f64;
+    for (c, id) in ids.iter().enumerate() {
+        let (mt, ms) = (tau.mean[last + c], ssa.mean[last + c]);
+        let (st, ss) = (tau.sd[last + c], ssa.sd[last + c]);
+        let se_mean = ((st * st + ss * ss) / n).sqrt();
+        let se_sd = ((st * st + ss * ss) / (2.0 * n)).sqrt();
+        assert!(
+            (mt - ms).abs() <= 4.0 * se_mean + bias * ms.abs(),
+            "{id}: tau mean {mt} vs SSA {ms} (SE {se_mean})"
+        );
+        assert!(
+            (st - ss).abs() <= 4.0 * se_sd + bias * ss,
+            "{id}: tau SD {st} vs SSA {ss} (SE {se_sd})"
+        );
+    }
+}
+
+#[test]
+fn birth_death_matches_its_poisson_law() -> Result<(), EngineError> {
+    // From X(0) = 0 the count at t is Poisson with mean 100(1 − e^(−0.1t)).
+    let tau = Tau::builder(&birth_death(0.0)).build()?;
+    let n = 4000;
+    let s = ensemble(&tau, &["X"], &[0.0, 50.0], n, 11)?;
+    let mu = 100.0 * (1.0 - (-5.0f64).exp());
+    let (mean, var) = (s.mean[1], s.sd[1] * s.sd[1]);
+    // DSMTS statistics: Z for the mean within 3, Y for the variance within 5.
+    let z = (n as f64).sqrt() * (mean - mu) / mu.sqrt();
+    let y = (n as f64 / 2.0).sqrt() * (var / mu - 1.0);
+    assert!(z.abs() < 3.0, "mean {mean}, expected {mu} (Z = {z})");
+    assert!(y.abs() < 5.0, "variance {var}, expected {mu} (Y = {y})");
+    Ok(())
+}
+
+#[test]
+fn dimerisation_matches_the_exact_ssa() -> Result<(), EngineError> {
+    // 2X → D at k1·X(X − 1)/2, D → 2X at k2·D.
+    let mut net = network(
+        &[("X", 400.0), ("D", 0.0)],
+        &[("k1", 0.002), ("k2", 0.1), ("half", 0.5)],
+    );
+    let pairs = Expr::apply(Op::Minus, vec![sym("X"), Expr::Num(1.0)]);
+    react(
+        &mut net,
+        "dimerise",
+        &[("X", 2.0)],
+        &[("D", 1.0)],
+        vec![sym("k1"), sym("half"), sym("X"), pairs],
+    );
+    react(
+        &mut net,
+        "split",
+        &[("D", 1.0)],
+        &[("X", 2.0)],
+        vec![sym("k2"), sym("D")],
+    );
+    let times = [0.0, 2.0, 20.0];
+    let ids = ["X", "D"];
+    let n = 2000;
+    let tau = ensemble(&Tau::builder(&net).build()?, &ids, &times, n, 5)?;
+    let ssa = ensemble(&Ssa::builder(&net).build()?, &ids, &times, n, 6)?;
+    agree(&tau, &ssa, &ids, 0.0);
+    Ok(())
+}
+
+/// Mean and SD of column `c` of the last row, and the fraction of runs where it is positive.
+fn last_row(runs: &[Vec<f64>], width: usize, c: usize) -> (f64, f64, f64) {
+    let x: Vec<f64> = runs.iter().map(|r| r[r.len() - width + c]).collect();
+    let n = x.len() as f64;
+    let mean = x.iter().sum::<f64>() / n;
+    let var = x.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / (n - 1.0);
+    let positive = x.iter().filter(|&&v| v > 0.0).count() as f64 / n;
+    (mean, var.sqrt(), positive)
+}
+
+#[test]
+fn branching_metastasis_matches_the_exact_ssa() -> Result<(), EngineError> {
+    let net = metastasis();
+    let (t_end, eps, n) = (12.0, 0.03, 1000);
+    let times = [0.0, t_end];
+    let run = |sim: &dyn Trajectory, seed| {
+        let obs: Vec<_> = ["T", "M"]
+            .iter()
+            .map(|id| sim.system().observable(id, true).expect("a species"))
+            .collect();
+        trajectories(sim, &times, &obs, n, Seed::new(seed), &|_| {})
+    };
+    let tau = run(&Tau::builder(&net).epsilon(eps).build()?, 3)?;
+    let ssa = run(&Ssa::builder(&net).build()?, 4)?;
+    // Tumour size: explicit leaping is first-order accurate in the mean;
+    // growth at net rate r with leaps of about ε/r falls short of e^(rt) by
+    // a relative r·t·ε/2 (r = b − d = 0.2).
+    let bias = 0.2 * t_end * eps / 2.0;
+    let ((mt, st, _), (ms, ss, _)) = (last_row(&tau, 2, 0), last_row(&ssa, 2, 0));
+    let se_mean = ((st * st + ss * ss) / n as f64).sqrt();
+    assert!(
+        (mt - ms).abs() <= 4.0 * se_mean + bias * ms,
+        "T mean {mt} vs SSA {ms}"
+    );
+    let se_sd = ((st * st + ss * ss) / (2.0 * n as f64)).sqrt();
+    assert!(
+        (st - ss).abs() <= 4.0 * se_sd + bias * ss,
+        "T SD {st} vs SSA {ss}"
+    );
+    // Metastases are rare and heavy-tailed; compare the chance of having
+    // one (binomial standard errors).
+    let ((_, _, pt), (_, _, ps)) = (last_row(&tau, 2, 1), last_row(&ssa, 2, 1));
+    let se_p = ((pt * (1.0 - pt) + ps * (1.0 - ps)) / n as f64).sqrt();
+    assert!(
+        ps > 0.0 && (pt - ps).abs() <= 4.0 * se_p,
+        "P(M > 0) {pt} vs SSA {ps}"
+    );
+    Ok(())
+}
+
+#[test]
+fn critical_reactions_keep_few_molecules_non_negative() -> Result<(), EngineError> {
+    // A + B → C, C → A + B, A → 0 with a handful of molecules, and a large ε
+    // so that proposed leaps overshoot and must be rejected.
+    let mut net = network(
+        &[("A", 6.0), ("B", 4.0), ("C", 2.0)],
+        &[("k", 3.0), ("r", 1.0), ("d", 0.5)],
+    );
+    react(
+        &mut net,
+        "bind",
+        &[("A", 1.0), ("B", 1.0)],
+        &[("C", 1.0)],
+        vec![sym("k"), sym("A"), sym("B")],
+    );
+    react(
+        &mut net,
+        "unbind",
+        &[("C", 1.0)],
+        &[("A", 1.0), ("B", 1.0)],
+        vec![sym("r"), sym("C")],
+    );
+    react(
+        &mut net,
+        "decay",
+        &[("A", 1.0)],
+        &[],
+        vec![sym("d"), sym("A")],
+    );
+    let times: Vec<f64> = (0..=40).map(|i| 0.25 * i as f64).collect();
+    for nc in [0, 2, 10] {
+        let tau = Tau::builder(&net)
+            .epsilon(1.0)
+            .critical_firings(nc)
+            .build()?;
+        let obs: Vec<_> = ["A", "B", "C"]
+            .iter()
+            .map(|id| tau.system().observable(id, true).expect("a species"))
+            .collect();
+        let runs = trajectories(&tau, &times, &obs, 300, Seed::new(17), &|_| {})?;
+        for run in &runs {
+            assert!(run.iter().all(|&x| x >= 0.0), "negative count: {run:?}");
+            // B and C are only exchanged with each other.
+            assert!(run.chunks(3).all(|r| r[1] + r[2] == 6.0));
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn summaries_do_not_depend_on_the_thread_count() -> Result<(), EngineError> {
+    let tau = Tau::builder(&metastasis()).build()?;
+    let run = |threads| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .expect("a thread pool");
+        pool.install(|| ensemble(&tau, &["T", "C", "M"], &[0.0, 5.0, 10.0], 150, 9))
+    };
+    assert_eq!(run(1)?, run(3)?);
+    Ok(())
+}
+
+#[test]
+fn bad_input_names_the_reaction_or_species() -> Result<(), EngineError> {
+    let mut net = birth_death(0.0);
+    net.reactions[0].products[0].stoichiometry = Some(1.5);
+    let err = Tau::builder(&net).build().unwrap_err();
+    assert!(
+        matches!(err, EngineError::Stoichiometry { ref reaction, ref species, .. }
+        if reaction == "birth" && species == "X")
+    );
+
+    let tau = Tau::builder(&birth_death(-3.0)).build()?;
+    let err = ensemble(&tau, &["X"], &[0.0, 1.0], 1, 1).unwrap_err();
+    assert!(
+        matches!(err, EngineError::Count { ref species, value } if species == "X" && value == -3.0)
+    );
+
+    let mut net = birth_death(5.0);
+    net.parameters[0].value = Some(-1.0);
+    let tau = Tau::builder(&net).build()?;
+    let err = ensemble(&tau, &["X"], &[0.0, 1.0], 1, 1).unwrap_err();
+    assert!(matches!(err, EngineError::Propensity { ref reaction, .. } if reaction == "birth"));
+
+    net.parameters[0].value = Some(f64::NAN);
+    let tau = Tau::builder(&net).build()?;
+    let err = ensemble(&tau, &["X"], &[0.0, 1.0], 1, 1).unwrap_err();
+    assert!(matches!(err, EngineError::Propensity { ref reaction, .. } if reaction == "birth"));
+
+    let err = Tau::builder(&birth_death(0.0))
+        .epsilon(0.0)
+        .build()
+        .unwrap_err();
+    assert!(matches!(
+        err,
+        EngineError::InvalidSetting {
+            name: "epsilon",
+            ..
+        }
+    ));
+    Ok(())
+}
