@@ -1,4 +1,4 @@
-//! Ensembles of stochastic trajectories (SSA and later tau-leaping, hybrid), in parallel and reproducible.
+//! Ensembles of stochastic trajectories (exact SSA, tau-leaping, hybrid), in parallel and reproducible.
 //!
 //! Trajectory `i` draws from `ChaCha8Rng::seed_from_u64(seed)` with stream
 //! `i`, so it is the same whichever thread runs it. Trajectories are grouped

@@ -151,6 +151,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
                     )
                 })?;
             stochastic(args, &hybrid, &ids, &times, &observables)?
+        }
         Method::Tau => {
             let tau = Tau::builder(&net)
                 .epsilon(args.epsilon)

@@ -166,7 +166,7 @@ impl<'s, 'o> Run<'s, 'o> {
     #[inline]
     fn record(&mut self, t: f64, inclusive: bool) {
         // Most firings fall between output times: nothing to write.
-        if self.times.get(self.row).is_none_or(|&tau| tau > t) {
+        if self.line.next_output().is_none_or(|tau| tau > t) {
             self.slots[0] = self.t;
             return;
         }
