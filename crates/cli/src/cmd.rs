@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod params;
+pub mod power;
 pub mod run;
 pub mod sbml_suite;
 pub mod signature;
