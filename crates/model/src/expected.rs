@@ -55,14 +55,12 @@ pub fn macro_metastases(design: &Design) -> Result<f64> {
         .map(|o| format!("colonies_{o}"))
         .chain(["colony_growth".to_string()])
     {
-        observables.push(
-            system
-                .observable(&name, true)
-                .ok_or_else(|| ModelError::UnknownParameter {
-                    name,
-                    hint: " (a model symbol the network lacks: a bug)".into(),
-                })?,
-        );
+        observables.push(system.observable(&name, true).ok_or_else(|| {
+            ModelError::UnknownParameter {
+                name,
+                hint: " (a model symbol the network lacks: a bug)".into(),
+            }
+        })?);
     }
     let span = design.t_end - design.t0;
     let times: Vec<f64> = (0..=span.ceil() as usize)
@@ -80,7 +78,9 @@ pub fn macro_metastases(design: &Design) -> Result<f64> {
     if cut.is_nan() || cut <= 0.0 {
         return Ok(0.0);
     }
-    let k = times.partition_point(|t| *t < cut).clamp(1, times.len() - 1);
+    let k = times
+        .partition_point(|t| *t < cut)
+        .clamp(1, times.len() - 1);
     let f = ((cut - times[k - 1]) / (times[k] - times[k - 1])).clamp(0.0, 1.0);
     Ok((0..n_org)
         .map(|o| {

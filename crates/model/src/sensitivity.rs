@@ -23,8 +23,8 @@ use senmet_stats::sensitivity::Factor;
 
 use crate::build::{Design, ORGANS};
 use crate::error::{ModelError, Result};
-use crate::experiment::{start_day, Arm, Experiment};
 use crate::expected;
+use crate::experiment::{start_day, Arm, Experiment};
 use crate::params::{Params, Prior, Tables};
 
 /// Layers of the parameter table left out of the factors (see the module docs).
@@ -300,6 +300,9 @@ mod tests {
             shares_scaled: false,
         };
         assert_eq!(e.value(Target::AgedYoungRatio), 1.0);
-        assert_eq!(Target::parse("aged_young_ratio"), Some(Target::AgedYoungRatio));
+        assert_eq!(
+            Target::parse("aged_young_ratio"),
+            Some(Target::AgedYoungRatio)
+        );
     }
 }

@@ -277,7 +277,10 @@ mod tests {
         }
         let n80 = smallest_n(&rows, 0.8).expect("power reaches 0.8 by n = 30");
         let noether = noether_n(p, 0.05, 0.8).expect("an effect");
-        assert!(n80.abs_diff(noether) <= 2, "simulated {n80} vs Noether {noether}");
+        assert!(
+            n80.abs_diff(noether) <= 2,
+            "simulated {n80} vs Noether {noether}"
+        );
         Ok(())
     }
 

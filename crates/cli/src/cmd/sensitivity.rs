@@ -145,7 +145,10 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let html = report::render(&info, &problem, &ranked)?;
     let files = [
         ("sensitivity.tsv", table(&ranked)),
-        ("points.tsv", points_table(&problem, &points, &evals, target)),
+        (
+            "points.tsv",
+            points_table(&problem, &points, &evals, target),
+        ),
         ("report.html", html),
     ];
     crate::output::write_folder(&args.out, &files)?;
@@ -172,7 +175,11 @@ impl Method {
 }
 
 /// Evaluates every point in parallel (results in point order), with a progress bar.
-fn evaluate(problem: &Problem, points: &[Vec<f64>], threads: usize) -> anyhow::Result<Vec<Evaluation>> {
+fn evaluate(
+    problem: &Problem,
+    points: &[Vec<f64>],
+    threads: usize,
+) -> anyhow::Result<Vec<Evaluation>> {
     let bar = ProgressBar::new(points.len() as u64).with_style(
         ProgressStyle::with_template("{bar:40} {pos}/{len} design points {elapsed} (eta {eta})")
             .context("progress bar template")?,

@@ -90,9 +90,14 @@ pub fn render(
 
 fn summary_table(curves: &[Curve]) -> Table {
     Table {
-        header: ["cancer type", "P(A < B)", "n for 80% (simulated)", "n for 80% (Noether)"]
-            .map(String::from)
-            .to_vec(),
+        header: [
+            "cancer type",
+            "P(A < B)",
+            "n for 80% (simulated)",
+            "n for 80% (Noether)",
+        ]
+        .map(String::from)
+        .to_vec(),
         rows: curves
             .iter()
             .map(|c| {

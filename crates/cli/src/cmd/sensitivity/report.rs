@@ -102,9 +102,16 @@ fn sources(problem: &Problem, ranked: &Ranked) -> Table {
         })
         .collect();
     Table {
-        header: ["rank", "factor", "index", "value", "range (prior)", "source"]
-            .map(String::from)
-            .to_vec(),
+        header: [
+            "rank",
+            "factor",
+            "index",
+            "value",
+            "range (prior)",
+            "source",
+        ]
+        .map(String::from)
+        .to_vec(),
         rows,
     }
 }
