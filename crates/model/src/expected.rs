@@ -49,19 +49,19 @@ pub fn macro_metastases(design: &Design) -> Result<f64> {
         source: e,
     };
     let system = System::new(&built.network).map_err(engine)?;
-    let mut observables = Vec::with_capacity(ORGANS.len() + 1);
-    for name in ORGANS
+    let observables = ORGANS
         .iter()
         .map(|o| format!("colonies_{o}"))
         .chain(["colony_growth".to_string()])
-    {
-        observables.push(system.observable(&name, true).ok_or_else(|| {
-            ModelError::UnknownParameter {
-                name,
-                hint: " (a model symbol the network lacks: a bug)".into(),
-            }
-        })?);
-    }
+        .map(|name| {
+            system
+                .observable(&name, true)
+                .ok_or_else(|| ModelError::UnknownParameter {
+                    name,
+                    hint: " (a model symbol the network lacks: a bug)".into(),
+                })
+        })
+        .collect::<Result<Vec<_>>>()?;
     let span = design.t_end - design.t0;
     let times: Vec<f64> = (0..=span.ceil() as usize)
         .map(|k| (k as f64).min(span))

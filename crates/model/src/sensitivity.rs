@@ -148,23 +148,13 @@ impl Problem {
             Some(d) => d,
             None => base.get("duration")?,
         };
-        let factors = base
-            .iter()
-            .filter(|(p, _)| p.prior != Prior::Fixed && !SKIPPED_LAYERS.contains(&p.layer.as_str()))
-            .map(|(p, _)| Factor {
-                name: p.name.clone(),
-                low: p.low,
-                high: p.high,
-                log: p.prior == Prior::LogUniform,
-            })
-            .collect();
         Ok(Self {
+            factors: factors(&base),
             base,
             aged,
             young,
             t0: start_day(exp),
             t_end,
-            factors,
         })
     }
 
@@ -212,6 +202,20 @@ impl Problem {
             shares_scaled,
         })
     }
+}
+
+/// The varied parameters of `params` as factors (see the module docs).
+fn factors(params: &Params) -> Vec<Factor> {
+    params
+        .iter()
+        .filter(|(p, _)| p.prior != Prior::Fixed && !SKIPPED_LAYERS.contains(&p.layer.as_str()))
+        .map(|(p, _)| Factor {
+            name: p.name.clone(),
+            low: p.low,
+            high: p.high,
+            log: p.prior == Prior::LogUniform,
+        })
+        .collect()
 }
 
 /// Renormalises the tropisms to sum 1 and scales EV shares down to sum at

@@ -92,14 +92,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     if args.out.exists() && !args.force {
         anyhow::bail!("{} exists; use --force to replace it", args.out.display());
     }
-    let readout = Readout::parse(&args.readout).with_context(|| {
-        let known: Vec<&str> = Readout::ALL.iter().map(|r| r.name()).collect();
-        format!(
-            "--readout {}: expected one of {}",
-            args.readout,
-            known.join(", ")
-        )
-    })?;
+    let readout = parse_readout(&args.readout)?;
     let tables = Tables::builtin()?;
     let (mut exp, source) = load_scenario(args.scenario.as_deref(), &tables)?;
     narrow(&mut exp, args)?;
@@ -110,12 +103,6 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         alpha: args.alpha,
         seed: exp.seed,
     };
-    anyhow::ensure!(
-        args.pool >= args.n_max,
-        "--pool {}: expected at least --n-max ({}) subjects per arm",
-        args.pool,
-        args.n_max
-    );
     eprintln!(
         "senmet power: {} vs {} ({}), {} subjects per arm in a pool, seed {} ({source})",
         args.arm_a,
@@ -151,8 +138,21 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+fn parse_readout(name: &str) -> anyhow::Result<Readout> {
+    Readout::parse(name).with_context(|| {
+        let known: Vec<&str> = Readout::ALL.iter().map(|r| r.name()).collect();
+        format!("--readout {name}: expected one of {}", known.join(", "))
+    })
+}
+
 /// Keeps the two arms and the chosen cancer types; sets the pool size and seed.
 fn narrow(exp: &mut Experiment, args: &Args) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        args.pool >= args.n_max,
+        "--pool {}: expected at least --n-max ({}) subjects per arm",
+        args.pool,
+        args.n_max
+    );
     let arm = |name: &str| {
         exp.arms
             .iter()

@@ -88,14 +88,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     if args.out.exists() && !args.force {
         anyhow::bail!("{} exists; use --force to replace it", args.out.display());
     }
-    let target = Target::parse(&args.readout).with_context(|| {
-        let known: Vec<&str> = Target::ALL.iter().map(|t| t.name()).collect();
-        format!(
-            "--readout {}: expected one of {}",
-            args.readout,
-            known.join(", ")
-        )
-    })?;
+    let target = parse_target(&args.readout)?;
     let tables = Tables::builtin()?;
     let (exp, source) = load_scenario(args.scenario.as_deref(), &tables)?;
     let seed = args.seed.unwrap_or(exp.seed);
@@ -106,17 +99,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         &args.aged_arm,
         &args.young_arm,
     )?;
-    let (points, analyse): (Vec<Vec<f64>>, Box<dyn Fn(&[f64]) -> anyhow::Result<Ranked>>) =
-        match args.method {
-            Method::Sobol => {
-                let d = SaltelliDesign::new(problem.factors(), args.n, seed)?;
-                (d.points().to_vec(), Box::new(move |y| sobol(&d, y)))
-            }
-            Method::Morris => {
-                let d = MorrisDesign::new(problem.factors(), args.trajectories, LEVELS, seed)?;
-                (d.points().to_vec(), Box::new(move |y| morris(&d, y)))
-            }
-        };
+    let (points, analyse) = design(&problem, args, seed)?;
     eprintln!(
         "senmet sensitivity: {} of {} ({}), {} factors, {} design points × 2 arms, seed {seed} ({source})",
         args.method.name(),
@@ -142,14 +125,13 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         seconds: elapsed.as_secs_f64(),
         command: std::env::args().collect::<Vec<_>>().join(" "),
     };
-    let html = report::render(&info, &problem, &ranked)?;
     let files = [
         ("sensitivity.tsv", table(&ranked)),
         (
             "points.tsv",
             points_table(&problem, &points, &evals, target),
         ),
-        ("report.html", html),
+        ("report.html", report::render(&info, &problem, &ranked)?),
     ];
     crate::output::write_folder(&args.out, &files)?;
     println!(
@@ -163,6 +145,30 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         println!("  {name}\t{}", num(*value));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn parse_target(name: &str) -> anyhow::Result<Target> {
+    Target::parse(name).with_context(|| {
+        let known: Vec<&str> = Target::ALL.iter().map(|t| t.name()).collect();
+        format!("--readout {name}: expected one of {}", known.join(", "))
+    })
+}
+
+/// Turns outputs (one per design point) into ranked indices.
+type Analyse = Box<dyn Fn(&[f64]) -> anyhow::Result<Ranked>>;
+
+/// The design points of the chosen method and how to analyse their outputs.
+fn design(problem: &Problem, args: &Args, seed: u64) -> anyhow::Result<(Vec<Vec<f64>>, Analyse)> {
+    Ok(match args.method {
+        Method::Sobol => {
+            let d = SaltelliDesign::new(problem.factors(), args.n, seed)?;
+            (d.points().to_vec(), Box::new(move |y| sobol(&d, y)))
+        }
+        Method::Morris => {
+            let d = MorrisDesign::new(problem.factors(), args.trajectories, LEVELS, seed)?;
+            (d.points().to_vec(), Box::new(move |y| morris(&d, y)))
+        }
+    })
 }
 
 impl Method {

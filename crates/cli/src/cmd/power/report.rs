@@ -48,10 +48,7 @@ pub fn render(
         exp.seed
     ));
     let sec = r.section("How many mice per arm");
-    sec.paragraph(format!(
-        "Scenario “{}”. {} subjects per arm were simulated once (the pool); each of {} replicate studies per size draws n subjects per arm without replacement from the pools and tests {} with a two-sided Mann–Whitney test at α = {}. Power is the fraction of studies with p < α, with its Clopper–Pearson 95% interval. The closed form is Noether's (1987) normal approximation with P({a} < {b}) estimated from the pools (ties count ½); it ignores ties in the null variance, so it is conservative for counts with many ties.",
-        exp.name, exp.n, s.studies, readout.name(), s.alpha
-    ));
+    sec.paragraph(method(exp, readout, s));
     sec.list(curves.iter().map(|c| headline(exp, readout, c)).collect());
     sec.table(summary_table(curves));
     for c in curves {
@@ -86,6 +83,14 @@ pub fn render(
         );
     }
     Ok(r.to_html())
+}
+
+fn method(exp: &Experiment, readout: Readout, s: &Settings) -> String {
+    let (a, b) = (&exp.arms[0].name, &exp.arms[1].name);
+    format!(
+        "Scenario “{}”. {} subjects per arm were simulated once (the pool); each of {} replicate studies per size draws n subjects per arm without replacement from the pools and tests {} with a two-sided Mann–Whitney test at α = {}. Power is the fraction of studies with p < α, with its Clopper–Pearson 95% interval. The closed form is Noether's (1987) normal approximation with P({a} < {b}) estimated from the pools (ties count ½); it ignores ties in the null variance, and at very small n it ignores that the exact test cannot reach p < α at all (n = 3 per arm: the smallest two-sided p is 0.1).",
+        exp.name, exp.n, s.studies, readout.name(), s.alpha
+    )
 }
 
 fn summary_table(curves: &[Curve]) -> Table {
