@@ -178,7 +178,7 @@ pub fn prob_less(a: &[f64], b: &[f64]) -> f64 {
 /// ```
 /// use senmet_stats::power::normal_power;
 ///
-/// assert!((normal_power(0.5, 10, 0.05) - 0.05).abs() < 1e-12);
+/// assert!((normal_power(0.5, 10, 0.05) - 0.05).abs() < 1e-9);
 /// assert!(normal_power(0.8, 20, 0.05) > 0.8);
 /// ```
 pub fn normal_power(p: f64, n: usize, alpha: f64) -> f64 {
