@@ -19,6 +19,10 @@ struct Cli {
 enum Command {
     /// Run a virtual experiment of the study's model (default: young vs aged mice, five cancer types, interventions) and write tables, SBML and an offline HTML report.
     Run(cmd::run::Args),
+    /// Power of a two-arm comparison (default: aged vehicle vs aged D+Q, metastases) at n = 3…30 per arm, and the n for 80% power.
+    Power(cmd::power::Args),
+    /// Global sensitivity (Sobol' or Morris) of the aged/young metastasis ratio over the parameter priors: which parameter to measure next.
+    Sensitivity(cmd::sensitivity::Args),
     /// Print the model's parameters with units, ranges and sources.
     Params(cmd::params::Args),
     /// Simulate an SBML model and write a time course.
@@ -35,6 +39,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Run(args) => cmd::run::run(args),
+        Command::Power(args) => cmd::power::run(args),
+        Command::Sensitivity(args) => cmd::sensitivity::run(args),
         Command::Params(args) => cmd::params::run(args),
         Command::Simulate(args) => cmd::simulate::run(args),
         Command::SbmlSuite(args) => cmd::sbml_suite::run(args),

@@ -21,3 +21,25 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
         .with_context(|| format!("cannot move {} to {}", tmp.display(), path.display()))?;
     Ok(())
 }
+
+/// Writes files into a temporary sibling folder, then renames it into place.
+pub fn write_folder(out: &Path, files: &[(&str, String)]) -> anyhow::Result<()> {
+    let name = out
+        .file_name()
+        .context("output folder has no name")?
+        .to_string_lossy()
+        .into_owned();
+    let tmp = out.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
+    for (file, text) in files {
+        let path = tmp.join(file);
+        std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    if out.exists() {
+        std::fs::remove_dir_all(out)
+            .with_context(|| format!("cannot replace {}", out.display()))?;
+    }
+    std::fs::rename(&tmp, out)
+        .with_context(|| format!("cannot move {} to {}", tmp.display(), out.display()))?;
+    Ok(())
+}

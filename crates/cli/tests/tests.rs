@@ -2,6 +2,7 @@
 
 mod engine;
 mod hybrid;
+mod power;
 mod run;
 mod signature;
 mod simulate_scan;

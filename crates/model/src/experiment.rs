@@ -154,12 +154,7 @@ pub fn run(exp: &Experiment, tables: &Tables, progress: &(dyn Fn() + Sync)) -> R
                 Some(d) => d,
                 None => params.get("duration")?,
             };
-            let t0 = exp
-                .arms
-                .iter()
-                .flat_map(|a| a.interventions.iter().map(Intervention::start))
-                .fold(0.0_f64, f64::min)
-                - LEAD_IN;
+            let t0 = start_day(exp);
             let design = Design {
                 host: arm.host,
                 params: &params,
@@ -264,6 +259,16 @@ pub fn run(exp: &Experiment, tables: &Tables, progress: &(dyn Fn() + Sync)) -> R
         subjects,
         example: example.unwrap_or_default(),
     })
+}
+
+/// The first simulated day of every subject of `exp` (relative to implantation): a lead-in
+/// before the earliest intervention start or implantation, so EV pools settle.
+pub fn start_day(exp: &Experiment) -> f64 {
+    exp.arms
+        .iter()
+        .flat_map(|a| a.interventions.iter().map(Intervention::start))
+        .fold(0.0_f64, f64::min)
+        - LEAD_IN
 }
 
 fn engine(context: String, source: senmet_engine::EngineError) -> ModelError {

@@ -37,12 +37,14 @@
 
 pub mod build;
 pub mod error;
+pub mod expected;
 pub mod experiment;
 pub mod host;
 pub mod intervention;
 pub mod params;
 pub mod readout;
 pub mod scenario;
+pub mod sensitivity;
 pub mod summary;
 
 pub use error::{ModelError, Result};

@@ -169,6 +169,16 @@ pub enum Error {
         /// The value.
         value: f64,
     },
+    /// A power-analysis setting outside its range.
+    #[error("{what} is {found}, expected {expected}")]
+    PowerSetting {
+        /// The setting.
+        what: &'static str,
+        /// Its value.
+        found: f64,
+        /// The allowed values.
+        expected: &'static str,
+    },
 }
 
 /// The result type of senmet-stats.

@@ -36,6 +36,7 @@ pub mod gmt;
 pub mod linear;
 pub mod logistic;
 pub mod meta;
+pub mod power;
 pub mod rank;
 pub mod score;
 pub mod sensitivity;

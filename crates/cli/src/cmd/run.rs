@@ -5,7 +5,7 @@
 //! a P2RX7 inhibitor or antagomirs.
 
 mod report;
-mod tables;
+pub mod tables;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -48,13 +48,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         anyhow::bail!("{} exists; use --force to replace it", args.out.display());
     }
     let tables = Tables::builtin()?;
-    let (mut exp, source) = match &args.scenario {
-        Some(path) => (scenario::read(path, &tables)?, path.display().to_string()),
-        None => (
-            scenario::parse(scenario::DEFAULT, Path::new("<default scenario>"), &tables)?,
-            "the embedded default scenario".to_string(),
-        ),
-    };
+    let (mut exp, source) = load_scenario(args.scenario.as_deref(), &tables)?;
     apply_flags(&mut exp, args)?;
     let total = exp.cancer_types.len() * exp.arms.len() * exp.n;
     eprintln!(
@@ -98,7 +92,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         ),
         ("report.html", html),
     ];
-    write_folder(&args.out, &files)?;
+    crate::output::write_folder(&args.out, &files)?;
     println!(
         "{total} subjects simulated in {:.1} s; wrote {}/ (summary.tsv, comparisons.tsv, subjects.tsv, courses.tsv, params.tsv, model.xml, scenario.toml, report.html)",
         elapsed.as_secs_f64(),
@@ -132,24 +126,13 @@ fn apply_flags(exp: &mut Experiment, args: &Args) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Writes files into a temporary sibling folder, then renames it into place.
-fn write_folder(out: &Path, files: &[(&str, String)]) -> anyhow::Result<()> {
-    let name = out
-        .file_name()
-        .context("output folder has no name")?
-        .to_string_lossy()
-        .into_owned();
-    let tmp = out.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
-    std::fs::create_dir_all(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
-    for (file, text) in files {
-        let path = tmp.join(file);
-        std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
-    }
-    if out.exists() {
-        std::fs::remove_dir_all(out)
-            .with_context(|| format!("cannot replace {}", out.display()))?;
-    }
-    std::fs::rename(&tmp, out)
-        .with_context(|| format!("cannot move {} to {}", tmp.display(), out.display()))?;
-    Ok(())
+/// The scenario at `path`, or the embedded default, with a description of where it came from.
+pub fn load_scenario(path: Option<&Path>, tables: &Tables) -> anyhow::Result<(Experiment, String)> {
+    Ok(match path {
+        Some(path) => (scenario::read(path, tables)?, path.display().to_string()),
+        None => (
+            scenario::parse(scenario::DEFAULT, Path::new("<default scenario>"), tables)?,
+            "the embedded default scenario".to_string(),
+        ),
+    })
 }
