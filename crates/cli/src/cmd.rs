@@ -1,5 +1,7 @@
 //! One module per subcommand.
 
+pub mod cohort;
+pub mod merge;
 pub mod params;
 pub mod run;
 pub mod sbml_suite;

@@ -19,6 +19,10 @@ struct Cli {
 enum Command {
     /// Run a virtual experiment of the study's model (default: young vs aged mice, five cancer types, interventions) and write tables, SBML and an offline HTML report.
     Run(cmd::run::Args),
+    /// Virtual patients by age: metastasis at diagnosis and over follow-up, Kaplan–Meier and Cox, beside SEER (shardable, resumable).
+    Cohort(cmd::cohort::Args),
+    /// Combine the shard folders of one `senmet cohort` run.
+    Merge(cmd::merge::Args),
     /// Print the model's parameters with units, ranges and sources.
     Params(cmd::params::Args),
     /// Simulate an SBML model and write a time course.
@@ -35,6 +39,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Run(args) => cmd::run::run(args),
+        Command::Cohort(args) => cmd::cohort::run(args),
+        Command::Merge(args) => cmd::merge::run(args),
         Command::Params(args) => cmd::params::run(args),
         Command::Simulate(args) => cmd::simulate::run(args),
         Command::SbmlSuite(args) => cmd::sbml_suite::run(args),

@@ -71,7 +71,8 @@ impl Ages {
             Ages::Bands(b) => b.clone(),
         };
         for (low, high, w) in &bands {
-            let ok = low.is_finite() && high.is_finite() && *low >= 0.0 && low < high && *high <= 120.0;
+            let ok =
+                low.is_finite() && high.is_finite() && *low >= 0.0 && low < high && *high <= 120.0;
             if !ok {
                 return Err(ModelError::BadValue {
                     name: format!("age range {low}-{high}"),
@@ -176,7 +177,13 @@ impl Cohort {
     /// # Errors
     ///
     /// Unknown cancer types, types without human rows, bad ages or follow-up, model errors.
-    pub fn new(tables: &Tables, types: &[String], ages: Ages, years: f64, seed: u64) -> Result<Self> {
+    pub fn new(
+        tables: &Tables,
+        types: &[String],
+        ages: Ages,
+        years: f64,
+        seed: u64,
+    ) -> Result<Self> {
         ages.validate()?;
         if !(years.is_finite() && years > 0.0) {
             return Err(ModelError::BadValue {
@@ -185,7 +192,10 @@ impl Cohort {
                 expected: "a positive number of years".into(),
             });
         }
-        let models = types.iter().map(|t| compile(tables, t)).collect::<Result<Vec<_>>>()?;
+        let models = types
+            .iter()
+            .map(|t| compile(tables, t))
+            .collect::<Result<Vec<_>>>()?;
         if models.is_empty() {
             return Err(ModelError::BadValue {
                 name: "cancer types".into(),
@@ -229,15 +239,24 @@ impl Cohort {
             context: format!("patient {}", k + 1),
             source: e,
         };
-        let ode = Ode::builder(&m.system).rtol(1e-6).atol(1e-9).build().map_err(fail)?;
-        let rows = ode.run_with(&times, &m.observables, &overrides).map_err(fail)?;
+        let ode = Ode::builder(&m.system)
+            .rtol(1e-6)
+            .atol(1e-9)
+            .build()
+            .map_err(fail)?;
+        let rows = ode
+            .run_with(&times, &m.observables, &overrides)
+            .map_err(fail)?;
         let n_org = ORGANS.len();
         let size = |r: &[f64]| r[n_org + 1];
         let Some(j) = rows.iter().position(|r| size(r) >= m.diagnosis) else {
             return Err(ModelError::BadValue {
                 name: format!("patient {}: primary tumour size", k + 1),
                 value: rows.last().map_or(0.0, |r| size(r)),
-                expected: format!("to reach diagnosis_size {} cells within {steps} days", m.diagnosis),
+                expected: format!(
+                    "to reach diagnosis_size {} cells within {steps} days",
+                    m.diagnosis
+                ),
             });
         };
         let t_d = if j == 0 {
@@ -382,7 +401,17 @@ mod tests {
 
     fn cohort(seed: u64) -> Cohort {
         let tables = Tables::builtin().unwrap();
-        Cohort::new(&tables, &["breast".into()], Ages::Uniform { low: 40.0, high: 90.0 }, 10.0, seed).unwrap()
+        Cohort::new(
+            &tables,
+            &["breast".into()],
+            Ages::Uniform {
+                low: 40.0,
+                high: 90.0,
+            },
+            10.0,
+            seed,
+        )
+        .unwrap()
     }
 
     #[test]
@@ -392,16 +421,37 @@ mod tests {
         assert_eq!(p, b.patient(17).unwrap());
         assert_ne!(p, a.patient(18).unwrap());
         assert!((40.0..=90.0).contains(&p.age));
-        assert!(p.years_to_diagnosis > 0.5 && p.years_to_diagnosis < 5.0, "{p:?}");
+        assert!(
+            p.years_to_diagnosis > 0.5 && p.years_to_diagnosis < 5.0,
+            "{p:?}"
+        );
         assert!(p.time_to_metastasis >= 0.0 && p.time_to_metastasis <= 10.0);
     }
 
     #[test]
     fn bad_ages_and_mouse_only_types_are_refused() {
         let tables = Tables::builtin().unwrap();
-        let bad = Cohort::new(&tables, &["breast".into()], Ages::Uniform { low: 90.0, high: 40.0 }, 10.0, 1);
+        let bad = Cohort::new(
+            &tables,
+            &["breast".into()],
+            Ages::Uniform {
+                low: 90.0,
+                high: 40.0,
+            },
+            10.0,
+            1,
+        );
         assert!(bad.err().unwrap().to_string().contains("age range 90-40"));
-        let mouse = Cohort::new(&tables, &["melanoma".into()], Ages::Uniform { low: 40.0, high: 90.0 }, 10.0, 1);
+        let mouse = Cohort::new(
+            &tables,
+            &["melanoma".into()],
+            Ages::Uniform {
+                low: 40.0,
+                high: 90.0,
+            },
+            10.0,
+            1,
+        );
         assert!(mouse.err().unwrap().to_string().contains("no human rows"));
     }
 }
