@@ -145,7 +145,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     if shards == 1 {
         let command = std::env::args().collect::<Vec<_>>().join(" ");
         analysis::finish(
-            &[args.out.clone()],
+            std::slice::from_ref(&args.out),
             &args.out,
             args.patients,
             chunk,
