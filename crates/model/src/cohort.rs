@@ -248,23 +248,15 @@ impl Cohort {
             .run_with(&times, &m.observables, &overrides)
             .map_err(fail)?;
         let n_org = ORGANS.len();
-        let size = |r: &[f64]| r[n_org + 1];
-        let Some(j) = rows.iter().position(|r| size(r) >= m.diagnosis) else {
-            return Err(ModelError::BadValue {
+        let (j, t_d) =
+            diagnosis(&rows, &times, m.diagnosis).ok_or_else(|| ModelError::BadValue {
                 name: format!("patient {}: primary tumour size", k + 1),
-                value: rows.last().map_or(0.0, |r| size(r)),
+                value: rows.last().map_or(0.0, |r| r[n_org + 1]),
                 expected: format!(
                     "to reach diagnosis_size {} cells within {steps} days",
                     m.diagnosis
                 ),
-            });
-        };
-        let t_d = if j == 0 {
-            0.0
-        } else {
-            let (a, b) = (size(&rows[j - 1]).max(1.0), size(&rows[j]));
-            times[j - 1] + (m.diagnosis / a).ln() / (b / a).ln()
-        };
+            })?;
         let at = &rows[j];
         let g = at[n_org];
         let to_macro = m.threshold.ln() / g;
@@ -288,6 +280,21 @@ impl Cohort {
             emt_fraction: at[n_org + 6],
         })
     }
+}
+
+/// The first row `j` at which the primary (column after the organs and colony growth)
+/// reaches `size`, and the day it did (log-linear between rows); `None` if it never does.
+fn diagnosis(rows: &[Vec<f64>], times: &[f64], size: f64) -> Option<(usize, f64)> {
+    let col = ORGANS.len() + 1;
+    let j = rows.iter().position(|r| r[col] >= size)?;
+    if j == 0 {
+        return Some((0, times[0]));
+    }
+    let (a, b) = (rows[j - 1][col].max(1.0), rows[j][col]);
+    Some((
+        j,
+        times[j - 1] + (times[j] - times[j - 1]) * (size / a).ln() / (b / a).ln(),
+    ))
 }
 
 /// Founding times before diagnosis (day `t_d`, between rows `j-1` and `j`):

@@ -62,36 +62,12 @@ pub struct Args {
 
 /// Runs the cohort (or one shard of it).
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
-    let ages = match &args.age_table {
-        Some(path) => store::read_age_table(path)?,
-        None => store::parse_range(&args.ages).context("--ages")?,
-    };
-    let (shard, shards) = match &args.shard {
-        Some(s) => parse_shard(s)?,
-        None => (0, 1),
-    };
-    anyhow::ensure!(args.patients > 0, "--patients: expected at least 1 patient");
-    anyhow::ensure!(
-        args.chunk > 0,
-        "--chunk: expected at least 1 patient per chunk"
-    );
-    let chunk = args.chunk;
-    let seed = args.seed.unwrap_or_else(rand::random);
-    let settings = Settings {
-        patients: args.patients,
-        cancer_types: args.cancer_type.clone(),
-        ages: ages.clone(),
-        years: args.years,
-        seed,
-        chunk,
-    };
+    let manifest = manifest(args)?;
+    let (shard, shards, chunk) = (manifest.shard, manifest.shards, args.chunk);
+    let seed = manifest.settings.seed;
     let tables = Tables::builtin()?;
+    let ages = manifest.settings.ages.clone();
     let cohort = Cohort::new(&tables, &args.cancer_type, ages, args.years, seed)?;
-    let manifest = Manifest {
-        settings,
-        shard,
-        shards,
-    };
     store::prepare(&args.out, &manifest, args.force)?;
     let chunks: Vec<u64> = (0..args.patients.div_ceil(chunk))
         .filter(|c| c % shards == shard)
@@ -108,27 +84,8 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         todo.len(),
         chunks.len()
     );
-    let bar = ProgressBar::new(todo.len() as u64).with_style(
-        ProgressStyle::with_template("{bar:40} {pos}/{len} chunks {elapsed} (eta {eta})")
-            .context("progress bar template")?,
-    );
     let start = Instant::now();
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(args.threads)
-        .build()
-        .context("cannot start worker threads")?;
-    for c in &todo {
-        let range = c * chunk..((c + 1) * chunk).min(args.patients);
-        let patients: Vec<Patient> = pool.install(|| {
-            range
-                .into_par_iter()
-                .map(|k| cohort.patient(k))
-                .collect::<Result<_, _>>()
-        })?;
-        store::write_chunk(&args.out, *c, &patients, &args.cancer_type)?;
-        bar.inc(1);
-    }
-    bar.finish_and_clear();
+    simulate(args, &cohort, &todo)?;
     let elapsed = start.elapsed().as_secs_f64();
     let done = todo
         .iter()
@@ -164,6 +121,61 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Checks the flags and collects the run's settings and shard.
+fn manifest(args: &Args) -> anyhow::Result<Manifest> {
+    let ages = match &args.age_table {
+        Some(path) => store::read_age_table(path)?,
+        None => store::parse_range(&args.ages).context("--ages")?,
+    };
+    let (shard, shards) = match &args.shard {
+        Some(s) => parse_shard(s)?,
+        None => (0, 1),
+    };
+    anyhow::ensure!(args.patients > 0, "--patients: expected at least 1 patient");
+    anyhow::ensure!(
+        args.chunk > 0,
+        "--chunk: expected at least 1 patient per chunk"
+    );
+    Ok(Manifest {
+        settings: Settings {
+            patients: args.patients,
+            cancer_types: args.cancer_type.clone(),
+            ages,
+            years: args.years,
+            seed: args.seed.unwrap_or_else(rand::random),
+            chunk: args.chunk,
+        },
+        shard,
+        shards,
+    })
+}
+
+/// Simulates the chunks `todo` in order, writing each when done.
+fn simulate(args: &Args, cohort: &Cohort, todo: &[u64]) -> anyhow::Result<()> {
+    let chunk = args.chunk;
+    let bar = ProgressBar::new(todo.len() as u64).with_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} chunks {elapsed} (eta {eta})")
+            .context("progress bar template")?,
+    );
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(args.threads)
+        .build()
+        .context("cannot start worker threads")?;
+    for c in todo {
+        let range = c * chunk..((c + 1) * chunk).min(args.patients);
+        let patients: Vec<Patient> = pool.install(|| {
+            range
+                .into_par_iter()
+                .map(|k| cohort.patient(k))
+                .collect::<Result<_, _>>()
+        })?;
+        store::write_chunk(&args.out, *c, &patients, &args.cancer_type)?;
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    Ok(())
 }
 
 /// Parses `i/N` with `N ≥ 1` and `i < N`.
