@@ -1,5 +1,7 @@
 //! One module per subcommand.
 
+pub mod cohort;
+pub mod merge;
 pub mod params;
 pub mod power;
 pub mod run;

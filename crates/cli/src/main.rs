@@ -23,6 +23,10 @@ enum Command {
     Power(cmd::power::Args),
     /// Global sensitivity (Sobol' or Morris) of the aged/young metastasis ratio over the parameter priors: which parameter to measure next.
     Sensitivity(cmd::sensitivity::Args),
+    /// Virtual patients by age: metastasis at diagnosis and over follow-up, Kaplan–Meier and Cox, beside SEER (shardable, resumable).
+    Cohort(cmd::cohort::Args),
+    /// Combine the shard folders of one `senmet cohort` run.
+    Merge(cmd::merge::Args),
     /// Print the model's parameters with units, ranges and sources.
     Params(cmd::params::Args),
     /// Simulate an SBML model and write a time course.
@@ -41,6 +45,8 @@ fn main() -> ExitCode {
         Command::Run(args) => cmd::run::run(args),
         Command::Power(args) => cmd::power::run(args),
         Command::Sensitivity(args) => cmd::sensitivity::run(args),
+        Command::Cohort(args) => cmd::cohort::run(args),
+        Command::Merge(args) => cmd::merge::run(args),
         Command::Params(args) => cmd::params::run(args),
         Command::Simulate(args) => cmd::simulate::run(args),
         Command::SbmlSuite(args) => cmd::sbml_suite::run(args),

@@ -1,5 +1,6 @@
 //! Integration tests of the `senmet` binary, one module per topic.
 
+mod cohort;
 mod engine;
 mod hybrid;
 mod power;

@@ -36,6 +36,7 @@
 //! ```
 
 pub mod build;
+pub mod cohort;
 pub mod error;
 pub mod expected;
 pub mod experiment;

@@ -78,8 +78,11 @@ pub struct CancerType {
     pub line: String,
     /// Where the line comes from.
     pub line_source: String,
-    /// Its numeric parameters.
+    /// Its numeric parameters (the mouse line; used for every host unless a human row exists).
     pub parameters: Vec<Parameter>,
+    /// Rows written `human:<name>` in the table: values for human patients
+    /// that replace the line's value when the host is human.
+    pub human: Vec<Parameter>,
 }
 
 /// Both shipped tables.
@@ -142,8 +145,14 @@ impl Tables {
                 }
             }
         }
-        for p in &self.cancer_type(cancer)?.parameters {
+        let ty = self.cancer_type(cancer)?;
+        for p in &ty.parameters {
             rows.insert(p.name.clone(), p.clone());
+        }
+        if species == Species::Human {
+            for p in &ty.human {
+                rows.insert(p.name.clone(), p.clone());
+            }
         }
         Ok(Params {
             values: rows.iter().map(|(k, p)| (k.clone(), p.value)).collect(),
@@ -156,7 +165,11 @@ impl Tables {
         let mut names: Vec<&str> = self
             .parameters
             .iter()
-            .chain(self.cancer_types.iter().flat_map(|c| &c.parameters))
+            .chain(
+                self.cancer_types
+                    .iter()
+                    .flat_map(|c| c.parameters.iter().chain(&c.human)),
+            )
             .map(|p| p.name.as_str())
             .collect();
         names.sort_unstable();
@@ -423,6 +436,7 @@ fn parse_cancer_types(text: &str, source: &str) -> Result<Vec<CancerType>> {
                     line: String::new(),
                     line_source: String::new(),
                     parameters: Vec::new(),
+                    human: Vec::new(),
                 });
                 types.len() - 1
             }
@@ -432,17 +446,25 @@ fn parse_cancer_types(text: &str, source: &str) -> Result<Vec<CancerType>> {
             t.line = c[2].to_string();
             t.line_source = c[7].to_string();
         } else {
+            let (name, human) = match c[1].strip_prefix("human:") {
+                Some(name) => (name, true),
+                None => (c[1], false),
+            };
             let p = parameter(
                 source,
                 n,
-                c[1],
+                name,
                 c[0],
                 [c[2], c[3], c[4], c[5], c[6]],
                 "tumour",
                 c[7],
-                c[1],
+                name,
             )?;
-            t.parameters.push(p);
+            if human {
+                t.human.push(p);
+            } else {
+                t.parameters.push(p);
+            }
         }
     }
     Ok(types)

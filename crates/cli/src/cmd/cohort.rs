@@ -1,0 +1,193 @@
+//! `senmet cohort`: virtual patients by age, metastasis at diagnosis and over follow-up.
+//!
+//! Patients are simulated in chunks (`--chunk`, default 1,024); each chunk is written to
+//! `<out>/chunks/` atomically as soon as it is done, so a killed run resumes
+//! where it stopped (`manifest.tsv` holds the settings and their hash; a
+//! resumed run with other settings is refused). `--shard i/N` runs chunks
+//! `c` with `c mod N = i` and writes only the chunks; `senmet merge` then
+//! writes the tables and report. An unsharded run does both.
+
+pub mod analysis;
+pub mod store;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::Context;
+use indicatif::{ProgressBar, ProgressStyle};
+use rayon::prelude::*;
+use senmet_model::cohort::{Cohort, Patient};
+use senmet_model::params::Tables;
+
+use store::{Manifest, Settings};
+
+/// Simulate virtual patients: metastasis at diagnosis and over follow-up, by age and cancer type.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Number of patients.
+    #[arg(long, default_value_t = 1000)]
+    patients: u64,
+    /// Cancer types with human parameters, comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "breast")]
+    cancer_type: Vec<String>,
+    /// Ages at diagnosis, uniform in `LOW-HIGH` years.
+    #[arg(long, default_value = "40-90", conflicts_with = "age_table")]
+    ages: String,
+    /// TSV of `age_band` (`LOW-HIGH`) and `weight`: ages uniform within a band, bands by weight.
+    #[arg(long, value_name = "FILE")]
+    age_table: Option<PathBuf>,
+    /// Follow-up after diagnosis (years).
+    #[arg(long, default_value_t = 10.0)]
+    years: f64,
+    /// Master seed (drawn and printed if not given).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Run only shard `i` of `N` (0-based); combine the shards with `senmet merge`.
+    #[arg(long, value_name = "i/N")]
+    shard: Option<String>,
+    /// Output folder (resumed if it holds an unfinished run with the same settings).
+    #[arg(long, default_value = "senmet-cohort")]
+    out: PathBuf,
+    /// Replace the output folder if it holds another run.
+    #[arg(long)]
+    force: bool,
+    /// Patients per chunk file (part of the settings: shards of one run share it).
+    #[arg(long, default_value_t = 1024)]
+    chunk: u64,
+    /// Worker threads (0: one per core).
+    #[arg(long, default_value_t = 0)]
+    threads: usize,
+}
+
+/// Runs the cohort (or one shard of it).
+pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
+    let manifest = manifest(args)?;
+    let (shard, shards, chunk) = (manifest.shard, manifest.shards, args.chunk);
+    let seed = manifest.settings.seed;
+    let tables = Tables::builtin()?;
+    let ages = manifest.settings.ages.clone();
+    let cohort = Cohort::new(&tables, &args.cancer_type, ages, args.years, seed)?;
+    store::prepare(&args.out, &manifest, args.force)?;
+    let chunks: Vec<u64> = (0..args.patients.div_ceil(chunk))
+        .filter(|c| c % shards == shard)
+        .collect();
+    let todo: Vec<u64> = chunks
+        .iter()
+        .copied()
+        .filter(|c| !store::chunk_path(&args.out, *c).exists())
+        .collect();
+    eprintln!(
+        "senmet cohort: {} patients ({}), seed {seed}, shard {shard}/{shards}: {} of {} chunks to do",
+        args.patients,
+        args.cancer_type.join(", "),
+        todo.len(),
+        chunks.len()
+    );
+    let start = Instant::now();
+    simulate(args, &cohort, &todo)?;
+    let elapsed = start.elapsed().as_secs_f64();
+    let done = todo
+        .iter()
+        .map(|c| ((c + 1) * chunk).min(args.patients) - c * chunk)
+        .sum::<u64>();
+    eprintln!(
+        "{done} patients simulated in {elapsed:.1} s ({:.3} ms per patient)",
+        if done > 0 {
+            elapsed * 1e3 / done as f64
+        } else {
+            0.0
+        }
+    );
+    if shards == 1 {
+        let command = std::env::args().collect::<Vec<_>>().join(" ");
+        analysis::finish(
+            std::slice::from_ref(&args.out),
+            &args.out,
+            args.patients,
+            chunk,
+            &args.cancer_type,
+            &manifest.settings.text(),
+            &command,
+        )?;
+        println!(
+            "wrote {}/ (patients.tsv, by_age.tsv, survival.tsv, cox.tsv, report.html)",
+            args.out.display()
+        );
+    } else {
+        println!(
+            "shard {shard}/{shards} done in {}/; combine all shards with `senmet merge`",
+            args.out.display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Checks the flags and collects the run's settings and shard.
+fn manifest(args: &Args) -> anyhow::Result<Manifest> {
+    let ages = match &args.age_table {
+        Some(path) => store::read_age_table(path)?,
+        None => store::parse_range(&args.ages).context("--ages")?,
+    };
+    let (shard, shards) = match &args.shard {
+        Some(s) => parse_shard(s)?,
+        None => (0, 1),
+    };
+    anyhow::ensure!(args.patients > 0, "--patients: expected at least 1 patient");
+    anyhow::ensure!(
+        args.chunk > 0,
+        "--chunk: expected at least 1 patient per chunk"
+    );
+    Ok(Manifest {
+        settings: Settings {
+            patients: args.patients,
+            cancer_types: args.cancer_type.clone(),
+            ages,
+            years: args.years,
+            seed: args.seed.unwrap_or_else(rand::random),
+            chunk: args.chunk,
+        },
+        shard,
+        shards,
+    })
+}
+
+/// Simulates the chunks `todo` in order, writing each when done.
+fn simulate(args: &Args, cohort: &Cohort, todo: &[u64]) -> anyhow::Result<()> {
+    let chunk = args.chunk;
+    let bar = ProgressBar::new(todo.len() as u64).with_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} chunks {elapsed} (eta {eta})")
+            .context("progress bar template")?,
+    );
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(args.threads)
+        .build()
+        .context("cannot start worker threads")?;
+    for c in todo {
+        let range = c * chunk..((c + 1) * chunk).min(args.patients);
+        let patients: Vec<Patient> = pool.install(|| {
+            range
+                .into_par_iter()
+                .map(|k| cohort.patient(k))
+                .collect::<Result<_, _>>()
+        })?;
+        store::write_chunk(&args.out, *c, &patients, &args.cancer_type)?;
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    Ok(())
+}
+
+/// Parses `i/N` with `N ≥ 1` and `i < N`.
+fn parse_shard(s: &str) -> anyhow::Result<(u64, u64)> {
+    let bad = || format!("--shard {s}: expected i/N with 0 <= i < N (e.g. 0/4)");
+    let (i, n) = s.split_once('/').with_context(bad)?;
+    let i: u64 = i.trim().parse().with_context(bad)?;
+    let n: u64 = n.trim().parse().with_context(bad)?;
+    anyhow::ensure!(n >= 1, "--shard {s}: N must be at least 1");
+    anyhow::ensure!(
+        i < n,
+        "--shard {s}: shard index {i} must be less than N = {n} (shards are numbered 0..N-1)"
+    );
+    Ok((i, n))
+}
