@@ -26,13 +26,14 @@
 
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
-use rand_distr::{Distribution, Exp1, StandardNormal};
+use rand_distr::{Distribution, Exp1};
 use senmet_core::Seed;
 use senmet_engine::stochastic::stream;
 use senmet_engine::{Observable, Ode, ParameterId, System};
 
 use crate::build::{self, Design, ORGANS};
 use crate::error::{ModelError, Result};
+use crate::experiment::{invert, vary};
 use crate::host::{AgeEffects, Host, Species};
 use crate::params::Tables;
 
@@ -221,15 +222,7 @@ impl Cohort {
         let m = &self.types[c];
         let mut rng = stream(self.seed, k);
         let age = self.ages.draw(&mut rng);
-        let mut overrides: Vec<(ParameterId, f64)> = m
-            .variation
-            .iter()
-            .map(|&(id, value, cv)| {
-                let z: f64 = StandardNormal.sample(&mut rng);
-                let s2 = (1.0 + cv * cv).ln();
-                (id, value * (s2.sqrt() * z - s2 / 2.0).exp())
-            })
-            .collect();
+        let mut overrides = vary(&m.variation, &mut rng);
         let growth = overrides[2].1;
         let expected = (m.diagnosis / m.inoculum).ln() / growth;
         overrides.push((m.age0, (age * YEAR - expected).max(0.0)));
@@ -322,19 +315,6 @@ fn found(rows: &[Vec<f64>], times: &[f64], j: usize, t_d: f64, rng: &mut ChaCha8
         }
     }
     (first, n)
-}
-
-/// The time in `[t0, t1]` at which an integral growing from `a` to `b` reaches `s`
-/// (log-linear where both ends are positive, else linear).
-fn invert(t0: f64, t1: f64, a: f64, b: f64, s: f64) -> f64 {
-    let f = if a > 0.0 && b > a {
-        (s / a).ln() / (b / a).ln()
-    } else if b > a {
-        (s - a) / (b - a)
-    } else {
-        1.0
-    };
-    t0 + (t1 - t0) * f.clamp(0.0, 1.0)
 }
 
 /// Compiles one cancer type for human hosts.

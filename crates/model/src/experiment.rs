@@ -285,7 +285,7 @@ fn missing(name: &str) -> ModelError {
 /// The time in `[t0, t1]` at which an integral growing from `a` to `b` reaches `s`:
 /// log-linear where both ends are positive (exact for exponential growth, which
 /// the founding intensity follows between output points), else linear.
-fn invert(t0: f64, t1: f64, a: f64, b: f64, s: f64) -> f64 {
+pub(crate) fn invert(t0: f64, t1: f64, a: f64, b: f64, s: f64) -> f64 {
     let f = if a > 0.0 && b > a {
         (s / a).ln() / (b / a).ln()
     } else if b > a {
@@ -296,17 +296,25 @@ fn invert(t0: f64, t1: f64, a: f64, b: f64, s: f64) -> f64 {
     t0 + (t1 - t0) * f.clamp(0.0, 1.0)
 }
 
-/// Simulates one subject: readouts, whether a metastasis appeared, courses.
-fn subject(cell: &Cell, ty: &TypeRun, rng: &mut ChaCha8Rng) -> Result<(Vec<f64>, bool, Vec<f64>)> {
-    let overrides: Vec<(ParameterId, f64)> = cell
-        .variation
+/// One subject's values of the varied parameters: each `(id, value, cv)`
+/// times a log-normal factor of mean 1 and coefficient of variation `cv`.
+pub(crate) fn vary(
+    variation: &[(ParameterId, f64, f64)],
+    rng: &mut ChaCha8Rng,
+) -> Vec<(ParameterId, f64)> {
+    variation
         .iter()
         .map(|&(id, value, cv)| {
             let z: f64 = StandardNormal.sample(rng);
             let s2 = (1.0 + cv * cv).ln();
             (id, value * (s2.sqrt() * z - s2 / 2.0).exp())
         })
-        .collect();
+        .collect()
+}
+
+/// Simulates one subject: readouts, whether a metastasis appeared, courses.
+fn subject(cell: &Cell, ty: &TypeRun, rng: &mut ChaCha8Rng) -> Result<(Vec<f64>, bool, Vec<f64>)> {
+    let overrides = vary(&cell.variation, rng);
     // Model time 0 is day t0 (see `build`); `times` are days relative to implantation.
     let steps = ((cell.t_end - cell.t0) / GRID).ceil() as usize;
     let times: Vec<f64> = (0..=steps)

@@ -28,14 +28,8 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("--host: expected mouse or human, found `{}`", args.host))?;
     let mut params = tables.resolve(species, &args.cancer_type)?;
     for s in &args.set {
-        let (name, value) = s
-            .split_once('=')
-            .with_context(|| format!("--set {s}: expected NAME=VALUE"))?;
-        let value: f64 = value
-            .trim()
-            .parse()
-            .with_context(|| format!("--set {s}: `{value}` is not a number"))?;
-        params.set(name.trim(), value)?;
+        let (name, value) = super::run::parse_set(s)?;
+        params.set(&name, value)?;
     }
     let mut out = std::io::stdout().lock();
     writeln!(

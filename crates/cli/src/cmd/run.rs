@@ -114,16 +114,21 @@ fn apply_flags(exp: &mut Experiment, args: &Args) -> anyhow::Result<()> {
         exp.seed = seed;
     }
     for s in &args.set {
-        let (name, value) = s
-            .split_once('=')
-            .with_context(|| format!("--set {s}: expected NAME=VALUE"))?;
-        let value: f64 = value
-            .trim()
-            .parse()
-            .with_context(|| format!("--set {s}: `{value}` is not a number"))?;
-        exp.overrides.push((name.trim().to_string(), value));
+        exp.overrides.push(parse_set(s)?);
     }
     Ok(())
+}
+
+/// One `--set NAME=VALUE` flag.
+pub fn parse_set(s: &str) -> anyhow::Result<(String, f64)> {
+    let (name, value) = s
+        .split_once('=')
+        .with_context(|| format!("--set {s}: expected NAME=VALUE"))?;
+    let value: f64 = value
+        .trim()
+        .parse()
+        .with_context(|| format!("--set {s}: `{value}` is not a number"))?;
+    Ok((name.trim().to_string(), value))
 }
 
 /// The scenario at `path`, or the embedded default, with a description of where it came from.
