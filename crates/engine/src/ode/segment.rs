@@ -12,7 +12,7 @@ use super::events::Events;
 use super::{solver_error, Jumps, Ode, COLORING_MIN_STATES};
 use crate::error::{EngineError, Result};
 use crate::scalar::Dual;
-use crate::system::Observable;
+use crate::system::{Observable, System};
 
 /// Scratch shared by the solver's callbacks.
 struct Scratch {
@@ -65,6 +65,7 @@ impl Ode<'_> {
             dstack: Vec::new(),
         });
         let n_roots = sys.roots.len().max(1);
+        let alarms_only = alarms_only(sys);
         let problem = DiffsolBuilder::<NalgebraMat<f64>>::new()
             .t0(t)
             .rtol(self.rtol)
@@ -93,8 +94,9 @@ impl Ode<'_> {
             .use_coloring(n >= COLORING_MIN_STATES && sys.has_fixed_jacobian_pattern())
             .root(
                 |x: &[f64], _p: &[f64], t: f64, g: &mut [f64]| {
-                    if sys.roots.is_empty() {
-                        // No triggers: skip evaluating the model at every step.
+                    if sys.roots.is_empty() || alarms_only {
+                        // No triggers, or only alarms, at which the solver
+                        // stops anyway: skip evaluating the model at every step.
                         g.fill(1.0);
                         return;
                     }
@@ -182,25 +184,34 @@ impl Ode<'_> {
         }
     }
 
-    /// Where the solver must stop next: the next output time (which also keeps
-    /// steps from growing without bound on flat solutions, where a trigger
-    /// could be stepped over), the next delayed event, or the end. Without
-    /// events, outputs are interpolated and only the end stops the solver, as
-    /// CVODE's normal mode does: stopping at each output shortens steps.
+    /// Where the solver must stop next: the next delayed event, the end, and
+    /// either the next output time or the next alarm. Triggers of the form
+    /// `time >= c` (alarms) turn true at known times, so when every trigger
+    /// is one the solver stops only there, and outputs are interpolated as
+    /// without events (CVODE's normal mode: stopping at each output shortens
+    /// steps). Otherwise it stops at each output time, which keeps steps from
+    /// growing without bound on flat solutions, where a trigger could be
+    /// stepped over.
     fn next_stop(&self, run: &Run, t: f64, t_end: f64) -> f64 {
-        if self.system.events.is_empty() {
-            return t_end;
-        }
-        let next_out = run
-            .times
-            .get(run.rows.len()..)
-            .unwrap_or(&[])
-            .iter()
-            .copied()
-            .find(|&tau| tau > t && !at_or_before(tau, t))
-            .unwrap_or(t_end);
+        let after = |tau: &f64| *tau > t && !at_or_before(*tau, t);
+        let events = &self.system.events;
+        let next = if alarms_only(self.system) {
+            events
+                .iter()
+                .filter_map(|e| e.alarm)
+                .filter(after)
+                .fold(f64::INFINITY, f64::min)
+        } else {
+            run.times
+                .get(run.rows.len()..)
+                .unwrap_or(&[])
+                .iter()
+                .copied()
+                .find(after)
+                .unwrap_or(t_end)
+        };
         let pending = run.events.next_time().unwrap_or(f64::INFINITY);
-        next_out.min(pending).min(t_end)
+        next.min(pending).min(t_end)
     }
 
     /// The earliest time in the step `(t_prev, t_now]` at which some trigger
@@ -218,7 +229,12 @@ impl Ode<'_> {
     where
         Eqn: diffsol::OdeEquations<T = f64, V = diffsol::NalgebraVec<f64>> + 's,
     {
-        if self.system.events.is_empty() {
+        let events = &self.system.events;
+        // Inclusive at both ends: `time > c` turns true just after `c`,
+        // which the step starting at a stop on `c` holds.
+        let alarm_in_step = |a: f64| at_or_before(t_prev, a) && at_or_before(a, t_now);
+        if alarms_only(self.system) && !events.iter().filter_map(|e| e.alarm).any(alarm_in_step) {
+            // Alarms change only at their times (and there are none without events).
             return Ok(None);
         }
         let mut lo = t_prev;
@@ -354,6 +370,11 @@ where
     let v = solver.interpolate(t).map_err(|e| solver_error(t, e))?;
     y.copy_from_slice(&v.clone_as_vec());
     Ok(())
+}
+
+/// Whether every event trigger is an alarm (`time >= c`): true without events.
+fn alarms_only(system: &System) -> bool {
+    system.events.iter().all(|e| e.alarm.is_some())
 }
 
 /// Whether output time `tau` counts as reached at `t` (equal within rounding).

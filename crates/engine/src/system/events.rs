@@ -20,6 +20,9 @@ pub(crate) struct CompiledEvent {
     pub from_trigger_time: bool,
     /// `(target slot, value)`.
     pub assignments: Vec<(u32, Program)>,
+    /// For a trigger `time >= c` (or `>`, or written the other way round)
+    /// with a literal `c`: that time, known before the run.
+    pub alarm: Option<f64>,
 }
 
 pub(crate) fn compile_events(net: &Network, layout: &Layout) -> Result<Vec<CompiledEvent>> {
@@ -67,10 +70,33 @@ pub(crate) fn compile_events(net: &Network, layout: &Layout) -> Result<Vec<Compi
                 initial_value: e.initial_value,
                 from_trigger_time: e.use_values_from_trigger_time,
                 assignments,
+                alarm: alarm(&e.trigger),
                 label,
             })
         })
         .collect()
+}
+
+/// The time at which a trigger `time >= c`, `time > c`, `c <= time` or
+/// `c < time`, with `c` a literal number, turns true.
+fn alarm(trigger: &Expr) -> Option<f64> {
+    let Expr::Apply(op, args) = trigger else {
+        return None;
+    };
+    match (op, args.as_slice()) {
+        (Op::Geq | Op::Gt, [Expr::Time, c]) | (Op::Leq | Op::Lt, [c, Expr::Time]) => {
+            literal(c).filter(|c| c.is_finite())
+        }
+        _ => None,
+    }
+}
+
+fn literal(e: &Expr) -> Option<f64> {
+    match e {
+        Expr::Num(v) => Some(*v),
+        Expr::Apply(Op::Minus, a) if a.len() == 1 => literal(&a[0]).map(|v| -v),
+        _ => None,
+    }
 }
 
 /// One root function `a - b` per comparison inside any trigger: the solver
