@@ -1,5 +1,7 @@
 //! Writing output files safely: to a temporary file, then renamed into place.
 
+pub mod parquet;
+
 use std::path::Path;
 
 use anyhow::Context;
@@ -22,7 +24,8 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Writes files into a temporary sibling folder, then renames it into place.
+/// Writes files into a temporary sibling folder, then renames it into place;
+/// every `.tsv` table also as `.parquet`.
 pub fn write_folder(out: &Path, files: &[(&str, String)]) -> anyhow::Result<()> {
     let name = out
         .file_name()
@@ -34,6 +37,11 @@ pub fn write_folder(out: &Path, files: &[(&str, String)]) -> anyhow::Result<()> 
     for (file, text) in files {
         let path = tmp.join(file);
         std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
+        if let Some(stem) = file.strip_suffix(".tsv") {
+            let path = tmp.join(format!("{stem}.parquet"));
+            std::fs::write(&path, parquet::from_text(text, file)?)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+        }
     }
     if out.exists() {
         std::fs::remove_dir_all(out)

@@ -44,9 +44,29 @@ fn one_vs_four_shards_and_one_vs_two_threads_give_identical_outputs() {
         let one = dir.read(&format!("one/{f}"));
         assert_eq!(one, dir.read(&format!("two/{f}")), "{f}: 1 vs 2 threads");
         assert_eq!(one, dir.read(&format!("merged/{f}")), "{f}: 1 vs 4 shards");
+        let f = f.replace(".tsv", ".parquet");
+        let bytes = |d: &str| std::fs::read(dir.path().join(d).join(&f)).unwrap();
+        assert!(bytes("one").starts_with(b"PAR1"), "{f}");
+        assert_eq!(bytes("one"), bytes("merged"), "{f}: 1 vs 4 shards");
     }
     assert_eq!(dir.read("one/patients.tsv").lines().count(), 13);
     assert!(dir.read("merged/report.html").contains("SEER"));
+}
+
+#[test]
+fn with_priors_every_patient_records_its_draws_and_the_run_its_setting() {
+    let dir = Dir::new();
+    ok(&cohort(&dir, "prior", &["--prior"]));
+    let rows = crate::util::tsv(&dir.read("prior/patients.tsv"));
+    assert_eq!(rows.len(), 12);
+    assert!(rows.iter().all(|r| r["prior_draws"].parse::<u32>().unwrap() >= 1));
+    assert!(dir.read("prior/manifest.tsv").contains("; prior"));
+    ok(&cohort(&dir, "plain", &[]));
+    let plain = crate::util::tsv(&dir.read("plain/patients.tsv"));
+    assert!(plain.iter().all(|r| r["prior_draws"] == "0"));
+    // Same ages (the patient's own stream), other outcomes.
+    assert!(rows.iter().zip(&plain).all(|(a, b)| a["age"] == b["age"]));
+    assert!(rows.iter().zip(&plain).any(|(a, b)| a["plasma_ev"] != b["plasma_ev"]));
 }
 
 #[test]

@@ -108,6 +108,14 @@ fn a_scenario_run_writes_tables_sbml_and_an_offline_report() {
     .status
     .success());
     assert_ne!(dir.read("res/subjects.tsv"), dir.read("other/subjects.tsv"));
+    for table in ["summary", "comparisons", "subjects", "params", "courses"] {
+        let bytes = std::fs::read(dir.path().join(format!("res/{table}.parquet"))).unwrap();
+        assert!(bytes.starts_with(b"PAR1") && bytes.ends_with(b"PAR1"), "{table}");
+    }
+    // With priors, each subject draws its own parameters.
+    let prior = senmet(&dir, &["run", "s.toml", "--out", "prior", "--prior"]);
+    assert!(prior.status.success(), "{}", stderr(&prior));
+    assert_ne!(dir.read("res/subjects.tsv"), dir.read("prior/subjects.tsv"));
     // No overwrite without --force.
     let again = senmet(&dir, &["run", "s.toml", "--out", "res"]);
     assert_eq!(again.status.code(), Some(2));

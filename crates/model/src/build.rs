@@ -52,6 +52,11 @@ pub struct Design<'a> {
     pub interventions: &'a [Intervention],
     /// Host-age switches.
     pub age_effects: AgeEffects,
+    /// Whether the network carries the expected metastatic burden (each
+    /// colony growing exponentially from its founding): experiments over
+    /// weeks read it; cohorts over years leave it out, as it grows without
+    /// bound there and only slows the solver.
+    pub burden: bool,
     /// Start of the simulation (day; ≤ 0, before implantation at day 0).
     pub t0: f64,
     /// End of the simulation (day).
@@ -466,19 +471,25 @@ pub fn network(d: &Design) -> Result<Built> {
     for organ in ORGANS {
         let (col, burden) = (format!("colonies_{organ}"), format!("burden_{organ}"));
         b.species(&col, 0.0);
-        b.species(&burden, 0.0);
+        let mut products = vec![(col.as_str(), 1.0)];
+        if d.burden {
+            b.species(&burden, 0.0);
+            products.push((&burden, 1.0));
+        }
         b.reaction(
             &founding_reaction(organ),
             &[("ctc", 1.0)],
-            &[(&col, 1.0), (&burden, 1.0)],
+            &products,
             &format!("ctc_arrest_rate * tropism_{organ} * founding * ctc"),
         )?;
-        b.reaction(
-            &format!("colony_growth_{organ}"),
-            &[],
-            &[(&burden, 1.0)],
-            &format!("colony_growth * {burden}"),
-        )?;
+        if d.burden {
+            b.reaction(
+                &format!("colony_growth_{organ}"),
+                &[],
+                &[(&burden, 1.0)],
+                &format!("colony_growth * {burden}"),
+            )?;
+        }
     }
 
     // Readouts as rules (what users and the report read).
@@ -490,10 +501,12 @@ pub fn network(d: &Design) -> Result<Built> {
     )?;
     b.rule("emt_fraction", "tum_m / (n_tumour + 1)")?;
     b.rule("primary_size", "n_tumour / cells_per_gram * 1000")?;
-    b.rule(
-        "metastatic_burden",
-        "burden_lung + burden_liver + burden_bone",
-    )?;
+    if d.burden {
+        b.rule(
+            "metastatic_burden",
+            "burden_lung + burden_liver + burden_bone",
+        )?;
+    }
 
     // Events: implantation, then the interventions' doses.
     b.event("implantation", 0.0, &[("tum_e", "inoculum")])?;

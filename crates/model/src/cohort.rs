@@ -22,7 +22,11 @@
 //! from ChaCha8 stream `k` of the cohort seed, and its cancer type is
 //! `types[k mod types.len()]`, so a patient's result depends only on the
 //! seed and `k`: any split of patients into chunks, shards or threads gives
-//! identical results.
+//! identical results. With `prior`, patient `k` also draws every uncertain
+//! parameter from its prior ([`crate::prior`], stream `k + 2^62 + d·2^48`
+//! for draw `d`) and gets a network compiled for those values; a draw whose
+//! primary never reaches diagnosis size is replaced by the next (at most
+//! [`PRIOR_DRAWS`]), as the cohort is of diagnosed patients.
 
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
@@ -35,7 +39,8 @@ use crate::build::{self, Design, ORGANS};
 use crate::error::{ModelError, Result};
 use crate::experiment::{invert, vary};
 use crate::host::{AgeEffects, Host, Species};
-use crate::params::Tables;
+use crate::params::{Params, Tables};
+use crate::prior;
 
 /// Days per year.
 pub const YEAR: f64 = 365.25;
@@ -154,10 +159,26 @@ pub struct Patient {
     pub lats2: f64,
     /// Mesenchymal fraction of the primary at diagnosis.
     pub emt_fraction: f64,
+    /// Draws from the priors until the primary reached diagnosis size (0: no priors).
+    pub prior_draws: u32,
+}
+
+/// Most draws from the priors for one patient: parameter sets whose primary
+/// never reaches diagnosis size are redrawn (the cohort is of diagnosed
+/// patients), up to this many times.
+pub const PRIOR_DRAWS: u32 = 100;
+
+/// What one solve of a patient gave.
+enum Fate {
+    Diagnosed(Patient),
+    /// The primary never reached diagnosis size: its last size, and the day.
+    Undiagnosed(f64, f64),
 }
 
 /// One cancer type compiled for human hosts.
 struct TypeModel {
+    name: String,
+    params: Params,
     system: System,
     age0: ParameterId,
     variation: Vec<(ParameterId, f64, f64)>,
@@ -176,10 +197,12 @@ pub struct Cohort {
     ages: Ages,
     follow_up: f64,
     seed: Seed,
+    prior: bool,
 }
 
 impl Cohort {
-    /// Compiles each cancer type for human hosts.
+    /// Compiles each cancer type for human hosts; with `prior`, every patient
+    /// draws the uncertain parameters from their priors.
     ///
     /// # Errors
     ///
@@ -190,6 +213,7 @@ impl Cohort {
         ages: Ages,
         years: f64,
         seed: u64,
+        prior: bool,
     ) -> Result<Self> {
         ages.validate()?;
         if !(years.is_finite() && years > 0.0) {
@@ -215,6 +239,7 @@ impl Cohort {
             ages,
             follow_up: years,
             seed: Seed::new(seed),
+            prior,
         })
     }
 
@@ -225,7 +250,43 @@ impl Cohort {
     /// Solver failures, or a tumour that never reaches diagnosis size.
     pub fn patient(&self, k: u64) -> Result<Patient> {
         let c = (k % self.types.len() as u64) as usize;
-        let m = &self.types[c];
+        let base = &self.types[c];
+        let undiagnosed = |m: &TypeModel, size, days, draws: &str| ModelError::BadValue {
+            name: format!("patient {}: primary tumour size", k + 1),
+            value: size,
+            expected: format!(
+                "to reach diagnosis_size {} cells within {days} days{draws}",
+                m.diagnosis
+            ),
+        };
+        if !self.prior {
+            return match self.simulate(base, c, k)? {
+                Fate::Diagnosed(p) => Ok(p),
+                Fate::Undiagnosed(size, days) => Err(undiagnosed(base, size, days, "")),
+            };
+        }
+        let mut last = None;
+        for draw in 0..PRIOR_DRAWS {
+            let key = k | prior::STREAM | (u64::from(draw) << 48);
+            let params = prior::draw(&base.params, &[], &mut stream(self.seed, key))?;
+            let m = model(params, &base.name)?;
+            match self.simulate(&m, c, k)? {
+                Fate::Diagnosed(p) => {
+                    return Ok(Patient {
+                        prior_draws: draw + 1,
+                        ..p
+                    })
+                }
+                Fate::Undiagnosed(size, days) => last = Some((m, size, days)),
+            }
+        }
+        let (m, size, days) = last.expect("PRIOR_DRAWS > 0");
+        let draws = format!(" in any of {PRIOR_DRAWS} draws from the priors");
+        Err(undiagnosed(&m, size, days, &draws))
+    }
+
+    /// Simulates patient `k` of cancer type `c` with the model `m`.
+    fn simulate(&self, m: &TypeModel, c: usize, k: u64) -> Result<Fate> {
         let mut rng = stream(self.seed, k);
         let age = self.ages.draw(&mut rng);
         let mut overrides = vary(&m.variation, &mut rng);
@@ -247,15 +308,10 @@ impl Cohort {
             .run_with(&times, &m.observables, &overrides)
             .map_err(fail)?;
         let n_org = ORGANS.len();
-        let (j, t_d) =
-            diagnosis(&rows, &times, m.diagnosis).ok_or_else(|| ModelError::BadValue {
-                name: format!("patient {}: primary tumour size", k + 1),
-                value: rows.last().map_or(0.0, |r| r[n_org + 1]),
-                expected: format!(
-                    "to reach diagnosis_size {} cells within {} days",
-                    m.diagnosis, times[steps]
-                ),
-            })?;
+        let Some((j, t_d)) = diagnosis(&rows, &times, m.diagnosis) else {
+            let size = rows.last().map_or(0.0, |r| r[n_org + 1]);
+            return Ok(Fate::Undiagnosed(size, times[steps]));
+        };
         let at = &rows[j];
         let g = at[n_org];
         let to_macro = m.threshold.ln() / g;
@@ -263,7 +319,7 @@ impl Cohort {
         let first = first + to_macro;
         let follow = self.follow_up * YEAR;
         let since = (first - t_d).max(0.0);
-        Ok(Patient {
+        Ok(Fate::Diagnosed(Patient {
             index: k,
             cancer_type: c,
             age,
@@ -277,7 +333,8 @@ impl Cohort {
             pten: at[n_org + 4],
             lats2: at[n_org + 5],
             emt_fraction: at[n_org + 6],
-        })
+            prior_draws: 0,
+        }))
     }
 }
 
@@ -343,7 +400,11 @@ fn compile(tables: &Tables, name: &str) -> Result<TypeModel> {
             known: with.join(", "),
         });
     }
-    let params = tables.resolve(Species::Human, name)?;
+    model(tables.resolve(Species::Human, name)?, name)
+}
+
+/// Builds and compiles the network of one cancer type in human hosts with `params`.
+fn model(params: Params, name: &str) -> Result<TypeModel> {
     let design = Design {
         host: Host {
             species: Species::Human,
@@ -352,6 +413,7 @@ fn compile(tables: &Tables, name: &str) -> Result<TypeModel> {
         params: &params,
         interventions: &[],
         age_effects: AgeEffects::default(),
+        burden: false,
         t0: -LEAD_IN,
         t_end: 0.0,
     };
@@ -383,10 +445,12 @@ fn compile(tables: &Tables, name: &str) -> Result<TypeModel> {
         observables.push(system.observable(&s, true).ok_or_else(|| missing(&s))?);
     }
     Ok(TypeModel {
+        name: name.to_string(),
         age0: system.parameter("age0").ok_or_else(|| missing("age0"))?,
         inoculum: params.get("inoculum")?,
         diagnosis: params.get("diagnosis_size")?,
         threshold: params.get("detection_threshold")?,
+        params,
         system,
         variation,
         observables,
@@ -397,7 +461,7 @@ fn compile(tables: &Tables, name: &str) -> Result<TypeModel> {
 mod tests {
     use super::*;
 
-    fn cohort(seed: u64) -> Cohort {
+    fn cohort(seed: u64, prior: bool) -> Cohort {
         let tables = Tables::builtin().unwrap();
         Cohort::new(
             &tables,
@@ -408,13 +472,37 @@ mod tests {
             },
             10.0,
             seed,
+            prior,
         )
         .unwrap()
     }
 
     #[test]
+    fn with_priors_patients_differ_beyond_their_variation() {
+        let (plain, drawn) = (cohort(5, false), cohort(5, true));
+        let spread = |c: &Cohort| {
+            let x: Vec<f64> = (0..40)
+                .map(|k| c.patient(k).unwrap().plasma_ev.ln())
+                .collect();
+            let m = x.iter().sum::<f64>() / 40.0;
+            x.iter().map(|v| (v - m).powi(2)).sum::<f64>() / 39.0
+        };
+        let (a, b) = (spread(&plain), spread(&drawn));
+        assert!(
+            b > 2.0 * a,
+            "variance of log plasma EVs: {a} without, {b} with priors"
+        );
+        assert_eq!(
+            drawn.patient(7).unwrap(),
+            cohort(5, true).patient(7).unwrap()
+        );
+        // The age draw comes from the patient's own stream either way.
+        assert_eq!(drawn.patient(7).unwrap().age, plain.patient(7).unwrap().age);
+    }
+
+    #[test]
     fn a_patient_is_a_function_of_seed_and_index() {
-        let (a, b) = (cohort(3), cohort(3));
+        let (a, b) = (cohort(3, false), cohort(3, false));
         let p = a.patient(17).unwrap();
         assert_eq!(p, b.patient(17).unwrap());
         assert_ne!(p, a.patient(18).unwrap());
@@ -438,6 +526,7 @@ mod tests {
             },
             10.0,
             1,
+            false,
         );
         assert!(bad.err().unwrap().to_string().contains("age range 90-40"));
         let mouse = Cohort::new(
@@ -449,6 +538,7 @@ mod tests {
             },
             10.0,
             1,
+            false,
         );
         assert!(mouse.err().unwrap().to_string().contains("no human rows"));
     }

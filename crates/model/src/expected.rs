@@ -34,6 +34,7 @@ use crate::error::{ModelError, Result};
 ///     params: &params,
 ///     interventions: &[],
 ///     age_effects: AgeEffects::default(),
+///     burden: true,
 ///     t0: -2.0,
 ///     t_end: 28.0,
 /// };
@@ -128,6 +129,7 @@ host = { species = "mouse", age = "22 months" }
             params,
             interventions: &[],
             age_effects: exp.arms[0].age_effects,
+            burden: true,
             t0: start_day(&exp),
             t_end: params.get("duration")?,
         })?;

@@ -31,6 +31,7 @@ use crate::error::{ModelError, Result};
 use crate::host::{AgeEffects, Host};
 use crate::intervention::Intervention;
 use crate::params::{Params, Tables};
+use crate::prior;
 use crate::readout::{Readout, COURSES};
 
 /// Spacing of the output grid used to invert the founding integral (days).
@@ -65,6 +66,9 @@ pub struct Experiment {
     pub cancer_types: Vec<String>,
     /// Days after implantation; `None`: each cancer type's `duration`.
     pub duration: Option<f64>,
+    /// Whether each subject draws every uncertain parameter not in
+    /// `overrides` from its prior ([`prior::draw`]).
+    pub prior: bool,
     /// Parameter overrides (name, value), applied to every subject.
     pub overrides: Vec<(String, f64)>,
     /// Arms.
@@ -144,6 +148,7 @@ pub fn run(exp: &Experiment, tables: &Tables, progress: &(dyn Fn() + Sync)) -> R
     let mut types = Vec::new();
     let mut cells = Vec::new();
     let mut example = None;
+    let t0 = start_day(exp);
     for (c, ct) in exp.cancer_types.iter().enumerate() {
         for (a, arm) in exp.arms.iter().enumerate() {
             let mut params = tables.resolve(arm.host.species, ct)?;
@@ -154,46 +159,7 @@ pub fn run(exp: &Experiment, tables: &Tables, progress: &(dyn Fn() + Sync)) -> R
                 Some(d) => d,
                 None => params.get("duration")?,
             };
-            let t0 = start_day(exp);
-            let design = Design {
-                host: arm.host,
-                params: &params,
-                interventions: &arm.interventions,
-                age_effects: arm.age_effects,
-                t0,
-                t_end,
-            };
-            let built = build::network(&design)?;
-            let system = System::new(&built.network)
-                .map_err(|e| engine(format!("{ct}, arm {}: compiling the network", arm.name), e))?;
-            let mut variation = Vec::new();
-            for (name, cv) in [
-                ("sen_production", "var_senescence"),
-                ("ev_release_base", "var_ev_release"),
-                ("growth_rate", "var_growth"),
-            ] {
-                let id = system.parameter(name).ok_or_else(|| missing(name))?;
-                variation.push((id, params.get(name)?, params.get(cv)?));
-            }
-            let mut observables = Vec::new();
-            for name in ORGANS
-                .iter()
-                .map(|o| format!("colonies_{o}"))
-                .chain(["colony_growth".to_string()])
-                .chain(
-                    Readout::ALL
-                        .iter()
-                        .filter_map(|r| r.symbol())
-                        .map(String::from),
-                )
-                .chain(COURSES.iter().map(|c| c.0.to_string()))
-            {
-                observables.push(
-                    system
-                        .observable(&name, true)
-                        .ok_or_else(|| missing(&name))?,
-                );
-            }
+            let (cell, built) = compile(arm, &params, t0, t_end, ct)?;
             if a == 0 {
                 let course_times: Vec<f64> = (0..)
                     .map(|k| t0 + f64::from(k))
@@ -209,36 +175,32 @@ pub fn run(exp: &Experiment, tables: &Tables, progress: &(dyn Fn() + Sync)) -> R
                 });
             }
             if c == 0 && (a == 1 || exp.arms.len() == 1) {
-                example = Some(built.network.clone());
+                example = Some(built.network);
             }
-            cells.push(Cell {
-                system,
-                t0,
-                t_end,
-                variation,
-                observables,
-                threshold: params.get("detection_threshold")?,
-            });
+            cells.push((cell, params));
         }
     }
     let jobs: Vec<(usize, usize, usize)> = (0..exp.cancer_types.len())
         .flat_map(|c| (0..exp.arms.len()).flat_map(move |a| (0..exp.n).map(move |i| (c, a, i))))
         .collect();
     let seed = Seed::new(exp.seed);
+    let keep: Vec<String> = exp.overrides.iter().map(|(n, _)| n.clone()).collect();
     let subjects = jobs
         .par_iter()
         .map(|&(c, a, i)| {
-            let cell = &cells[c * exp.arms.len() + a];
+            let (cell, params) = &cells[c * exp.arms.len() + a];
             let key = ((c as u64) << 40) | ((a as u64) << 20) | i as u64;
-            let mut rng = stream(seed, key);
-            let s = subject(cell, &types[c], &mut rng).map_err(|e| match e {
+            let name = &exp.cancer_types[c];
+            let s = if exp.prior {
+                let drawn = prior::draw(params, &keep, &mut stream(seed, key | prior::STREAM))?;
+                let (own, _) = compile(&exp.arms[a], &drawn, cell.t0, cell.t_end, name)?;
+                subject(&own, &types[c], &mut stream(seed, key))
+            } else {
+                subject(cell, &types[c], &mut stream(seed, key))
+            };
+            let s = s.map_err(|e| match e {
                 ModelError::Engine { source, .. } => engine(
-                    format!(
-                        "{}, arm {}, subject {}",
-                        exp.cancer_types[c],
-                        exp.arms[a].name,
-                        i + 1
-                    ),
+                    format!("{name}, arm {}, subject {}", exp.arms[a].name, i + 1),
                     source,
                 ),
                 other => other,
@@ -259,6 +221,69 @@ pub fn run(exp: &Experiment, tables: &Tables, progress: &(dyn Fn() + Sync)) -> R
         subjects,
         example: example.unwrap_or_default(),
     })
+}
+
+/// Builds and compiles the network of `arm` with `params`, from day `t0` to `t_end`.
+fn compile(
+    arm: &Arm,
+    params: &Params,
+    t0: f64,
+    t_end: f64,
+    cancer_type: &str,
+) -> Result<(Cell, build::Built)> {
+    let design = Design {
+        host: arm.host,
+        params,
+        interventions: &arm.interventions,
+        age_effects: arm.age_effects,
+        burden: true,
+        t0,
+        t_end,
+    };
+    let built = build::network(&design)?;
+    let system = System::new(&built.network).map_err(|e| {
+        engine(
+            format!("{cancer_type}, arm {}: compiling the network", arm.name),
+            e,
+        )
+    })?;
+    let mut variation = Vec::new();
+    for (name, cv) in [
+        ("sen_production", "var_senescence"),
+        ("ev_release_base", "var_ev_release"),
+        ("growth_rate", "var_growth"),
+    ] {
+        let id = system.parameter(name).ok_or_else(|| missing(name))?;
+        variation.push((id, params.get(name)?, params.get(cv)?));
+    }
+    let mut observables = Vec::new();
+    for name in ORGANS
+        .iter()
+        .map(|o| format!("colonies_{o}"))
+        .chain(["colony_growth".to_string()])
+        .chain(
+            Readout::ALL
+                .iter()
+                .filter_map(|r| r.symbol())
+                .map(String::from),
+        )
+        .chain(COURSES.iter().map(|c| c.0.to_string()))
+    {
+        observables.push(
+            system
+                .observable(&name, true)
+                .ok_or_else(|| missing(&name))?,
+        );
+    }
+    let cell = Cell {
+        system,
+        t0,
+        t_end,
+        variation,
+        observables,
+        threshold: params.get("detection_threshold")?,
+    };
+    Ok((cell, built))
 }
 
 /// The first simulated day of every subject of `exp` (relative to implantation): a lead-in

@@ -43,6 +43,7 @@ pub mod experiment;
 pub mod host;
 pub mod intervention;
 pub mod params;
+pub mod prior;
 pub mod readout;
 pub mod scenario;
 pub mod sensitivity;

@@ -6,6 +6,8 @@
 //! n = 12                          # subjects per arm
 //! cancer_types = ["breast", "lung"]
 //! duration = "28 d"               # optional; default: each cancer type's own
+//! prior = true                    # optional: each subject draws every uncertain
+//!                                 # parameter from its prior (see `prior`)
 //!
 //! [parameters]                    # optional overrides of the parameter table
 //! ev_senescence_fold = 20
@@ -58,6 +60,8 @@ struct File {
     n: Spanned<i64>,
     cancer_types: Spanned<Vec<Spanned<String>>>,
     duration: Option<Spanned<String>>,
+    #[serde(default)]
+    prior: bool,
     #[serde(default)]
     parameters: BTreeMap<String, Spanned<f64>>,
     #[serde(default)]
@@ -261,6 +265,7 @@ pub fn parse(text: &str, path: &Path, tables: &Tables) -> Result<Experiment> {
         n: usize::try_from(n).unwrap_or(1),
         cancer_types,
         duration,
+        prior: file.prior,
         overrides,
         arms,
         comparisons,

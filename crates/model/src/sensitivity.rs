@@ -1,42 +1,23 @@
 //! Global sensitivity of the aged/young metastasis ratio to the parameter priors.
 //!
 //! A [`Problem`] holds one cancer type, an aged and a young arm of a
-//! scenario, and the factors: every parameter of the resolved table whose
-//! prior is uniform or log-uniform, except the between-subject variation
-//! CVs (the readout is the deterministic expectation of
-//! [`expected::macro_metastases`], which has no between-subject variation)
-//! and intervention parameters (the compared arms are untreated; a
-//! parameter they never read would only add zero indices and cost).
+//! scenario, and the factors: the uncertain parameters of the resolved table
+//! ([`prior::uncertain`]; the readout is the deterministic expectation of
+//! [`expected::macro_metastases`], which has no between-subject variation,
+//! and the compared arms are untreated).
 //!
-//! Two constraints of the network are kept at every design point, and every
-//! point where one had to be enforced is flagged in its [`Evaluation`]:
-//!
-//! - the tropisms `tropism_lung`, `tropism_liver`, `tropism_bone` are shares
-//!   of arrested cells and must sum to 1: each is drawn from its prior and the
-//!   three are then divided by their sum (so their indices describe the
-//!   relative weights);
-//! - the EV uptake shares of liver, spleen, lung and kidney must sum to at
-//!   most 1 (the rest goes to other tissues): where the draws sum above 1
-//!   they are scaled down proportionally to sum to 1 (less 1e-12).
+//! The constraints of [`prior`] are kept at every design point (so the
+//! tropisms' indices describe their relative weights), and every point where
+//! the EV shares had to be scaled down is flagged in its [`Evaluation`].
 
 use senmet_stats::sensitivity::Factor;
 
-use crate::build::{Design, ORGANS};
+use crate::build::Design;
 use crate::error::{ModelError, Result};
 use crate::expected;
 use crate::experiment::{start_day, Arm, Experiment};
 use crate::params::{Params, Prior, Tables};
-
-/// Layers of the parameter table left out of the factors (see the module docs).
-const SKIPPED_LAYERS: [&str; 2] = ["variation", "intervention"];
-
-/// EV uptake shares that must sum to at most 1.
-const EV_SHARES: [&str; 4] = [
-    "ev_share_liver",
-    "ev_share_spleen",
-    "ev_share_lung",
-    "ev_share_kidney",
-];
+use crate::prior;
 
 /// What a design point's output is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -185,13 +166,14 @@ impl Problem {
         for (f, x) in self.factors.iter().zip(point) {
             params.set(&f.name, *x)?;
         }
-        let shares_scaled = constrain(&mut params)?;
+        let shares_scaled = prior::constrain(&mut params)?;
         let arm = |a: &Arm| {
             expected::macro_metastases(&Design {
                 host: a.host,
                 params: &params,
                 interventions: &a.interventions,
                 age_effects: a.age_effects,
+                burden: true,
                 t0: self.t0,
                 t_end: self.t_end,
             })
@@ -204,48 +186,16 @@ impl Problem {
     }
 }
 
-/// The varied parameters of `params` as factors (see the module docs).
+/// The uncertain parameters of `params` as factors.
 fn factors(params: &Params) -> Vec<Factor> {
-    params
-        .iter()
-        .filter(|(p, _)| p.prior != Prior::Fixed && !SKIPPED_LAYERS.contains(&p.layer.as_str()))
-        .map(|(p, _)| Factor {
+    prior::uncertain(params)
+        .map(|p| Factor {
             name: p.name.clone(),
             low: p.low,
             high: p.high,
             log: p.prior == Prior::LogUniform,
         })
         .collect()
-}
-
-/// Renormalises the tropisms to sum 1 and scales EV shares down to sum at
-/// most 1; returns whether the shares were scaled.
-fn constrain(params: &mut Params) -> Result<bool> {
-    let names: Vec<String> = ORGANS.iter().map(|o| format!("tropism_{o}")).collect();
-    let values = names
-        .iter()
-        .map(|n| params.get(n))
-        .collect::<Result<Vec<f64>>>()?;
-    let sum: f64 = values.iter().sum();
-    if sum > 0.0 {
-        for (n, v) in names.iter().zip(&values) {
-            params.set(n, v / sum)?;
-        }
-    }
-    let shares = EV_SHARES
-        .iter()
-        .map(|n| params.get(n))
-        .collect::<Result<Vec<f64>>>()?;
-    let sum: f64 = shares.iter().sum();
-    if sum <= 1.0 {
-        return Ok(false);
-    }
-    // Slightly below 1, so that rounding in the network's own sum cannot exceed 1.
-    let scale = (1.0 - 1e-12) / sum;
-    for (n, v) in EV_SHARES.iter().zip(&shares) {
-        params.set(n, v * scale)?;
-    }
-    Ok(true)
 }
 
 #[cfg(test)]

@@ -28,6 +28,7 @@ fn the_engine_hybrid_founds_colonies_as_a_poisson_process_of_the_founding_integr
         params: &p,
         interventions: &[],
         age_effects: AgeEffects::default(),
+        burden: true,
         t0: -2.0,
         t_end: 20.0,
     };

@@ -25,6 +25,7 @@ fn ev_bolus_clears_in_minutes_mostly_to_liver_and_spleen_and_about_one_percent_t
         params: &p,
         interventions: &[],
         age_effects: AgeEffects::default(),
+        burden: true,
         t0: -1e-6,
         t_end: 1.0,
     };
@@ -86,6 +87,7 @@ fn the_model_exports_to_sbml_and_reads_back_to_the_same_trajectory() {
         params: &p,
         interventions: &ivs,
         age_effects: AgeEffects::default(),
+        burden: true,
         t0: -7.0,
         t_end: 20.0,
     };
@@ -123,6 +125,7 @@ fn organ_shares_over_one_are_refused_by_name() {
         params: &p,
         interventions: &[],
         age_effects: AgeEffects::default(),
+        burden: true,
         t0: -2.0,
         t_end: 10.0,
     };

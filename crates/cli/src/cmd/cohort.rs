@@ -37,6 +37,10 @@ pub struct Args {
     /// TSV of `age_band` (`LOW-HIGH`) and `weight`: ages uniform within a band, bands by weight.
     #[arg(long, value_name = "FILE")]
     age_table: Option<PathBuf>,
+    /// Each patient draws every uncertain parameter from its prior (redrawn,
+    /// up to 100 times, while the primary never reaches diagnosis size).
+    #[arg(long)]
+    prior: bool,
     /// Follow-up after diagnosis (years).
     #[arg(long, default_value_t = 10.0)]
     years: f64,
@@ -67,7 +71,14 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let seed = manifest.settings.seed;
     let tables = Tables::builtin()?;
     let ages = manifest.settings.ages.clone();
-    let cohort = Cohort::new(&tables, &args.cancer_type, ages, args.years, seed)?;
+    let cohort = Cohort::new(
+        &tables,
+        &args.cancer_type,
+        ages,
+        args.years,
+        seed,
+        args.prior,
+    )?;
     store::prepare(&args.out, &manifest, args.force)?;
     let chunks: Vec<u64> = (0..args.patients.div_ceil(chunk))
         .filter(|c| c % shards == shard)
@@ -111,7 +122,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             &command,
         )?;
         println!(
-            "wrote {}/ (patients.tsv, by_age.tsv, survival.tsv, cox.tsv, report.html)",
+            "wrote {}/ (patients, by_age, survival, cox as .tsv and .parquet; report.html)",
             args.out.display()
         );
     } else {
@@ -146,6 +157,7 @@ fn manifest(args: &Args) -> anyhow::Result<Manifest> {
             years: args.years,
             seed: args.seed.unwrap_or_else(rand::random),
             chunk: args.chunk,
+            prior: args.prior,
         },
         shard,
         shards,

@@ -92,7 +92,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         &command,
     )?;
     println!(
-        "merged {} shards of {} patients into {}/ (patients.tsv, by_age.tsv, survival.tsv, cox.tsv, report.html)",
+        "merged {} shards of {} patients into {}/ (patients, by_age, survival, cox as .tsv and .parquet; report.html)",
         first.shards,
         first.patients,
         args.out.display()

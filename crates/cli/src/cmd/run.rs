@@ -34,6 +34,10 @@ pub struct Args {
     /// Override a parameter for every subject, e.g. `--set ev_senescence_fold=20` (repeatable).
     #[arg(long = "set", value_name = "NAME=VALUE")]
     set: Vec<String>,
+    /// Each subject draws every uncertain parameter (not `--set`) from its prior
+    /// (`senmet params` lists them; the scenario's `prior = true` does the same).
+    #[arg(long)]
+    prior: bool,
     /// Worker threads (0: one per core).
     #[arg(long, default_value_t = 0)]
     threads: usize,
@@ -116,6 +120,7 @@ fn apply_flags(exp: &mut Experiment, args: &Args) -> anyhow::Result<()> {
     for s in &args.set {
         exp.overrides.push(parse_set(s)?);
     }
+    exp.prior |= args.prior;
     Ok(())
 }
 

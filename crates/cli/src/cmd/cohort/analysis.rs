@@ -15,6 +15,7 @@ use senmet_report::{Report, Table};
 use senmet_stats::survival::{cox_ph, kaplan_meier};
 
 use super::store::{self, COLUMNS};
+use crate::output::{parquet, write_atomically};
 
 const SEER: &str = include_str!("../../../data/seer_metastatic_at_diagnosis.tsv");
 
@@ -27,8 +28,8 @@ struct Row {
     event: bool,
 }
 
-/// Writes `patients.tsv`, `by_age.tsv`, `survival.tsv`, `cox.tsv` and `report.html` into `out`,
-/// from the chunk files found in `dirs`.
+/// Writes `patients`, `by_age`, `survival` and `cox` tables (`.tsv` and
+/// `.parquet`) and `report.html` into `out`, from the chunk files found in `dirs`.
 pub fn finish(
     dirs: &[PathBuf],
     out: &Path,
@@ -39,13 +40,24 @@ pub fn finish(
     command: &str,
 ) -> anyhow::Result<()> {
     let rows = concatenate(dirs, out, patients, chunk, types)?;
+    parquet::from_file(&out.join("patients.tsv"), &out.join("patients.parquet"))?;
     let bands = bands(&rows);
-    store::write_atomic(&out.join("by_age.tsv"), &by_age(&rows, &bands, types)?)?;
+    table(out, "by_age", &by_age(&rows, &bands, types)?)?;
     let (survival, curves) = survival(&rows, &bands)?;
-    store::write_atomic(&out.join("survival.tsv"), &survival)?;
-    store::write_atomic(&out.join("cox.tsv"), &cox(&rows, types)?)?;
+    table(out, "survival", &survival)?;
+    table(out, "cox", &cox(&rows, types)?)?;
     let html = report(&rows, &bands, types, &curves, settings, command)?;
-    store::write_atomic(&out.join("report.html"), &html)
+    write_atomically(&out.join("report.html"), html.as_bytes())
+}
+
+/// Writes `<name>.tsv` and `<name>.parquet` into `out`, each atomically.
+fn table(out: &Path, name: &str, text: &str) -> anyhow::Result<()> {
+    let file = format!("{name}.tsv");
+    write_atomically(&out.join(&file), text.as_bytes())?;
+    write_atomically(
+        &out.join(format!("{name}.parquet")),
+        &parquet::from_text(text, &file)?,
+    )
 }
 
 /// Streams the chunks, in order, into `patients.tsv` and keeps the fields the tables need.

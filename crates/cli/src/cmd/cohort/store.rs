@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context};
 use senmet_model::cohort::{Ages, Patient};
 
+use crate::output::write_atomically;
+
 /// What determines a cohort's results (not the shard or thread count).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Settings {
@@ -21,6 +23,8 @@ pub struct Settings {
     pub seed: u64,
     /// Patients per chunk.
     pub chunk: u64,
+    /// Whether each patient draws the uncertain parameters from their priors.
+    pub prior: bool,
 }
 
 impl Settings {
@@ -35,13 +39,14 @@ impl Settings {
                 .join(","),
         };
         format!(
-            "senmet {} cohort; patients {}; cancer_types {}; ages {ages}; years {}; seed {}; chunk {}",
+            "senmet {} cohort; patients {}; cancer_types {}; ages {ages}; years {}; seed {}; chunk {}{}",
             env!("CARGO_PKG_VERSION"),
             self.patients,
             self.cancer_types.join(","),
             self.years,
             self.seed,
-            self.chunk
+            self.chunk,
+            if self.prior { "; prior" } else { "" }
         )
     }
 
@@ -151,7 +156,7 @@ pub fn prepare(out: &Path, m: &Manifest, force: bool) -> anyhow::Result<()> {
     }
     std::fs::create_dir_all(out.join("chunks"))
         .with_context(|| format!("cannot create {}", out.display()))?;
-    write_atomic(&out.join("manifest.tsv"), &manifest_text(m))
+    write_atomically(&out.join("manifest.tsv"), manifest_text(m).as_bytes())
 }
 
 /// The file of chunk `c`.
@@ -160,7 +165,7 @@ pub fn chunk_path(out: &Path, c: u64) -> PathBuf {
 }
 
 /// Columns of `patients.tsv` and of chunk files.
-pub const COLUMNS: &str = "patient\tcancer_type\tage\tyears_to_diagnosis\tmetastatic_at_diagnosis\ttime_to_metastasis\tmetastasis\tcolonies\tsenescent_fraction\tplasma_ev\tpten\tlats2\temt_fraction";
+pub const COLUMNS: &str = "patient\tcancer_type\tage\tyears_to_diagnosis\tmetastatic_at_diagnosis\ttime_to_metastasis\tmetastasis\tcolonies\tsenescent_fraction\tplasma_ev\tpten\tlats2\temt_fraction\tprior_draws";
 
 /// Writes one chunk (header and rows) atomically.
 pub fn write_chunk(
@@ -175,7 +180,7 @@ pub fn write_chunk(
     for p in patients {
         let _ = writeln!(
             s,
-            "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+            "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
             p.index + 1,
             types[p.cancer_type],
             p.age,
@@ -188,18 +193,11 @@ pub fn write_chunk(
             p.plasma_ev,
             p.pten,
             p.lats2,
-            p.emt_fraction
+            p.emt_fraction,
+            p.prior_draws
         );
     }
-    write_atomic(&chunk_path(out, c), &s)
-}
-
-/// Writes a file through a temporary sibling and a rename.
-pub fn write_atomic(path: &Path, text: &str) -> anyhow::Result<()> {
-    let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
-    std::fs::write(&tmp, text).with_context(|| format!("cannot write {}", tmp.display()))?;
-    std::fs::rename(&tmp, path)
-        .with_context(|| format!("cannot move {} to {}", tmp.display(), path.display()))
+    write_atomically(&chunk_path(out, c), s.as_bytes())
 }
 
 /// Parses `LOW-HIGH` (years).
