@@ -466,7 +466,7 @@ mod tests {
 
     #[test]
     fn wilson_intervals_match_the_closed_form_and_are_exact_at_the_ends() {
-        // 5/20: (0.11186, 0.46870), Wilson's score interval (Newcombe 1998, method 3).
+        // 5/20: R 4's prop.test(5, 20, correct = FALSE) gives (0.1118617, 0.4687009).
         let (lo, hi) = wilson(5, 20);
         assert!((lo - 0.111_862).abs() < 1e-6 && (hi - 0.468_701).abs() < 1e-6, "{lo} {hi}");
         // 0/73: the upper bound is z²/(n + z²), the lower exactly 0.
