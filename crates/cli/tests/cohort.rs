@@ -59,14 +59,19 @@ fn with_priors_every_patient_records_its_draws_and_the_run_its_setting() {
     ok(&cohort(&dir, "prior", &["--prior"]));
     let rows = crate::util::tsv(&dir.read("prior/patients.tsv"));
     assert_eq!(rows.len(), 12);
-    assert!(rows.iter().all(|r| r["prior_draws"].parse::<u32>().unwrap() >= 1));
+    assert!(rows
+        .iter()
+        .all(|r| r["prior_draws"].parse::<u32>().unwrap() >= 1));
     assert!(dir.read("prior/manifest.tsv").contains("; prior"));
     ok(&cohort(&dir, "plain", &[]));
     let plain = crate::util::tsv(&dir.read("plain/patients.tsv"));
     assert!(plain.iter().all(|r| r["prior_draws"] == "0"));
     // Same ages (the patient's own stream), other outcomes.
     assert!(rows.iter().zip(&plain).all(|(a, b)| a["age"] == b["age"]));
-    assert!(rows.iter().zip(&plain).any(|(a, b)| a["plasma_ev"] != b["plasma_ev"]));
+    assert!(rows
+        .iter()
+        .zip(&plain)
+        .any(|(a, b)| a["plasma_ev"] != b["plasma_ev"]));
 }
 
 #[test]

@@ -110,7 +110,10 @@ fn a_scenario_run_writes_tables_sbml_and_an_offline_report() {
     assert_ne!(dir.read("res/subjects.tsv"), dir.read("other/subjects.tsv"));
     for table in ["summary", "comparisons", "subjects", "params", "courses"] {
         let bytes = std::fs::read(dir.path().join(format!("res/{table}.parquet"))).unwrap();
-        assert!(bytes.starts_with(b"PAR1") && bytes.ends_with(b"PAR1"), "{table}");
+        assert!(
+            bytes.starts_with(b"PAR1") && bytes.ends_with(b"PAR1"),
+            "{table}"
+        );
     }
     // With priors, each subject draws its own parameters.
     let prior = senmet(&dir, &["run", "s.toml", "--out", "prior", "--prior"]);

@@ -198,22 +198,33 @@ pub struct Cohort {
     follow_up: f64,
     seed: Seed,
     prior: bool,
+    /// Parameters set by the user, never drawn from their priors.
+    keep: Vec<String>,
+}
+
+/// Parameter values beyond the tables' defaults.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Choice {
+    /// `(name, value)` for every patient.
+    pub overrides: Vec<(String, f64)>,
+    /// Each patient draws every other uncertain parameter from its prior.
+    pub prior: bool,
 }
 
 impl Cohort {
-    /// Compiles each cancer type for human hosts; with `prior`, every patient
-    /// draws the uncertain parameters from their priors.
+    /// Compiles each cancer type for human hosts, with `choice` applied.
     ///
     /// # Errors
     ///
-    /// Unknown cancer types, types without human rows, bad ages or follow-up, model errors.
+    /// Unknown cancer types or parameters, types without human rows, bad
+    /// ages, follow-up or values, model errors.
     pub fn new(
         tables: &Tables,
         types: &[String],
         ages: Ages,
         years: f64,
         seed: u64,
-        prior: bool,
+        choice: &Choice,
     ) -> Result<Self> {
         ages.validate()?;
         if !(years.is_finite() && years > 0.0) {
@@ -225,7 +236,7 @@ impl Cohort {
         }
         let models = types
             .iter()
-            .map(|t| compile(tables, t))
+            .map(|t| compile(tables, t, &choice.overrides))
             .collect::<Result<Vec<_>>>()?;
         if models.is_empty() {
             return Err(ModelError::BadValue {
@@ -239,7 +250,8 @@ impl Cohort {
             ages,
             follow_up: years,
             seed: Seed::new(seed),
-            prior,
+            prior: choice.prior,
+            keep: choice.overrides.iter().map(|(n, _)| n.clone()).collect(),
         })
     }
 
@@ -268,7 +280,7 @@ impl Cohort {
         let mut last = None;
         for draw in 0..PRIOR_DRAWS {
             let key = k | prior::STREAM | (u64::from(draw) << 48);
-            let params = prior::draw(&base.params, &[], &mut stream(self.seed, key))?;
+            let params = prior::draw(&base.params, &self.keep, &mut stream(self.seed, key))?;
             let m = model(params, &base.name)?;
             match self.simulate(&m, c, k)? {
                 Fate::Diagnosed(p) => {
@@ -386,7 +398,7 @@ fn found(rows: &[Vec<f64>], times: &[f64], j: usize, t_d: f64, rng: &mut ChaCha8
 }
 
 /// Compiles one cancer type for human hosts.
-fn compile(tables: &Tables, name: &str) -> Result<TypeModel> {
+fn compile(tables: &Tables, name: &str, overrides: &[(String, f64)]) -> Result<TypeModel> {
     let ty = tables.cancer_type(name)?;
     if ty.human.is_empty() {
         let with: Vec<&str> = tables
@@ -400,7 +412,11 @@ fn compile(tables: &Tables, name: &str) -> Result<TypeModel> {
             known: with.join(", "),
         });
     }
-    model(tables.resolve(Species::Human, name)?, name)
+    let mut params = tables.resolve(Species::Human, name)?;
+    for (n, v) in overrides {
+        params.set(n, *v)?;
+    }
+    model(params, name)
 }
 
 /// Builds and compiles the network of one cancer type in human hosts with `params`.
@@ -472,9 +488,23 @@ mod tests {
             },
             10.0,
             seed,
-            prior,
+            &Choice {
+                overrides: Vec::new(),
+                prior,
+            },
         )
         .unwrap()
+    }
+
+    #[test]
+    fn breast_ten_year_metastasis_is_in_the_published_range() {
+        // Hunter et al. 2008: 15–25% of T1N0 breast cancers metastasise
+        // later; the human colony probability is calibrated to it.
+        let c = cohort(11, false);
+        let n = 400;
+        let m = (0..n).filter(|&k| c.patient(k).unwrap().metastasis).count();
+        let p = m as f64 / n as f64;
+        assert!((0.15..=0.30).contains(&p), "{m} of {n} patients metastatic by 10 years");
     }
 
     #[test]
@@ -526,7 +556,7 @@ mod tests {
             },
             10.0,
             1,
-            false,
+            &Choice::default(),
         );
         assert!(bad.err().unwrap().to_string().contains("age range 90-40"));
         let mouse = Cohort::new(
@@ -538,7 +568,7 @@ mod tests {
             },
             10.0,
             1,
-            false,
+            &Choice::default(),
         );
         assert!(mouse.err().unwrap().to_string().contains("no human rows"));
     }

@@ -17,7 +17,7 @@ use std::time::Instant;
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
-use senmet_model::cohort::{Cohort, Patient};
+use senmet_model::cohort::{Choice, Cohort, Patient};
 use senmet_model::params::Tables;
 
 use store::{Manifest, Settings};
@@ -37,7 +37,11 @@ pub struct Args {
     /// TSV of `age_band` (`LOW-HIGH`) and `weight`: ages uniform within a band, bands by weight.
     #[arg(long, value_name = "FILE")]
     age_table: Option<PathBuf>,
-    /// Each patient draws every uncertain parameter from its prior (redrawn,
+    /// Override a parameter for every patient (human values), e.g.
+    /// `--set colony_probability=1e-9` (repeatable; part of the run's settings).
+    #[arg(long = "set", value_name = "NAME=VALUE")]
+    set: Vec<String>,
+    /// Each patient draws every uncertain parameter not `--set` from its prior (redrawn,
     /// up to 100 times, while the primary never reaches diagnosis size).
     #[arg(long)]
     prior: bool,
@@ -71,14 +75,11 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let seed = manifest.settings.seed;
     let tables = Tables::builtin()?;
     let ages = manifest.settings.ages.clone();
-    let cohort = Cohort::new(
-        &tables,
-        &args.cancer_type,
-        ages,
-        args.years,
-        seed,
-        args.prior,
-    )?;
+    let choice = Choice {
+        overrides: manifest.settings.overrides.clone(),
+        prior: args.prior,
+    };
+    let cohort = Cohort::new(&tables, &args.cancer_type, ages, args.years, seed, &choice)?;
     store::prepare(&args.out, &manifest, args.force)?;
     let chunks: Vec<u64> = (0..args.patients.div_ceil(chunk))
         .filter(|c| c % shards == shard)
@@ -158,6 +159,11 @@ fn manifest(args: &Args) -> anyhow::Result<Manifest> {
             seed: args.seed.unwrap_or_else(rand::random),
             chunk: args.chunk,
             prior: args.prior,
+            overrides: args
+                .set
+                .iter()
+                .map(|s| crate::cmd::run::parse_set(s))
+                .collect::<anyhow::Result<_>>()?,
         },
         shard,
         shards,

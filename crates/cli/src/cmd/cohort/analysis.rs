@@ -161,8 +161,16 @@ fn wilson(k: usize, n: usize) -> (f64, f64) {
     let centre = (p + z * z / (2.0 * n)) / (1.0 + z * z / n);
     let half = z / (1.0 + z * z / n) * (p * (1.0 - p) / n + z * z / (4.0 * n * n)).sqrt();
     // At k = 0 (or n) the bound is exactly 0 (or 1); the formula leaves rounding error.
-    let low = if k == 0.0 { 0.0 } else { (centre - half).max(0.0) };
-    let high = if k == n { 1.0 } else { (centre + half).min(1.0) };
+    let low = if k == 0.0 {
+        0.0
+    } else {
+        (centre - half).max(0.0)
+    };
+    let high = if k == n {
+        1.0
+    } else {
+        (centre + half).min(1.0)
+    };
     (low, high)
 }
 
@@ -468,7 +476,10 @@ mod tests {
     fn wilson_intervals_match_the_closed_form_and_are_exact_at_the_ends() {
         // 5/20: R 4's prop.test(5, 20, correct = FALSE) gives (0.1118617, 0.4687009).
         let (lo, hi) = wilson(5, 20);
-        assert!((lo - 0.111_862).abs() < 1e-6 && (hi - 0.468_701).abs() < 1e-6, "{lo} {hi}");
+        assert!(
+            (lo - 0.111_862).abs() < 1e-6 && (hi - 0.468_701).abs() < 1e-6,
+            "{lo} {hi}"
+        );
         // 0/73: the upper bound is z²/(n + z²), the lower exactly 0.
         let z2 = 1.959_963_984_540_054_f64.powi(2);
         let (lo, hi) = wilson(0, 73);

@@ -25,6 +25,8 @@ pub struct Settings {
     pub chunk: u64,
     /// Whether each patient draws the uncertain parameters from their priors.
     pub prior: bool,
+    /// `--set` overrides, in the order given.
+    pub overrides: Vec<(String, f64)>,
 }
 
 impl Settings {
@@ -39,14 +41,18 @@ impl Settings {
                 .join(","),
         };
         format!(
-            "senmet {} cohort; patients {}; cancer_types {}; ages {ages}; years {}; seed {}; chunk {}{}",
+            "senmet {} cohort; patients {}; cancer_types {}; ages {ages}; years {}; seed {}; chunk {}{}{}",
             env!("CARGO_PKG_VERSION"),
             self.patients,
             self.cancer_types.join(","),
             self.years,
             self.seed,
             self.chunk,
-            if self.prior { "; prior" } else { "" }
+            if self.prior { "; prior" } else { "" },
+            self.overrides
+                .iter()
+                .map(|(n, v)| format!("; set {n}={v}"))
+                .collect::<String>()
         )
     }
 
