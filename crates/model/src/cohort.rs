@@ -37,7 +37,7 @@ use senmet_engine::{Observable, Ode, ParameterId, System};
 
 use crate::build::{self, Design, ORGANS};
 use crate::error::{ModelError, Result};
-use crate::experiment::{invert, vary};
+use crate::experiment::{invert, variation, vary};
 use crate::host::{AgeEffects, Host, Species};
 use crate::params::{Params, Tables};
 use crate::prior;
@@ -442,15 +442,7 @@ fn model(params: Params, name: &str) -> Result<TypeModel> {
         name: s.to_string(),
         hint: " (a model symbol the network lacks: a bug)".into(),
     };
-    let mut variation = Vec::new();
-    for (p, cv) in [
-        ("sen_production", "var_senescence"),
-        ("ev_release_base", "var_ev_release"),
-        ("growth_rate", "var_growth"),
-    ] {
-        let id = system.parameter(p).ok_or_else(|| missing(p))?;
-        variation.push((id, params.get(p)?, params.get(cv)?));
-    }
+    let variation = variation(&system, &params)?;
     let mut observables = Vec::new();
     let names = ORGANS
         .iter()

@@ -247,15 +247,7 @@ fn compile(
             e,
         )
     })?;
-    let mut variation = Vec::new();
-    for (name, cv) in [
-        ("sen_production", "var_senescence"),
-        ("ev_release_base", "var_ev_release"),
-        ("growth_rate", "var_growth"),
-    ] {
-        let id = system.parameter(name).ok_or_else(|| missing(name))?;
-        variation.push((id, params.get(name)?, params.get(cv)?));
-    }
+    let variation = variation(&system, params)?;
     let mut observables = Vec::new();
     for name in ORGANS
         .iter()
@@ -319,6 +311,25 @@ pub(crate) fn invert(t0: f64, t1: f64, a: f64, b: f64, s: f64) -> f64 {
         1.0
     };
     t0 + (t1 - t0) * f.clamp(0.0, 1.0)
+}
+
+/// The parameters that vary between subjects, as `(id, value, cv)`; the
+/// growth rate is last.
+pub(crate) fn variation(
+    system: &System,
+    params: &Params,
+) -> Result<Vec<(ParameterId, f64, f64)>> {
+    [
+        ("sen_production", "var_senescence"),
+        ("ev_release_base", "var_ev_release"),
+        ("growth_rate", "var_growth"),
+    ]
+    .iter()
+    .map(|(name, cv)| {
+        let id = system.parameter(name).ok_or_else(|| missing(name))?;
+        Ok((id, params.get(name)?, params.get(cv)?))
+    })
+    .collect()
 }
 
 /// One subject's values of the varied parameters: each `(id, value, cv)`
