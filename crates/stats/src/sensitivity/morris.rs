@@ -71,7 +71,7 @@ impl MorrisDesign {
             usize::MAX,
             "at least 2",
         )?;
-        if levels < 2 || levels % 2 != 0 {
+        if levels < 2 || !levels.is_multiple_of(2) {
             return Err(Error::DesignSize {
                 what: "the number of levels",
                 found: levels,
