@@ -6,6 +6,7 @@ use clap::{Parser, Subcommand};
 
 mod cmd;
 mod output;
+mod shards;
 
 /// Simulate and analyse how senescent liver cells drive cancer metastasis.
 #[derive(Debug, Parser)]

@@ -143,3 +143,84 @@ fn sobol_sensitivity_reports_indices_with_intervals() {
         stderr(&out)
     );
 }
+
+/// Shards of a power run and of a sensitivity run, merged, equal the unsharded runs byte for byte;
+/// a sensitivity run with a chunk deleted redoes only that chunk.
+#[test]
+fn power_and_sensitivity_shards_merge_to_the_unsharded_run_and_resume() {
+    let dir = Dir::new();
+    let power = |out: &str, extra: &[&str]| {
+        let mut args = vec![
+            "power",
+            "--cancer-type",
+            "lung",
+            "--pool",
+            "15",
+            "--n-max",
+            "6",
+            "--studies",
+            "50",
+            "--seed",
+            "4",
+            "--chunk",
+            "7",
+            "--out",
+            out,
+        ];
+        args.extend_from_slice(extra);
+        let run = senmet(&dir, &args);
+        assert!(run.status.success(), "{}", stderr(&run));
+        run
+    };
+    power("whole", &[]);
+    power("p0", &["--shard", "0/2"]);
+    power("p1", &["--shard", "1/2", "--threads", "1"]);
+    let merged = senmet(&dir, &["merge", "p1", "p0", "--out", "pm"]);
+    assert!(merged.status.success(), "{}", stderr(&merged));
+    assert_eq!(dir.read("whole/power.tsv"), dir.read("pm/power.tsv"));
+    let sensitivity = |out: &str, extra: &[&str]| {
+        let mut args = vec![
+            "sensitivity",
+            "--method",
+            "morris",
+            "--trajectories",
+            "2",
+            "--seed",
+            "3",
+            "--chunk",
+            "10",
+            "--out",
+            out,
+        ];
+        args.extend_from_slice(extra);
+        let run = senmet(&dir, &args);
+        assert!(run.status.success(), "{}", stderr(&run));
+        run
+    };
+    sensitivity("whole_s", &[]);
+    for i in 0..3 {
+        sensitivity(&format!("s{i}"), &["--shard", &format!("{i}/3")]);
+    }
+    let merged = senmet(&dir, &["merge", "s0", "s1", "s2", "--out", "sm"]);
+    assert!(merged.status.success(), "{}", stderr(&merged));
+    for f in ["sensitivity.tsv", "points.tsv"] {
+        assert_eq!(
+            dir.read(&format!("whole_s/{f}")),
+            dir.read(&format!("sm/{f}")),
+            "{f}"
+        );
+    }
+    // Mixing shards of a power run and a sensitivity run is refused.
+    let mixed = senmet(&dir, &["merge", "p0", "s1", "--out", "bad"]);
+    assert_eq!(mixed.status.code(), Some(2));
+    assert!(
+        stderr(&mixed).contains("shards of different runs"),
+        "{}",
+        stderr(&mixed)
+    );
+    // Resume: only the deleted chunk is evaluated again.
+    std::fs::remove_file(dir.path().join("whole_s/chunks/chunk-00000001.tsv")).unwrap();
+    let again = sensitivity("whole_s", &[]);
+    assert!(stderr(&again).contains("1 of "), "{}", stderr(&again));
+    assert_eq!(dir.read("whole_s/points.tsv"), dir.read("sm/points.tsv"));
+}

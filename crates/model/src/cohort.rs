@@ -496,7 +496,10 @@ mod tests {
         let n = 400;
         let m = (0..n).filter(|&k| c.patient(k).unwrap().metastasis).count();
         let p = m as f64 / n as f64;
-        assert!((0.15..=0.30).contains(&p), "{m} of {n} patients metastatic by 10 years");
+        assert!(
+            (0.15..=0.30).contains(&p),
+            "{m} of {n} patients metastatic by 10 years"
+        );
     }
 
     #[test]

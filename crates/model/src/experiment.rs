@@ -145,82 +145,134 @@ struct Cell {
 ///
 /// Unknown cancer types or parameters, values the model cannot use, solver failures (naming the subject).
 pub fn run(exp: &Experiment, tables: &Tables, progress: &(dyn Fn() + Sync)) -> Result<Outcome> {
-    let mut types = Vec::new();
-    let mut cells = Vec::new();
-    let mut example = None;
-    let t0 = start_day(exp);
-    for (c, ct) in exp.cancer_types.iter().enumerate() {
-        for (a, arm) in exp.arms.iter().enumerate() {
-            let mut params = tables.resolve(arm.host.species, ct)?;
-            for (name, value) in &exp.overrides {
-                params.set(name, *value)?;
-            }
-            let t_end = match exp.duration {
-                Some(d) => d,
-                None => params.get("duration")?,
-            };
-            let (cell, built) = compile(arm, &params, t0, t_end, ct)?;
-            if a == 0 {
-                let course_times: Vec<f64> = (0..)
-                    .map(|k| t0 + f64::from(k))
-                    .take_while(|t| *t <= t_end + 1e-9)
-                    .collect();
-                types.push(TypeRun {
-                    name: ct.clone(),
-                    params: params.clone(),
-                    derived: built.derived.clone(),
-                    t0,
-                    t_end,
-                    course_times,
-                });
-            }
-            if c == 0 && (a == 1 || exp.arms.len() == 1) {
-                example = Some(built.network);
-            }
-            cells.push((cell, params));
-        }
-    }
-    let jobs: Vec<(usize, usize, usize)> = (0..exp.cancer_types.len())
-        .flat_map(|c| (0..exp.arms.len()).flat_map(move |a| (0..exp.n).map(move |i| (c, a, i))))
-        .collect();
-    let seed = Seed::new(exp.seed);
-    let keep: Vec<String> = exp.overrides.iter().map(|(n, _)| n.clone()).collect();
-    let subjects = jobs
-        .par_iter()
-        .map(|&(c, a, i)| {
-            let (cell, params) = &cells[c * exp.arms.len() + a];
-            let key = ((c as u64) << 40) | ((a as u64) << 20) | i as u64;
-            let name = &exp.cancer_types[c];
-            let s = if exp.prior {
-                let drawn = prior::draw(params, &keep, &mut stream(seed, key | prior::STREAM))?;
-                let (own, _) = compile(&exp.arms[a], &drawn, cell.t0, cell.t_end, name)?;
-                subject(&own, &types[c], &mut stream(seed, key))
-            } else {
-                subject(cell, &types[c], &mut stream(seed, key))
-            };
-            let s = s.map_err(|e| match e {
-                ModelError::Engine { source, .. } => engine(
-                    format!("{name}, arm {}, subject {}", exp.arms[a].name, i + 1),
-                    source,
-                ),
-                other => other,
-            });
-            progress();
-            s.map(|(readouts, metastasis, courses)| Subject {
-                cancer_type: c,
-                arm: a,
-                index: i,
-                readouts,
-                metastasis,
-                courses,
-            })
-        })
-        .collect::<Result<Vec<_>>>()?;
+    let setup = Setup::new(exp, tables)?;
+    let subjects = setup.subjects(exp, 0..jobs(exp), progress)?;
     Ok(Outcome {
-        types,
+        types: setup.types,
         subjects,
-        example: example.unwrap_or_default(),
+        example: setup.example.unwrap_or_default(),
     })
+}
+
+/// The number of subjects of `exp`: cancer types × arms × n, in the order
+/// of [`Outcome::subjects`].
+pub fn jobs(exp: &Experiment) -> u64 {
+    (exp.cancer_types.len() * exp.arms.len() * exp.n) as u64
+}
+
+/// Simulates only the subjects `range` (positions in the order of
+/// [`Outcome::subjects`]); each is the same as in the whole run.
+///
+/// # Errors
+///
+/// As [`run`].
+pub fn subjects(
+    exp: &Experiment,
+    tables: &Tables,
+    range: std::ops::Range<u64>,
+    progress: &(dyn Fn() + Sync),
+) -> Result<Vec<Subject>> {
+    Setup::new(exp, tables)?.subjects(exp, range, progress)
+}
+
+/// Every (cancer type, arm) compiled, with its parameters.
+struct Setup {
+    types: Vec<TypeRun>,
+    cells: Vec<(Cell, Params)>,
+    example: Option<Network>,
+}
+
+impl Setup {
+    fn new(exp: &Experiment, tables: &Tables) -> Result<Self> {
+        let mut types = Vec::new();
+        let mut cells = Vec::new();
+        let mut example = None;
+        let t0 = start_day(exp);
+        for (c, ct) in exp.cancer_types.iter().enumerate() {
+            for (a, arm) in exp.arms.iter().enumerate() {
+                let mut params = tables.resolve(arm.host.species, ct)?;
+                for (name, value) in &exp.overrides {
+                    params.set(name, *value)?;
+                }
+                let t_end = match exp.duration {
+                    Some(d) => d,
+                    None => params.get("duration")?,
+                };
+                let (cell, built) = compile(arm, &params, t0, t_end, ct)?;
+                if a == 0 {
+                    let course_times: Vec<f64> = (0..)
+                        .map(|k| t0 + f64::from(k))
+                        .take_while(|t| *t <= t_end + 1e-9)
+                        .collect();
+                    types.push(TypeRun {
+                        name: ct.clone(),
+                        params: params.clone(),
+                        derived: built.derived.clone(),
+                        t0,
+                        t_end,
+                        course_times,
+                    });
+                }
+                if c == 0 && (a == 1 || exp.arms.len() == 1) {
+                    example = Some(built.network);
+                }
+                cells.push((cell, params));
+            }
+        }
+        Ok(Setup {
+            types,
+            cells,
+            example,
+        })
+    }
+
+    fn subjects(
+        &self,
+        exp: &Experiment,
+        range: std::ops::Range<u64>,
+        progress: &(dyn Fn() + Sync),
+    ) -> Result<Vec<Subject>> {
+        let (types, cells) = (&self.types, &self.cells);
+        let per_type = exp.arms.len() * exp.n;
+        let jobs: Vec<(usize, usize, usize)> = range
+            .map(|j| {
+                let j = j as usize;
+                (j / per_type, (j % per_type) / exp.n, j % exp.n)
+            })
+            .collect();
+        let seed = Seed::new(exp.seed);
+        let keep: Vec<String> = exp.overrides.iter().map(|(n, _)| n.clone()).collect();
+        jobs.par_iter()
+            .map(|&(c, a, i)| {
+                let (cell, params) = &cells[c * exp.arms.len() + a];
+                let key = ((c as u64) << 40) | ((a as u64) << 20) | i as u64;
+                let name = &exp.cancer_types[c];
+                let s = if exp.prior {
+                    let drawn = prior::draw(params, &keep, &mut stream(seed, key | prior::STREAM))?;
+                    let (own, _) = compile(&exp.arms[a], &drawn, cell.t0, cell.t_end, name)?;
+                    subject(&own, &types[c], &mut stream(seed, key))
+                } else {
+                    subject(cell, &types[c], &mut stream(seed, key))
+                };
+                let s = s.map_err(|e| match e {
+                    ModelError::Engine { source, .. } => engine(
+                        format!("{name}, arm {}, subject {}", exp.arms[a].name, i + 1),
+                        source,
+                    ),
+                    other => other,
+                });
+                progress();
+                s.map(|(readouts, metastasis, courses)| Subject {
+                    cancer_type: c,
+                    arm: a,
+                    index: i,
+                    readouts,
+                    metastasis,
+                    courses,
+                })
+            })
+            .collect()
+    }
 }
 
 /// Builds and compiles the network of `arm` with `params`, from day `t0` to `t_end`.
@@ -315,10 +367,7 @@ pub(crate) fn invert(t0: f64, t1: f64, a: f64, b: f64, s: f64) -> f64 {
 
 /// The parameters that vary between subjects, as `(id, value, cv)`; the
 /// growth rate is last.
-pub(crate) fn variation(
-    system: &System,
-    params: &Params,
-) -> Result<Vec<(ParameterId, f64, f64)>> {
+pub(crate) fn variation(system: &System, params: &Params) -> Result<Vec<(ParameterId, f64, f64)>> {
     [
         ("sen_production", "var_senescence"),
         ("ev_release_base", "var_ev_release"),

@@ -3,7 +3,7 @@
 use senmet_stats::rank::mann_whitney;
 
 use crate::error::{ModelError, Result};
-use crate::experiment::{Experiment, Outcome};
+use crate::experiment::{Experiment, Outcome, Subject};
 use crate::readout::Readout;
 
 /// One row of `summary.tsv`.
@@ -53,9 +53,14 @@ pub fn values(out: &Outcome, c: usize, a: usize, r: Readout) -> Vec<f64> {
     out.subjects
         .iter()
         .filter(|s| s.cancer_type == c && s.arm == a)
-        .filter(|s| r != Readout::TimeToFirstMetastasis || s.metastasis)
-        .map(|s| s.get(r))
+        .filter_map(|s| value(s, r))
         .collect()
+}
+
+/// A subject's readout, or `None` for the time to first metastasis of a
+/// subject without one (censored, so left out of summaries and tests).
+pub fn value(s: &Subject, r: Readout) -> Option<f64> {
+    (r != Readout::TimeToFirstMetastasis || s.metastasis).then(|| s.get(r))
 }
 
 /// Quantile with linear interpolation between order statistics (R type 7) of sorted data.

@@ -10,7 +10,7 @@
 pub mod analysis;
 pub mod store;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -20,7 +20,9 @@ use rayon::prelude::*;
 use senmet_model::cohort::{Choice, Cohort, Patient};
 use senmet_model::params::Tables;
 
-use store::{Manifest, Settings};
+use store::Settings;
+
+use crate::shards;
 
 /// Simulate virtual patients: metastasis at diagnosis and over follow-up, by age and cancer type.
 #[derive(Debug, clap::Args)]
@@ -70,39 +72,35 @@ pub struct Args {
 
 /// Runs the cohort (or one shard of it).
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
-    let manifest = manifest(args)?;
-    let (shard, shards, chunk) = (manifest.shard, manifest.shards, args.chunk);
-    let seed = manifest.settings.seed;
+    let (settings, manifest) = manifest(args)?;
+    let (shard, shards) = (manifest.shard, manifest.shards);
+    let seed = settings.seed;
     let tables = Tables::builtin()?;
-    let ages = manifest.settings.ages.clone();
     let choice = Choice {
-        overrides: manifest.settings.overrides.clone(),
-        prior: args.prior,
+        overrides: settings.overrides.clone(),
+        prior: settings.prior,
     };
-    let cohort = Cohort::new(&tables, &args.cancer_type, ages, args.years, seed, &choice)?;
-    store::prepare(&args.out, &manifest, args.force)?;
-    let chunks: Vec<u64> = (0..args.patients.div_ceil(chunk))
-        .filter(|c| c % shards == shard)
-        .collect();
-    let todo: Vec<u64> = chunks
-        .iter()
-        .copied()
-        .filter(|c| !store::chunk_path(&args.out, *c).exists())
-        .collect();
+    let cohort = Cohort::new(
+        &tables,
+        &settings.cancer_types,
+        settings.ages.clone(),
+        settings.years,
+        seed,
+        &choice,
+    )?;
+    shards::prepare(&args.out, &manifest, args.force)?;
+    let todo = manifest.todo(&args.out);
     eprintln!(
         "senmet cohort: {} patients ({}), seed {seed}, shard {shard}/{shards}: {} of {} chunks to do",
         args.patients,
         args.cancer_type.join(", "),
         todo.len(),
-        chunks.len()
+        manifest.chunks().len()
     );
     let start = Instant::now();
-    simulate(args, &cohort, &todo)?;
+    simulate(args, &manifest, &cohort, &todo)?;
     let elapsed = start.elapsed().as_secs_f64();
-    let done = todo
-        .iter()
-        .map(|c| ((c + 1) * chunk).min(args.patients) - c * chunk)
-        .sum::<u64>();
+    let done: u64 = todo.iter().map(|c| manifest.range(*c).count() as u64).sum();
     eprintln!(
         "{done} patients simulated in {elapsed:.1} s ({:.3} ms per patient)",
         if done > 0 {
@@ -112,16 +110,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         }
     );
     if shards == 1 {
-        let command = std::env::args().collect::<Vec<_>>().join(" ");
-        analysis::finish(
-            std::slice::from_ref(&args.out),
-            &args.out,
-            args.patients,
-            chunk,
-            &args.cancer_type,
-            &manifest.settings.text(),
-            &command,
-        )?;
+        merge(std::slice::from_ref(&args.out), &args.out, &manifest)?;
         println!(
             "wrote {}/ (patients, by_age, survival, cox as .tsv and .parquet; report.html)",
             args.out.display()
@@ -135,44 +124,62 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Checks the flags and collects the run's settings and shard.
-fn manifest(args: &Args) -> anyhow::Result<Manifest> {
+/// Writes the tables and report of the run of `manifest` from the chunks in `dirs`.
+pub fn merge(dirs: &[PathBuf], out: &Path, manifest: &shards::Manifest) -> anyhow::Result<()> {
+    let types: Vec<String> = manifest
+        .get("cancer_types")?
+        .split(',')
+        .map(String::from)
+        .collect();
+    let command = std::env::args().collect::<Vec<_>>().join(" ");
+    analysis::finish(dirs, out, manifest, &types, &command)
+}
+
+/// Checks the flags and collects the run's settings and its manifest.
+fn manifest(args: &Args) -> anyhow::Result<(Settings, shards::Manifest)> {
     let ages = match &args.age_table {
         Some(path) => store::read_age_table(path)?,
         None => store::parse_range(&args.ages).context("--ages")?,
     };
-    let (shard, shards) = match &args.shard {
-        Some(s) => parse_shard(s)?,
-        None => (0, 1),
-    };
+    let (shard, shards) = shards::parse_shard(args.shard.as_deref())?;
     anyhow::ensure!(args.patients > 0, "--patients: expected at least 1 patient");
     anyhow::ensure!(
         args.chunk > 0,
         "--chunk: expected at least 1 patient per chunk"
     );
-    Ok(Manifest {
-        settings: Settings {
-            patients: args.patients,
-            cancer_types: args.cancer_type.clone(),
-            ages,
-            years: args.years,
-            seed: args.seed.unwrap_or_else(rand::random),
-            chunk: args.chunk,
-            prior: args.prior,
-            overrides: args
-                .set
-                .iter()
-                .map(|s| crate::cmd::run::parse_set(s))
-                .collect::<anyhow::Result<_>>()?,
-        },
+    let settings = Settings {
+        patients: args.patients,
+        cancer_types: args.cancer_type.clone(),
+        ages,
+        years: args.years,
+        seed: args.seed.unwrap_or_else(rand::random),
+        chunk: args.chunk,
+        prior: args.prior,
+        overrides: args
+            .set
+            .iter()
+            .map(|s| crate::cmd::run::parse_set(s))
+            .collect::<anyhow::Result<_>>()?,
+    };
+    let manifest = shards::Manifest {
+        command: "cohort".into(),
+        settings: settings.text(),
         shard,
         shards,
-    })
+        items: args.patients,
+        chunk: args.chunk,
+        extra: vec![("cancer_types".into(), args.cancer_type.join(","))],
+    };
+    Ok((settings, manifest))
 }
 
 /// Simulates the chunks `todo` in order, writing each when done.
-fn simulate(args: &Args, cohort: &Cohort, todo: &[u64]) -> anyhow::Result<()> {
-    let chunk = args.chunk;
+fn simulate(
+    args: &Args,
+    manifest: &shards::Manifest,
+    cohort: &Cohort,
+    todo: &[u64],
+) -> anyhow::Result<()> {
     let bar = ProgressBar::new(todo.len() as u64).with_style(
         ProgressStyle::with_template("{bar:40} {pos}/{len} chunks {elapsed} (eta {eta})")
             .context("progress bar template")?,
@@ -182,9 +189,9 @@ fn simulate(args: &Args, cohort: &Cohort, todo: &[u64]) -> anyhow::Result<()> {
         .build()
         .context("cannot start worker threads")?;
     for c in todo {
-        let range = c * chunk..((c + 1) * chunk).min(args.patients);
         let patients: Vec<Patient> = pool.install(|| {
-            range
+            manifest
+                .range(*c)
                 .into_par_iter()
                 .map(|k| cohort.patient(k))
                 .collect::<Result<_, _>>()
@@ -194,18 +201,4 @@ fn simulate(args: &Args, cohort: &Cohort, todo: &[u64]) -> anyhow::Result<()> {
     }
     bar.finish_and_clear();
     Ok(())
-}
-
-/// Parses `i/N` with `N ≥ 1` and `i < N`.
-fn parse_shard(s: &str) -> anyhow::Result<(u64, u64)> {
-    let bad = || format!("--shard {s}: expected i/N with 0 <= i < N (e.g. 0/4)");
-    let (i, n) = s.split_once('/').with_context(bad)?;
-    let i: u64 = i.trim().parse().with_context(bad)?;
-    let n: u64 = n.trim().parse().with_context(bad)?;
-    anyhow::ensure!(n >= 1, "--shard {s}: N must be at least 1");
-    anyhow::ensure!(
-        i < n,
-        "--shard {s}: shard index {i} must be less than N = {n} (shards are numbered 0..N-1)"
-    );
-    Ok((i, n))
 }

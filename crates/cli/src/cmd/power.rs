@@ -8,7 +8,7 @@
 mod report;
 
 use std::fmt::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -17,10 +17,13 @@ use indicatif::{ProgressBar, ProgressStyle};
 use senmet_model::experiment::{self, Experiment};
 use senmet_model::params::Tables;
 use senmet_model::readout::Readout;
+use senmet_model::scenario;
 use senmet_model::summary;
 use senmet_stats::power::{self, Settings};
 
-use super::run::{load_scenario, tables::num};
+use super::run::{load_scenario, scenario_text, tables::num};
+use crate::output::{parquet, write_atomically};
+use crate::shards;
 
 /// Target power for the reported sample size.
 const TARGET: f64 = 0.8;
@@ -60,12 +63,18 @@ pub struct Args {
     /// Master seed (default: the scenario's seed).
     #[arg(long, value_name = "S")]
     seed: Option<u64>,
-    /// Output folder (written atomically).
+    /// Output folder (resumed if it holds an unfinished run with the same settings).
     #[arg(long, default_value = "senmet-power")]
     out: PathBuf,
-    /// Replace the output folder if it exists.
+    /// Replace the output folder if it holds another run.
     #[arg(long)]
     force: bool,
+    /// Run only shard `i` of `N` (0-based); combine the shards with `senmet merge`.
+    #[arg(long, value_name = "i/N")]
+    shard: Option<String>,
+    /// Pool subjects per chunk file (part of the settings: shards of one run share it).
+    #[arg(long, default_value_t = 250)]
+    chunk: u64,
     /// Worker threads (0: one per core).
     #[arg(long, default_value_t = 0)]
     threads: usize,
@@ -87,55 +96,318 @@ pub struct Curve {
     pub noether: Option<usize>,
 }
 
-/// Simulates the pools, resamples studies and writes power.tsv and report.html.
-pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
-    if args.out.exists() && !args.force {
-        anyhow::bail!("{} exists; use --force to replace it", args.out.display());
+/// What determines a power run's results, kept in its manifest.
+struct Spec {
+    arm_a: String,
+    arm_b: String,
+    cancer_type: Option<String>,
+    readout: String,
+    n_min: usize,
+    n_max: usize,
+    studies: usize,
+    pool: usize,
+    alpha: f64,
+    seed: Option<u64>,
+}
+
+impl Spec {
+    fn rows(&self) -> Vec<(String, String)> {
+        [
+            ("arm_a", self.arm_a.clone()),
+            ("arm_b", self.arm_b.clone()),
+            ("cancer_type", self.cancer_type.clone().unwrap_or_default()),
+            ("readout", self.readout.clone()),
+            ("n_min", self.n_min.to_string()),
+            ("n_max", self.n_max.to_string()),
+            ("studies", self.studies.to_string()),
+            ("pool", self.pool.to_string()),
+            ("alpha", self.alpha.to_string()),
+            ("seed", self.seed.map(|s| s.to_string()).unwrap_or_default()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect()
     }
-    let readout = parse_readout(&args.readout)?;
+
+    fn from_manifest(m: &shards::Manifest) -> anyhow::Result<Self> {
+        let number = |k: &str| -> anyhow::Result<usize> {
+            m.get(k)?
+                .parse()
+                .with_context(|| format!("manifest row `{k}`: expected a whole number"))
+        };
+        let optional = |k: &str| -> anyhow::Result<Option<String>> {
+            Ok(Some(m.get(k)?.to_string()).filter(|v| !v.is_empty()))
+        };
+        Ok(Spec {
+            arm_a: m.get("arm_a")?.to_string(),
+            arm_b: m.get("arm_b")?.to_string(),
+            cancer_type: optional("cancer_type")?,
+            readout: m.get("readout")?.to_string(),
+            n_min: number("n_min")?,
+            n_max: number("n_max")?,
+            studies: number("studies")?,
+            pool: number("pool")?,
+            alpha: m
+                .get("alpha")?
+                .parse()
+                .context("manifest row `alpha`: expected a number")?,
+            seed: optional("seed")?
+                .map(|s| s.parse())
+                .transpose()
+                .context("manifest row `seed`: expected a whole number")?,
+        })
+    }
+
+    /// The scenario narrowed to the two arms and the chosen cancer types, and the resampling settings.
+    fn experiment(&self, mut exp: Experiment) -> anyhow::Result<(Experiment, Settings)> {
+        narrow(&mut exp, self)?;
+        let settings = Settings {
+            n_min: self.n_min,
+            n_max: self.n_max,
+            studies: self.studies,
+            alpha: self.alpha,
+            seed: exp.seed,
+        };
+        Ok((exp, settings))
+    }
+}
+
+/// Simulates the pools in chunks (or one shard of them), then resamples
+/// studies and writes power (`.tsv`, `.parquet`) and report.html.
+pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
+    parse_readout(&args.readout)?;
     let tables = Tables::builtin()?;
-    let (mut exp, source) = load_scenario(args.scenario.as_deref(), &tables)?;
-    narrow(&mut exp, args)?;
-    let settings = Settings {
+    let text = scenario_text(args.scenario.as_deref())?;
+    let (exp, source) = load_scenario(args.scenario.as_deref(), &tables)?;
+    let spec = Spec {
+        arm_a: args.arm_a.clone(),
+        arm_b: args.arm_b.clone(),
+        cancer_type: args.cancer_type.clone(),
+        readout: args.readout.clone(),
         n_min: args.n_min,
         n_max: args.n_max,
         studies: args.studies,
+        pool: args.pool,
         alpha: args.alpha,
-        seed: exp.seed,
+        seed: args.seed,
     };
+    let (exp, _) = spec.experiment(exp)?;
+    let (shard, shards) = shards::parse_shard(args.shard.as_deref())?;
+    anyhow::ensure!(
+        args.chunk > 0,
+        "--chunk: expected at least 1 subject per chunk"
+    );
+    let mut extra = spec.rows();
+    let settings = extra
+        .iter()
+        .map(|(k, v)| format!("{k} {v}"))
+        .chain([format!("scenario {}", shards::fnv(&text))])
+        .collect::<Vec<_>>()
+        .join("; ");
+    extra.push(("scenario_source".into(), source.clone()));
+    let manifest = shards::Manifest {
+        command: "power".into(),
+        settings,
+        shard,
+        shards,
+        items: experiment::jobs(&exp),
+        chunk: args.chunk,
+        extra,
+    };
+    shards::prepare(&args.out, &manifest, args.force)?;
+    write_atomically(&args.out.join("scenario.toml"), text.as_bytes())?;
+    let todo = manifest.todo(&args.out);
     eprintln!(
-        "senmet power: {} vs {} ({}), {} subjects per arm in a pool, seed {} ({source})",
+        "senmet power: {} vs {} ({}), {} subjects per arm in a pool, seed {} ({source}), shard {shard}/{shards}: {} of {} chunks to do",
         args.arm_a,
         args.arm_b,
         exp.cancer_types.join(", "),
         exp.n,
-        exp.seed
+        exp.seed,
+        todo.len(),
+        manifest.chunks().len()
     );
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(args.threads)
-        .build()
-        .context("cannot start worker threads")?;
     let start = Instant::now();
-    let curves = pool.install(|| curves(&exp, &tables, readout, &settings))?;
+    simulate(&exp, &tables, &manifest, &todo, &args.out, args.threads)?;
     let elapsed = start.elapsed();
-    let command = std::env::args().collect::<Vec<_>>().join(" ");
-    let html = report::render(&exp, readout, &settings, &curves, &command)?;
-    let files = [
-        ("power.tsv", table(&exp, readout, &curves)),
-        ("report.html", html),
-    ];
-    crate::output::write_folder(&args.out, &files)?;
+    if shards > 1 {
+        println!(
+            "shard {shard}/{shards} done in {}/; combine all shards with `senmet merge`",
+            args.out.display()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let (exp, curves) = finish(std::slice::from_ref(&args.out), &args.out, &manifest)?;
+    let readout = parse_readout(&args.readout)?;
     println!(
-        "{} subjects simulated and {} studies resampled in {:.1} s; wrote {}/ (power.tsv, report.html)",
-        2 * exp.n * curves.len(),
-        args.studies * (args.n_max + 1 - args.n_min) * curves.len(),
+        "{} subjects simulated in {:.1} s and {} studies resampled; wrote {}/ (power as .tsv and .parquet; report.html)",
+        todo.iter().map(|c| manifest.range(*c).count()).sum::<usize>(),
         elapsed.as_secs_f64(),
+        args.studies * (args.n_max + 1 - args.n_min) * curves.len(),
         args.out.display()
     );
     for c in &curves {
         println!("  {}", report::headline(&exp, readout, c));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Writes the table and report of the run of `manifest` from the chunks in `dirs`.
+pub fn merge(dirs: &[PathBuf], out: &Path, manifest: &shards::Manifest) -> anyhow::Result<()> {
+    finish(dirs, out, manifest).map(|_| ())
+}
+
+/// Columns of a chunk file.
+const CHUNK_COLUMNS: &str = "subject\tcancer_type\tarm\tindex\tvalue";
+
+/// Simulates the chunks `todo` in order, writing each chunk file when done, with a progress bar.
+fn simulate(
+    exp: &Experiment,
+    tables: &Tables,
+    manifest: &shards::Manifest,
+    todo: &[u64],
+    out: &Path,
+    threads: usize,
+) -> anyhow::Result<()> {
+    let readout = parse_readout(manifest.get("readout")?)?;
+    let total: u64 = todo.iter().map(|c| manifest.range(*c).count() as u64).sum();
+    let bar = ProgressBar::new(total).with_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} subjects {elapsed} (eta {eta})")
+            .context("progress bar template")?,
+    );
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .context("cannot start worker threads")?;
+    for &c in todo {
+        let range = manifest.range(c);
+        let subjects =
+            pool.install(|| experiment::subjects(exp, tables, range.clone(), &|| bar.inc(1)))?;
+        let mut s = format!("{CHUNK_COLUMNS}\n");
+        for (j, subject) in range.zip(&subjects) {
+            let value = summary::value(subject, readout).map(|v| v.to_string());
+            let _ = writeln!(
+                s,
+                "{j}\t{}\t{}\t{}\t{}",
+                subject.cancer_type,
+                subject.arm,
+                subject.index,
+                value.unwrap_or_default()
+            );
+        }
+        write_atomically(&shards::chunk_path(out, c), s.as_bytes())?;
+    }
+    bar.finish_and_clear();
+    Ok(())
+}
+
+/// Reads the pools from the chunks in `dirs`, resamples studies and writes the table and report into `out`.
+fn finish(
+    dirs: &[PathBuf],
+    out: &Path,
+    manifest: &shards::Manifest,
+) -> anyhow::Result<(Experiment, Vec<Curve>)> {
+    let spec = Spec::from_manifest(manifest)?;
+    let readout = parse_readout(&spec.readout)?;
+    let tables = Tables::builtin()?;
+    let path = dirs[0].join("scenario.toml");
+    let (exp, settings) = spec.experiment(scenario::read(&path, &tables)?)?;
+    anyhow::ensure!(
+        experiment::jobs(&exp) == manifest.items,
+        "{}: the scenario gives {} subjects, the manifest {}",
+        path.display(),
+        experiment::jobs(&exp),
+        manifest.items
+    );
+    let mut pools = vec![(Vec::new(), Vec::new()); exp.cancer_types.len()];
+    for c in 0..manifest.n_chunks() {
+        let file = shards::find_chunk(dirs, c)?;
+        read_chunk(&file, manifest.range(c), &mut pools)?;
+    }
+    let curves = exp
+        .cancer_types
+        .iter()
+        .zip(pools)
+        .map(|(ct, (a, b))| curve(ct, a, b, &settings))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let command = std::env::args().collect::<Vec<_>>().join(" ");
+    let html = report::render(&exp, readout, &settings, &curves, &command)?;
+    let text = table(&exp, readout, &curves);
+    write_atomically(&out.join("power.tsv"), text.as_bytes())?;
+    write_atomically(
+        &out.join("power.parquet"),
+        &parquet::from_text(&text, "power.tsv")?,
+    )?;
+    write_atomically(&out.join("report.html"), html.as_bytes())?;
+    Ok((exp, curves))
+}
+
+/// Adds the values of a chunk file (subjects `range`) to the pools of each cancer type.
+fn read_chunk(
+    file: &Path,
+    range: std::ops::Range<u64>,
+    pools: &mut [(Vec<f64>, Vec<f64>)],
+) -> anyhow::Result<()> {
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let mut lines = text.lines();
+    anyhow::ensure!(
+        lines.next() == Some(CHUNK_COLUMNS),
+        "{}:1: expected the header `{CHUNK_COLUMNS}`",
+        file.display()
+    );
+    let mut n = 0;
+    for (k, line) in lines.enumerate() {
+        let at = || format!("{}:{}", file.display(), k + 2);
+        let c: Vec<&str> = line.split('\t').collect();
+        let [subject, cancer_type, arm, _, value] = c[..] else {
+            anyhow::bail!("{}: expected 5 columns, found {}", at(), c.len());
+        };
+        anyhow::ensure!(
+            subject.parse::<u64>().ok() == Some(range.start + k as u64),
+            "{}: expected subject {}, found `{subject}`",
+            at(),
+            range.start + k as u64
+        );
+        let pool = cancer_type
+            .parse::<usize>()
+            .ok()
+            .and_then(|t| pools.get_mut(t))
+            .with_context(|| format!("{}: cancer type `{cancer_type}` out of range", at()))?;
+        if !value.is_empty() {
+            let v: f64 = value
+                .parse()
+                .with_context(|| format!("{}: `{value}` is not a number", at()))?;
+            match arm {
+                "0" => pool.0.push(v),
+                "1" => pool.1.push(v),
+                other => anyhow::bail!("{}: arm `{other}`: expected 0 or 1", at()),
+            }
+        }
+        n += 1;
+    }
+    anyhow::ensure!(
+        n == range.end - range.start,
+        "{}: expected {} subjects, found {n}",
+        file.display(),
+        range.end - range.start
+    );
+    Ok(())
+}
+
+/// The power curve of one cancer type from its two pools.
+fn curve(ct: &str, a: Vec<f64>, b: Vec<f64>, settings: &Settings) -> anyhow::Result<Curve> {
+    let rows =
+        power::resampled(&a, &b, settings).with_context(|| format!("{ct}: resampling studies"))?;
+    let p = power::prob_less(&a, &b);
+    Ok(Curve {
+        cancer_type: ct.to_string(),
+        prob_less: p,
+        n80: power::smallest_n(&rows, TARGET),
+        noether: power::noether_n(p, settings.alpha, TARGET),
+        rows,
+        pools: (a, b),
+    })
 }
 
 fn parse_readout(name: &str) -> anyhow::Result<Readout> {
@@ -146,12 +418,12 @@ fn parse_readout(name: &str) -> anyhow::Result<Readout> {
 }
 
 /// Keeps the two arms and the chosen cancer types; sets the pool size and seed.
-fn narrow(exp: &mut Experiment, args: &Args) -> anyhow::Result<()> {
+fn narrow(exp: &mut Experiment, spec: &Spec) -> anyhow::Result<()> {
     anyhow::ensure!(
-        args.pool >= args.n_max,
+        spec.pool >= spec.n_max,
         "--pool {}: expected at least --n-max ({}) subjects per arm",
-        args.pool,
-        args.n_max
+        spec.pool,
+        spec.n_max
     );
     let arm = |name: &str| {
         exp.arms
@@ -166,53 +438,18 @@ fn narrow(exp: &mut Experiment, args: &Args) -> anyhow::Result<()> {
                 )
             })
     };
-    exp.arms = vec![arm(&args.arm_a)?, arm(&args.arm_b)?];
+    exp.arms = vec![arm(&spec.arm_a)?, arm(&spec.arm_b)?];
     exp.comparisons.clear();
-    match args.cancer_type.as_deref() {
+    match spec.cancer_type.as_deref() {
         Some("all") => {}
         Some(ct) => exp.cancer_types = vec![ct.to_string()],
         None => exp.cancer_types.truncate(1),
     }
-    exp.n = args.pool;
-    if let Some(seed) = args.seed {
+    exp.n = spec.pool;
+    if let Some(seed) = spec.seed {
         exp.seed = seed;
     }
     Ok(())
-}
-
-/// Simulates the pools (with a progress bar) and the power curve of each cancer type.
-fn curves(
-    exp: &Experiment,
-    tables: &Tables,
-    readout: Readout,
-    settings: &Settings,
-) -> anyhow::Result<Vec<Curve>> {
-    let total = exp.cancer_types.len() * exp.arms.len() * exp.n;
-    let bar = ProgressBar::new(total as u64).with_style(
-        ProgressStyle::with_template("{bar:40} {pos}/{len} subjects {elapsed} (eta {eta})")
-            .context("progress bar template")?,
-    );
-    let outcome = experiment::run(exp, tables, &|| bar.inc(1))?;
-    bar.finish_and_clear();
-    exp.cancer_types
-        .iter()
-        .enumerate()
-        .map(|(c, ct)| {
-            let a = summary::values(&outcome, c, 0, readout);
-            let b = summary::values(&outcome, c, 1, readout);
-            let rows = power::resampled(&a, &b, settings)
-                .with_context(|| format!("{ct}: resampling studies"))?;
-            let p = power::prob_less(&a, &b);
-            Ok(Curve {
-                cancer_type: ct.clone(),
-                prob_less: p,
-                n80: power::smallest_n(&rows, TARGET),
-                noether: power::noether_n(p, settings.alpha, TARGET),
-                rows,
-                pools: (a, b),
-            })
-        })
-        .collect()
 }
 
 /// `power.tsv`.

@@ -136,6 +136,15 @@ pub fn parse_set(s: &str) -> anyhow::Result<(String, f64)> {
     Ok((name.trim().to_string(), value))
 }
 
+/// The scenario's TOML text: the file's, or the embedded default's.
+pub fn scenario_text(path: Option<&Path>) -> anyhow::Result<String> {
+    match path {
+        Some(path) => std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read scenario {}", path.display())),
+        None => Ok(scenario::DEFAULT.to_string()),
+    }
+}
+
 /// The scenario at `path`, or the embedded default, with a description of where it came from.
 pub fn load_scenario(path: Option<&Path>, tables: &Tables) -> anyhow::Result<(Experiment, String)> {
     Ok(match path {

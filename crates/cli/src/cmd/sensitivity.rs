@@ -8,18 +8,21 @@
 mod report;
 
 use std::fmt::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use anyhow::Context;
+use anyhow::{bail, Context};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use senmet_model::params::Tables;
+use senmet_model::scenario;
 use senmet_model::sensitivity::{Evaluation, Problem, Target};
 use senmet_stats::sensitivity::{MorrisDesign, SaltelliDesign};
 
-use super::run::{load_scenario, tables::num};
+use super::run::{load_scenario, scenario_text, tables::num};
+use crate::output::{parquet, write_atomically};
+use crate::shards;
 
 /// Bootstrap resamples for the Sobol' confidence intervals.
 const BOOTSTRAP: usize = 1000;
@@ -64,12 +67,18 @@ pub struct Args {
     /// Seed of the design (default: the scenario's seed).
     #[arg(long, value_name = "S")]
     seed: Option<u64>,
-    /// Output folder (written atomically).
+    /// Output folder (resumed if it holds an unfinished run with the same settings).
     #[arg(long, default_value = "senmet-sensitivity")]
     out: PathBuf,
-    /// Replace the output folder if it exists.
+    /// Replace the output folder if it holds another run.
     #[arg(long)]
     force: bool,
+    /// Run only shard `i` of `N` (0-based); combine the shards with `senmet merge`.
+    #[arg(long, value_name = "i/N")]
+    shard: Option<String>,
+    /// Design points per chunk file (part of the settings: shards of one run share it).
+    #[arg(long, default_value_t = 256)]
+    chunk: u64,
     /// Worker threads (0: one per core).
     #[arg(long, default_value_t = 0)]
     threads: usize,
@@ -83,68 +92,254 @@ pub struct Ranked {
     pub rows: Vec<(String, f64, f64, Vec<f64>)>,
 }
 
-/// Evaluates the design, writes sensitivity.tsv, points.tsv and report.html.
-pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
-    if args.out.exists() && !args.force {
-        anyhow::bail!("{} exists; use --force to replace it", args.out.display());
+/// What determines a sensitivity run's results, kept in its manifest.
+struct Spec {
+    method: Method,
+    n: usize,
+    trajectories: usize,
+    cancer_type: String,
+    readout: String,
+    aged_arm: String,
+    young_arm: String,
+    seed: u64,
+}
+
+impl Spec {
+    fn rows(&self) -> Vec<(String, String)> {
+        [
+            ("method", self.method.name().to_string()),
+            ("n", self.n.to_string()),
+            ("trajectories", self.trajectories.to_string()),
+            ("cancer_type", self.cancer_type.clone()),
+            ("readout", self.readout.clone()),
+            ("aged_arm", self.aged_arm.clone()),
+            ("young_arm", self.young_arm.clone()),
+            ("seed", self.seed.to_string()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect()
     }
-    let target = parse_target(&args.readout)?;
+
+    fn from_manifest(m: &shards::Manifest) -> anyhow::Result<Self> {
+        let number = |k: &str| -> anyhow::Result<u64> {
+            m.get(k)?
+                .parse()
+                .with_context(|| format!("manifest row `{k}`: expected a whole number"))
+        };
+        Ok(Spec {
+            method: match m.get("method")? {
+                "sobol" => Method::Sobol,
+                "morris" => Method::Morris,
+                other => bail!("manifest row `method`: expected sobol or morris, found `{other}`"),
+            },
+            n: usize::try_from(number("n")?)?,
+            trajectories: usize::try_from(number("trajectories")?)?,
+            cancer_type: m.get("cancer_type")?.to_string(),
+            readout: m.get("readout")?.to_string(),
+            aged_arm: m.get("aged_arm")?.to_string(),
+            young_arm: m.get("young_arm")?.to_string(),
+            seed: number("seed")?,
+        })
+    }
+}
+
+/// Evaluates the design (or one shard of it) in chunks, then writes
+/// sensitivity, points (`.tsv`, `.parquet`) and report.html.
+pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
+    parse_target(&args.readout)?;
     let tables = Tables::builtin()?;
+    let text = scenario_text(args.scenario.as_deref())?;
     let (exp, source) = load_scenario(args.scenario.as_deref(), &tables)?;
-    let seed = args.seed.unwrap_or(exp.seed);
+    let spec = Spec {
+        method: args.method,
+        n: args.n,
+        trajectories: args.trajectories,
+        cancer_type: args.cancer_type.clone(),
+        readout: args.readout.clone(),
+        aged_arm: args.aged_arm.clone(),
+        young_arm: args.young_arm.clone(),
+        seed: args.seed.unwrap_or(exp.seed),
+    };
     let problem = Problem::new(
         &exp,
         &tables,
-        &args.cancer_type,
-        &args.aged_arm,
-        &args.young_arm,
+        &spec.cancer_type,
+        &spec.aged_arm,
+        &spec.young_arm,
     )?;
-    let (points, analyse) = design(&problem, args, seed)?;
+    let (points, _) = design(&problem, &spec)?;
+    let (shard, shards) = shards::parse_shard(args.shard.as_deref())?;
+    anyhow::ensure!(
+        args.chunk > 0,
+        "--chunk: expected at least 1 point per chunk"
+    );
+    let mut extra = spec.rows();
+    let settings = extra
+        .iter()
+        .map(|(k, v)| format!("{k} {v}"))
+        .chain([format!("scenario {}", shards::fnv(&text))])
+        .collect::<Vec<_>>()
+        .join("; ");
+    extra.push(("scenario_source".into(), source.clone()));
+    let manifest = shards::Manifest {
+        command: "sensitivity".into(),
+        settings,
+        shard,
+        shards,
+        items: points.len() as u64,
+        chunk: args.chunk,
+        extra,
+    };
+    shards::prepare(&args.out, &manifest, args.force)?;
+    write_atomically(&args.out.join("scenario.toml"), text.as_bytes())?;
+    let todo = manifest.todo(&args.out);
     eprintln!(
-        "senmet sensitivity: {} of {} ({}), {} factors, {} design points × 2 arms, seed {seed} ({source})",
-        args.method.name(),
-        target.name(),
-        args.cancer_type,
+        "senmet sensitivity: {} of {} ({}), {} factors, {} design points × 2 arms, seed {} ({source}), shard {shard}/{shards}: {} of {} chunks to do",
+        spec.method.name(),
+        spec.readout,
+        spec.cancer_type,
         problem.factors().len(),
-        points.len()
+        points.len(),
+        spec.seed,
+        todo.len(),
+        manifest.chunks().len()
     );
     let start = Instant::now();
-    let evals = evaluate(&problem, &points, args.threads)?;
-    let elapsed = start.elapsed();
-    let outputs: Vec<f64> = evals.iter().map(|e| e.value(target)).collect();
-    let ranked = analyse(&outputs)?;
-    let scaled = evals.iter().filter(|e| e.shares_scaled).count();
-    let info = report::Info {
-        method: args.method.name(),
-        target: target.name(),
-        cancer_type: &args.cancer_type,
-        arms: (&args.aged_arm, &args.young_arm),
-        seed,
-        points: points.len(),
-        scaled,
-        seconds: elapsed.as_secs_f64(),
-        command: std::env::args().collect::<Vec<_>>().join(" "),
-    };
-    let files = [
-        ("sensitivity.tsv", table(&ranked)),
-        (
-            "points.tsv",
-            points_table(&problem, &points, &evals, target),
-        ),
-        ("report.html", report::render(&info, &problem, &ranked)?),
-    ];
-    crate::output::write_folder(&args.out, &files)?;
+    let done = evaluate(&problem, &points, &manifest, &todo, &args.out, args.threads)?;
+    let seconds = start.elapsed().as_secs_f64();
+    eprintln!(
+        "{done} design points × 2 arms evaluated in {seconds:.1} s ({:.2} ms per arm evaluation)",
+        if done > 0 {
+            1e3 * seconds / (2 * done) as f64
+        } else {
+            0.0
+        }
+    );
+    if shards > 1 {
+        println!(
+            "shard {shard}/{shards} done in {}/; combine all shards with `senmet merge`",
+            args.out.display()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let ranked = finish(std::slice::from_ref(&args.out), &args.out, &manifest)?;
     println!(
-        "{} design points × 2 arms evaluated in {:.1} s ({:.2} ms per arm evaluation, {scaled} with EV shares scaled to 1); wrote {}/ (sensitivity.tsv, points.tsv, report.html)",
-        points.len(),
-        info.seconds,
-        1e3 * info.seconds / (2 * points.len()) as f64,
+        "wrote {}/ (sensitivity, points as .tsv and .parquet; report.html)",
         args.out.display()
     );
     for (name, value, _, _) in ranked.rows.iter().take(5) {
         println!("  {name}\t{}", num(*value));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Writes the tables and report of the run of `manifest` from the chunks in `dirs`.
+pub fn merge(dirs: &[PathBuf], out: &Path, manifest: &shards::Manifest) -> anyhow::Result<()> {
+    finish(dirs, out, manifest).map(|_| ())
+}
+
+/// Reads every chunk of the run in `dirs`, analyses the outputs and writes the tables and report into `out`.
+fn finish(dirs: &[PathBuf], out: &Path, manifest: &shards::Manifest) -> anyhow::Result<Ranked> {
+    let spec = Spec::from_manifest(manifest)?;
+    let target = parse_target(&spec.readout)?;
+    let tables = Tables::builtin()?;
+    let path = dirs[0].join("scenario.toml");
+    let exp = scenario::read(&path, &tables)?;
+    let problem = Problem::new(
+        &exp,
+        &tables,
+        &spec.cancer_type,
+        &spec.aged_arm,
+        &spec.young_arm,
+    )?;
+    let (points, analyse) = design(&problem, &spec)?;
+    anyhow::ensure!(
+        points.len() as u64 == manifest.items,
+        "{}: the design has {} points, the manifest {}",
+        path.display(),
+        points.len(),
+        manifest.items
+    );
+    let mut evals = Vec::with_capacity(points.len());
+    for c in 0..manifest.n_chunks() {
+        let file = shards::find_chunk(dirs, c)?;
+        evals.extend(read_chunk(&file, manifest.range(c))?);
+    }
+    let outputs: Vec<f64> = evals.iter().map(|e| e.value(target)).collect();
+    let ranked = analyse(&outputs)?;
+    let info = report::Info {
+        method: spec.method.name(),
+        target: target.name(),
+        cancer_type: &spec.cancer_type,
+        arms: (&spec.aged_arm, &spec.young_arm),
+        seed: spec.seed,
+        points: points.len(),
+        scaled: evals.iter().filter(|e| e.shares_scaled).count(),
+        command: std::env::args().collect::<Vec<_>>().join(" "),
+    };
+    for (name, text) in [
+        ("sensitivity", table(&ranked)),
+        ("points", points_table(&problem, &points, &evals, target)),
+    ] {
+        let file = format!("{name}.tsv");
+        write_atomically(&out.join(&file), text.as_bytes())?;
+        write_atomically(
+            &out.join(format!("{name}.parquet")),
+            &parquet::from_text(&text, &file)?,
+        )?;
+    }
+    let html = report::render(&info, &problem, &ranked)?;
+    write_atomically(&out.join("report.html"), html.as_bytes())?;
+    Ok(ranked)
+}
+
+/// Columns of a chunk file.
+const CHUNK_COLUMNS: &str = "point\taged_expected\tyoung_expected\tev_shares_scaled";
+
+/// Reads the evaluations of the points `range` from a chunk file.
+fn read_chunk(file: &Path, range: std::ops::Range<u64>) -> anyhow::Result<Vec<Evaluation>> {
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let mut lines = text.lines();
+    anyhow::ensure!(
+        lines.next() == Some(CHUNK_COLUMNS),
+        "{}:1: expected the header `{CHUNK_COLUMNS}`",
+        file.display()
+    );
+    let evals = lines
+        .enumerate()
+        .map(|(n, line)| {
+            let at = || format!("{}:{}", file.display(), n + 2);
+            let c: Vec<&str> = line.split('\t').collect();
+            let [point, aged, young, scaled] = c[..] else {
+                bail!("{}: expected 4 columns, found {}", at(), c.len());
+            };
+            anyhow::ensure!(
+                point.parse::<u64>().ok() == Some(range.start + n as u64),
+                "{}: expected point {}, found `{point}`",
+                at(),
+                range.start + n as u64
+            );
+            let number = |s: &str| {
+                s.parse::<f64>()
+                    .with_context(|| format!("{}: `{s}` is not a number", at()))
+            };
+            Ok(Evaluation {
+                aged: number(aged)?,
+                young: number(young)?,
+                shares_scaled: scaled == "true",
+            })
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    anyhow::ensure!(
+        evals.len() as u64 == range.end - range.start,
+        "{}: expected {} points, found {}",
+        file.display(),
+        range.end - range.start,
+        evals.len()
+    );
+    Ok(evals)
 }
 
 fn parse_target(name: &str) -> anyhow::Result<Target> {
@@ -158,14 +353,15 @@ fn parse_target(name: &str) -> anyhow::Result<Target> {
 type Analyse = Box<dyn Fn(&[f64]) -> anyhow::Result<Ranked>>;
 
 /// The design points of the chosen method and how to analyse their outputs.
-fn design(problem: &Problem, args: &Args, seed: u64) -> anyhow::Result<(Vec<Vec<f64>>, Analyse)> {
-    Ok(match args.method {
+fn design(problem: &Problem, spec: &Spec) -> anyhow::Result<(Vec<Vec<f64>>, Analyse)> {
+    let seed = spec.seed;
+    Ok(match spec.method {
         Method::Sobol => {
-            let d = SaltelliDesign::new(problem.factors(), args.n, seed)?;
+            let d = SaltelliDesign::new(problem.factors(), spec.n, seed)?;
             (d.points().to_vec(), Box::new(move |y| sobol(&d, y)))
         }
         Method::Morris => {
-            let d = MorrisDesign::new(problem.factors(), args.trajectories, LEVELS, seed)?;
+            let d = MorrisDesign::new(problem.factors(), spec.trajectories, LEVELS, seed)?;
             (d.points().to_vec(), Box::new(move |y| morris(&d, y)))
         }
     })
@@ -180,13 +376,18 @@ impl Method {
     }
 }
 
-/// Evaluates every point in parallel (results in point order), with a progress bar.
+/// Evaluates the chunks `todo` in order (each chunk's points in parallel),
+/// writing each chunk file when done, with a progress bar; returns the number of points.
 fn evaluate(
     problem: &Problem,
     points: &[Vec<f64>],
+    manifest: &shards::Manifest,
+    todo: &[u64],
+    out: &Path,
     threads: usize,
-) -> anyhow::Result<Vec<Evaluation>> {
-    let bar = ProgressBar::new(points.len() as u64).with_style(
+) -> anyhow::Result<u64> {
+    let total: u64 = todo.iter().map(|c| manifest.range(*c).count() as u64).sum();
+    let bar = ProgressBar::new(total).with_style(
         ProgressStyle::with_template("{bar:40} {pos}/{len} design points {elapsed} (eta {eta})")
             .context("progress bar template")?,
     );
@@ -194,21 +395,29 @@ fn evaluate(
         .num_threads(threads)
         .build()
         .context("cannot start worker threads")?;
-    let evals = pool.install(|| {
-        points
-            .par_iter()
-            .enumerate()
-            .map(|(i, x)| {
-                let e = problem
-                    .evaluate(x)
-                    .with_context(|| format!("design point {} (row {} of points.tsv)", i, i + 1));
-                bar.inc(1);
-                e
-            })
-            .collect::<anyhow::Result<Vec<_>>>()
-    })?;
+    for &c in todo {
+        let range = manifest.range(c);
+        let evals = pool.install(|| {
+            range
+                .clone()
+                .into_par_iter()
+                .map(|i| {
+                    let e = problem
+                        .evaluate(&points[i as usize])
+                        .with_context(|| format!("design point {i} (row {} of points.tsv)", i + 1));
+                    bar.inc(1);
+                    e
+                })
+                .collect::<anyhow::Result<Vec<_>>>()
+        })?;
+        let mut s = format!("{CHUNK_COLUMNS}\n");
+        for (i, e) in range.zip(&evals) {
+            let _ = writeln!(s, "{i}\t{}\t{}\t{}", e.aged, e.young, e.shares_scaled);
+        }
+        write_atomically(&shards::chunk_path(out, c), s.as_bytes())?;
+    }
     bar.finish_and_clear();
-    Ok(evals)
+    Ok(total)
 }
 
 fn sobol(d: &SaltelliDesign, y: &[f64]) -> anyhow::Result<Ranked> {

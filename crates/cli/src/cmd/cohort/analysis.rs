@@ -14,8 +14,9 @@ use senmet_report::plot::{self, Step};
 use senmet_report::{Report, Table};
 use senmet_stats::survival::{cox_ph, kaplan_meier};
 
-use super::store::{self, COLUMNS};
+use super::store::COLUMNS;
 use crate::output::{parquet, write_atomically};
+use crate::shards;
 
 const SEER: &str = include_str!("../../../data/seer_metastatic_at_diagnosis.tsv");
 
@@ -33,13 +34,12 @@ struct Row {
 pub fn finish(
     dirs: &[PathBuf],
     out: &Path,
-    patients: u64,
-    chunk: u64,
+    manifest: &shards::Manifest,
     types: &[String],
-    settings: &str,
     command: &str,
 ) -> anyhow::Result<()> {
-    let rows = concatenate(dirs, out, patients, chunk, types)?;
+    let settings = &manifest.settings;
+    let rows = concatenate(dirs, out, manifest, types)?;
     parquet::from_file(&out.join("patients.tsv"), &out.join("patients.parquet"))?;
     let bands = bands(&rows);
     table(out, "by_age", &by_age(&rows, &bands, types)?)?;
@@ -64,8 +64,7 @@ fn table(out: &Path, name: &str, text: &str) -> anyhow::Result<()> {
 fn concatenate(
     dirs: &[PathBuf],
     out: &Path,
-    patients: u64,
-    chunk: u64,
+    manifest: &shards::Manifest,
     types: &[String],
 ) -> anyhow::Result<Vec<Row>> {
     let path = out.join("patients.tsv");
@@ -74,19 +73,9 @@ fn concatenate(
         std::fs::File::create(&tmp).with_context(|| format!("cannot write {}", tmp.display()))?;
     let mut w = std::io::BufWriter::new(file);
     writeln!(w, "{COLUMNS}")?;
-    let mut rows = Vec::with_capacity(usize::try_from(patients).unwrap_or(0));
-    for c in 0..patients.div_ceil(chunk) {
-        let Some(file) = dirs
-            .iter()
-            .map(|d| store::chunk_path(d, c))
-            .find(|p| p.exists())
-        else {
-            bail!(
-                "chunk {c} (patients {}-{}) is missing: a shard is incomplete or was not given",
-                c * chunk + 1,
-                ((c + 1) * chunk).min(patients)
-            );
-        };
+    let mut rows = Vec::with_capacity(usize::try_from(manifest.items).unwrap_or(0));
+    for c in 0..manifest.n_chunks() {
+        let file = shards::find_chunk(dirs, c)?;
         let reader = BufReader::new(
             std::fs::File::open(&file)
                 .with_context(|| format!("cannot read {}", file.display()))?,
@@ -99,10 +88,11 @@ fn concatenate(
             writeln!(w, "{line}")?;
         }
     }
-    if rows.len() as u64 != patients {
+    if rows.len() as u64 != manifest.items {
         bail!(
-            "the chunks hold {} patients, the run has {patients}",
-            rows.len()
+            "the chunks hold {} patients, the run has {}",
+            rows.len(),
+            manifest.items
         );
     }
     w.flush()

@@ -1,12 +1,13 @@
-//! A cohort folder on disk: `manifest.tsv`, chunk files, age tables.
+//! A cohort's settings, chunk files and age tables.
 
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::{bail, Context};
 use senmet_model::cohort::{Ages, Patient};
 
 use crate::output::write_atomically;
+use crate::shards;
 
 /// What determines a cohort's results (not the shard or thread count).
 #[derive(Debug, Clone, PartialEq)]
@@ -55,119 +56,6 @@ impl Settings {
                 .collect::<String>()
         )
     }
-
-    /// FNV-1a 64-bit hash of [`Settings::text`], in hex.
-    pub fn hash(&self) -> String {
-        let h = self.text().bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-        });
-        format!("{h:016x}")
-    }
-}
-
-/// A run's (or shard's) manifest.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Manifest {
-    /// Settings.
-    pub settings: Settings,
-    /// Shard index.
-    pub shard: u64,
-    /// Number of shards.
-    pub shards: u64,
-}
-
-/// The manifest as a file: settings hash, settings text, shard.
-fn manifest_text(m: &Manifest) -> String {
-    format!(
-        "key\tvalue\nhash\t{}\nsettings\t{}\nshard\t{}/{}\npatients\t{}\nchunk\t{}\ncancer_types\t{}\n",
-        m.settings.hash(),
-        m.settings.text(),
-        m.shard,
-        m.shards,
-        m.settings.patients,
-        m.settings.chunk,
-        m.settings.cancer_types.join(",")
-    )
-}
-
-/// What `manifest.tsv` of a folder says: hash, settings text, shard, shards, patients, cancer types.
-pub struct Stored {
-    /// Settings hash.
-    pub hash: String,
-    /// Settings text.
-    pub text: String,
-    /// Shard index.
-    pub shard: u64,
-    /// Number of shards.
-    pub shards: u64,
-    /// Number of patients.
-    pub patients: u64,
-    /// Patients per chunk.
-    pub chunk: u64,
-    /// Cancer types.
-    pub cancer_types: Vec<String>,
-}
-
-/// Reads `<dir>/manifest.tsv`.
-pub fn read_manifest(dir: &Path) -> anyhow::Result<Stored> {
-    let path = dir.join("manifest.tsv");
-    let text = std::fs::read_to_string(&path).with_context(|| {
-        format!(
-            "cannot read {} (not a senmet cohort folder?)",
-            path.display()
-        )
-    })?;
-    let get = |key: &str| {
-        text.lines()
-            .find_map(|l| l.strip_prefix(&format!("{key}\t")))
-            .with_context(|| format!("{}: no `{key}` row", path.display()))
-    };
-    let shard = get("shard")?;
-    let bad = || format!("{}: shard `{shard}`: expected i/N", path.display());
-    let (i, n) = shard.split_once('/').with_context(bad)?;
-    Ok(Stored {
-        hash: get("hash")?.to_string(),
-        text: get("settings")?.to_string(),
-        shard: i.parse().with_context(bad)?,
-        shards: n.parse().with_context(bad)?,
-        patients: get("patients")?
-            .parse()
-            .with_context(|| format!("{}: patients: expected a number", path.display()))?,
-        chunk: get("chunk")?
-            .parse()
-            .with_context(|| format!("{}: chunk: expected a number", path.display()))?,
-        cancer_types: get("cancer_types")?.split(',').map(String::from).collect(),
-    })
-}
-
-/// Creates the folder and manifest, or checks that an existing one is the same run (then it resumes).
-pub fn prepare(out: &Path, m: &Manifest, force: bool) -> anyhow::Result<()> {
-    if out.exists() {
-        let same = read_manifest(out).ok().is_some_and(|s| {
-            s.hash == m.settings.hash() && s.shard == m.shard && s.shards == m.shards
-        });
-        if !same && !force {
-            match read_manifest(out) {
-                Ok(s) => bail!(
-                    "{} holds another cohort run (settings {}, shard {}/{}; this run: {}, shard {}/{}); use --force to replace it or another --out",
-                    out.display(), s.text, s.shard, s.shards, m.settings.text(), m.shard, m.shards
-                ),
-                Err(_) => bail!("{} exists and is not a cohort folder; use --force to replace it", out.display()),
-            }
-        }
-        if !same {
-            std::fs::remove_dir_all(out)
-                .with_context(|| format!("cannot replace {}", out.display()))?;
-        }
-    }
-    std::fs::create_dir_all(out.join("chunks"))
-        .with_context(|| format!("cannot create {}", out.display()))?;
-    write_atomically(&out.join("manifest.tsv"), manifest_text(m).as_bytes())
-}
-
-/// The file of chunk `c`.
-pub fn chunk_path(out: &Path, c: u64) -> PathBuf {
-    out.join("chunks").join(format!("chunk-{c:08}.tsv"))
 }
 
 /// Columns of `patients.tsv` and of chunk files.
@@ -203,7 +91,7 @@ pub fn write_chunk(
             p.prior_draws
         );
     }
-    write_atomically(&chunk_path(out, c), s.as_bytes())
+    write_atomically(&shards::chunk_path(out, c), s.as_bytes())
 }
 
 /// Parses `LOW-HIGH` (years).

@@ -25,8 +25,6 @@ pub struct Info<'a> {
     pub points: usize,
     /// Points whose EV shares were scaled to sum 1.
     pub scaled: usize,
-    /// Wall time of the evaluations (s).
-    pub seconds: f64,
     /// The command line.
     pub command: String,
 }
@@ -50,7 +48,7 @@ pub fn render(info: &Info, problem: &Problem, ranked: &Ranked) -> anyhow::Result
     };
     let s = r.section("What was varied");
     s.paragraph(format!(
-        "{} factors — every parameter of {} with a uniform or log-uniform prior, except between-subject variation CVs and intervention parameters, which the readout does not depend on — drawn over their ranges ({} design points, method {}). Each point is evaluated without sampling noise: the expected number of macro-metastases (colonies founded early enough to reach the detection threshold by the end) in arms {} and {}; the readout {} is computed from them. The three tropisms are drawn from their priors and divided by their sum; at {} of {} points the EV uptake shares of liver, spleen, lung and kidney summed above 1 and were scaled down to sum to 1. points.tsv holds the drawn values (tropisms before renormalisation). {:.1} s for the evaluations ({:.2} ms per arm evaluation).",
+        "{} factors — every parameter of {} with a uniform or log-uniform prior, except between-subject variation CVs and intervention parameters, which the readout does not depend on — drawn over their ranges ({} design points, method {}). Each point is evaluated without sampling noise: the expected number of macro-metastases (colonies founded early enough to reach the detection threshold by the end) in arms {} and {}; the readout {} is computed from them. The three tropisms are drawn from their priors and divided by their sum; at {} of {} points the EV uptake shares of liver, spleen, lung and kidney summed above 1 and were scaled down to sum to 1. points.tsv holds the drawn values (tropisms before renormalisation).",
         problem.factors().len(),
         info.cancer_type,
         info.points,
@@ -59,9 +57,7 @@ pub fn render(info: &Info, problem: &Problem, ranked: &Ranked) -> anyhow::Result
         info.arms.1,
         info.target,
         info.scaled,
-        info.points,
-        info.seconds,
-        1e3 * info.seconds / (2 * info.points) as f64
+        info.points
     ));
     let top: Vec<_> = ranked.rows.iter().take(TOP).collect();
     let labels: Vec<String> = top.iter().map(|t| t.0.clone()).collect();
