@@ -15,6 +15,7 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
+use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::output::write_atomically;
 
@@ -35,6 +36,42 @@ pub struct Manifest {
     pub chunk: u64,
     /// What `merge` needs beyond the settings line, as `(key, value)` rows.
     pub extra: Vec<(String, String)>,
+}
+
+/// Does this shard's chunks `todo` in order on `threads` worker threads:
+/// `chunk(range, bar)` computes the text of the chunk holding the items
+/// `range` (ticking `bar` once per item), which is written atomically as
+/// soon as it is done. The progress bar counts items, named `what`.
+/// Returns the number of items done.
+///
+/// # Errors
+///
+/// What `chunk` returns; files that cannot be written.
+pub fn work(
+    out: &Path,
+    manifest: &Manifest,
+    todo: &[u64],
+    threads: usize,
+    what: &str,
+    chunk: impl Fn(Range<u64>, &ProgressBar) -> anyhow::Result<String> + Sync,
+) -> anyhow::Result<u64> {
+    let total: u64 = todo.iter().map(|c| manifest.range(*c).count() as u64).sum();
+    let bar = ProgressBar::new(total).with_style(
+        ProgressStyle::with_template(&format!(
+            "{{bar:40}} {{pos}}/{{len}} {what} {{elapsed}} (eta {{eta}})"
+        ))
+        .context("progress bar template")?,
+    );
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .context("cannot start worker threads")?;
+    for &c in todo {
+        let text = pool.install(|| chunk(manifest.range(c), &bar))?;
+        write_atomically(&chunk_path(out, c), text.as_bytes())?;
+    }
+    bar.finish_and_clear();
+    Ok(total)
 }
 
 /// FNV-1a 64-bit hash of `text`, in hex.
@@ -101,6 +138,41 @@ impl Manifest {
         }
         s
     }
+}
+
+/// The manifest of a run of a command on a scenario: its settings are
+/// `rows` and the hash of the scenario's text; `source` says where the
+/// scenario came from; `shard` is the `--shard` flag.
+///
+/// # Errors
+///
+/// A bad `--shard` or a chunk of 0 items.
+pub fn scenario_run(
+    command: &str,
+    mut rows: Vec<(String, String)>,
+    (text, source): (&str, &str),
+    shard: Option<&str>,
+    items: u64,
+    chunk: u64,
+) -> anyhow::Result<Manifest> {
+    let (shard, shards) = parse_shard(shard)?;
+    anyhow::ensure!(chunk > 0, "--chunk: expected at least 1 item per chunk");
+    let settings = rows
+        .iter()
+        .map(|(k, v)| format!("{k} {v}"))
+        .chain([format!("scenario {}", fnv(text))])
+        .collect::<Vec<_>>()
+        .join("; ");
+    rows.push(("scenario_source".into(), source.to_string()));
+    Ok(Manifest {
+        command: command.into(),
+        settings,
+        shard,
+        shards,
+        items,
+        chunk,
+        extra: rows,
+    })
 }
 
 /// Parses `--shard i/N` with `N ≥ 1` and `i < N`; `None` is the whole run.

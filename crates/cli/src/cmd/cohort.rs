@@ -15,7 +15,6 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::Context;
-use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use senmet_model::cohort::{Choice, Cohort, Patient};
 use senmet_model::params::Tables;
@@ -98,9 +97,8 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         manifest.chunks().len()
     );
     let start = Instant::now();
-    simulate(args, &manifest, &cohort, &todo)?;
+    let done = simulate(args, &manifest, &cohort, &todo)?;
     let elapsed = start.elapsed().as_secs_f64();
-    let done: u64 = todo.iter().map(|c| manifest.range(*c).count() as u64).sum();
     eprintln!(
         "{done} patients simulated in {elapsed:.1} s ({:.3} ms per patient)",
         if done > 0 {
@@ -173,32 +171,29 @@ fn manifest(args: &Args) -> anyhow::Result<(Settings, shards::Manifest)> {
     Ok((settings, manifest))
 }
 
-/// Simulates the chunks `todo` in order, writing each when done.
+/// Simulates the chunks `todo`, writing each when done, with a progress bar.
 fn simulate(
     args: &Args,
     manifest: &shards::Manifest,
     cohort: &Cohort,
     todo: &[u64],
-) -> anyhow::Result<()> {
-    let bar = ProgressBar::new(todo.len() as u64).with_style(
-        ProgressStyle::with_template("{bar:40} {pos}/{len} chunks {elapsed} (eta {eta})")
-            .context("progress bar template")?,
-    );
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(args.threads)
-        .build()
-        .context("cannot start worker threads")?;
-    for c in todo {
-        let patients: Vec<Patient> = pool.install(|| {
-            manifest
-                .range(*c)
+) -> anyhow::Result<u64> {
+    shards::work(
+        &args.out,
+        manifest,
+        todo,
+        args.threads,
+        "patients",
+        |range, bar| {
+            let patients: Vec<Patient> = range
                 .into_par_iter()
-                .map(|k| cohort.patient(k))
-                .collect::<Result<_, _>>()
-        })?;
-        store::write_chunk(&args.out, *c, &patients, &args.cancer_type)?;
-        bar.inc(1);
-    }
-    bar.finish_and_clear();
-    Ok(())
+                .map(|k| {
+                    let p = cohort.patient(k);
+                    bar.inc(1);
+                    p
+                })
+                .collect::<Result<_, _>>()?;
+            Ok(store::chunk(&patients, &args.cancer_type))
+        },
+    )
 }

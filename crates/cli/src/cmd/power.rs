@@ -13,7 +13,6 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::Context;
-use indicatif::{ProgressBar, ProgressStyle};
 use senmet_model::experiment::{self, Experiment};
 use senmet_model::params::Tables;
 use senmet_model::readout::Readout;
@@ -192,28 +191,15 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         seed: args.seed,
     };
     let (exp, _) = spec.experiment(exp)?;
-    let (shard, shards) = shards::parse_shard(args.shard.as_deref())?;
-    anyhow::ensure!(
-        args.chunk > 0,
-        "--chunk: expected at least 1 subject per chunk"
-    );
-    let mut extra = spec.rows();
-    let settings = extra
-        .iter()
-        .map(|(k, v)| format!("{k} {v}"))
-        .chain([format!("scenario {}", shards::fnv(&text))])
-        .collect::<Vec<_>>()
-        .join("; ");
-    extra.push(("scenario_source".into(), source.clone()));
-    let manifest = shards::Manifest {
-        command: "power".into(),
-        settings,
-        shard,
-        shards,
-        items: experiment::jobs(&exp),
-        chunk: args.chunk,
-        extra,
-    };
+    let manifest = shards::scenario_run(
+        "power",
+        spec.rows(),
+        (&text, &source),
+        args.shard.as_deref(),
+        experiment::jobs(&exp),
+        args.chunk,
+    )?;
+    let (shard, shards) = (manifest.shard, manifest.shards);
     shards::prepare(&args.out, &manifest, args.force)?;
     write_atomically(&args.out.join("scenario.toml"), text.as_bytes())?;
     let todo = manifest.todo(&args.out);
@@ -228,7 +214,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         manifest.chunks().len()
     );
     let start = Instant::now();
-    simulate(&exp, &tables, &manifest, &todo, &args.out, args.threads)?;
+    let done = simulate(&exp, &tables, &manifest, &todo, &args.out, args.threads)?;
     let elapsed = start.elapsed();
     if shards > 1 {
         println!(
@@ -241,7 +227,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let readout = parse_readout(&args.readout)?;
     println!(
         "{} subjects simulated in {:.1} s and {} studies resampled; wrote {}/ (power as .tsv and .parquet; report.html)",
-        todo.iter().map(|c| manifest.range(*c).count()).sum::<usize>(),
+        done,
         elapsed.as_secs_f64(),
         args.studies * (args.n_max + 1 - args.n_min) * curves.len(),
         args.out.display()
@@ -260,7 +246,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path, manifest: &shards::Manifest) -> anyho
 /// Columns of a chunk file.
 const CHUNK_COLUMNS: &str = "subject\tcancer_type\tarm\tindex\tvalue";
 
-/// Simulates the chunks `todo` in order, writing each chunk file when done, with a progress bar.
+/// Simulates the chunks `todo`, writing each chunk file when done, with a progress bar.
 fn simulate(
     exp: &Experiment,
     tables: &Tables,
@@ -268,21 +254,10 @@ fn simulate(
     todo: &[u64],
     out: &Path,
     threads: usize,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<u64> {
     let readout = parse_readout(manifest.get("readout")?)?;
-    let total: u64 = todo.iter().map(|c| manifest.range(*c).count() as u64).sum();
-    let bar = ProgressBar::new(total).with_style(
-        ProgressStyle::with_template("{bar:40} {pos}/{len} subjects {elapsed} (eta {eta})")
-            .context("progress bar template")?,
-    );
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .context("cannot start worker threads")?;
-    for &c in todo {
-        let range = manifest.range(c);
-        let subjects =
-            pool.install(|| experiment::subjects(exp, tables, range.clone(), &|| bar.inc(1)))?;
+    shards::work(out, manifest, todo, threads, "subjects", |range, bar| {
+        let subjects = experiment::subjects(exp, tables, range.clone(), &|| bar.inc(1))?;
         let mut s = format!("{CHUNK_COLUMNS}\n");
         for (j, subject) in range.zip(&subjects) {
             let value = summary::value(subject, readout).map(|v| v.to_string());
@@ -295,10 +270,8 @@ fn simulate(
                 value.unwrap_or_default()
             );
         }
-        write_atomically(&shards::chunk_path(out, c), s.as_bytes())?;
-    }
-    bar.finish_and_clear();
-    Ok(())
+        Ok(s)
+    })
 }
 
 /// Reads the pools from the chunks in `dirs`, resamples studies and writes the table and report into `out`.

@@ -13,8 +13,8 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::{bail, Context};
-use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
+use senmet_model::experiment::Experiment;
 use senmet_model::params::Tables;
 use senmet_model::scenario;
 use senmet_model::sensitivity::{Evaluation, Problem, Target};
@@ -121,6 +121,16 @@ impl Spec {
         .collect()
     }
 
+    fn problem(&self, exp: &Experiment, tables: &Tables) -> anyhow::Result<Problem> {
+        Ok(Problem::new(
+            exp,
+            tables,
+            &self.cancer_type,
+            &self.aged_arm,
+            &self.young_arm,
+        )?)
+    }
+
     fn from_manifest(m: &shards::Manifest) -> anyhow::Result<Self> {
         let number = |k: &str| -> anyhow::Result<u64> {
             m.get(k)?
@@ -161,36 +171,17 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         young_arm: args.young_arm.clone(),
         seed: args.seed.unwrap_or(exp.seed),
     };
-    let problem = Problem::new(
-        &exp,
-        &tables,
-        &spec.cancer_type,
-        &spec.aged_arm,
-        &spec.young_arm,
-    )?;
+    let problem = spec.problem(&exp, &tables)?;
     let (points, _) = design(&problem, &spec)?;
-    let (shard, shards) = shards::parse_shard(args.shard.as_deref())?;
-    anyhow::ensure!(
-        args.chunk > 0,
-        "--chunk: expected at least 1 point per chunk"
-    );
-    let mut extra = spec.rows();
-    let settings = extra
-        .iter()
-        .map(|(k, v)| format!("{k} {v}"))
-        .chain([format!("scenario {}", shards::fnv(&text))])
-        .collect::<Vec<_>>()
-        .join("; ");
-    extra.push(("scenario_source".into(), source.clone()));
-    let manifest = shards::Manifest {
-        command: "sensitivity".into(),
-        settings,
-        shard,
-        shards,
-        items: points.len() as u64,
-        chunk: args.chunk,
-        extra,
-    };
+    let manifest = shards::scenario_run(
+        "sensitivity",
+        spec.rows(),
+        (&text, &source),
+        args.shard.as_deref(),
+        points.len() as u64,
+        args.chunk,
+    )?;
+    let (shard, shards) = (manifest.shard, manifest.shards);
     shards::prepare(&args.out, &manifest, args.force)?;
     write_atomically(&args.out.join("scenario.toml"), text.as_bytes())?;
     let todo = manifest.todo(&args.out);
@@ -246,13 +237,7 @@ fn finish(dirs: &[PathBuf], out: &Path, manifest: &shards::Manifest) -> anyhow::
     let tables = Tables::builtin()?;
     let path = dirs[0].join("scenario.toml");
     let exp = scenario::read(&path, &tables)?;
-    let problem = Problem::new(
-        &exp,
-        &tables,
-        &spec.cancer_type,
-        &spec.aged_arm,
-        &spec.young_arm,
-    )?;
+    let problem = spec.problem(&exp, &tables)?;
     let (points, analyse) = design(&problem, &spec)?;
     anyhow::ensure!(
         points.len() as u64 == manifest.items,
@@ -376,8 +361,8 @@ impl Method {
     }
 }
 
-/// Evaluates the chunks `todo` in order (each chunk's points in parallel),
-/// writing each chunk file when done, with a progress bar; returns the number of points.
+/// Evaluates the chunks `todo` (each chunk's points in parallel), writing
+/// each chunk file when done, with a progress bar; returns the number of points.
 fn evaluate(
     problem: &Problem,
     points: &[Vec<f64>],
@@ -386,19 +371,14 @@ fn evaluate(
     out: &Path,
     threads: usize,
 ) -> anyhow::Result<u64> {
-    let total: u64 = todo.iter().map(|c| manifest.range(*c).count() as u64).sum();
-    let bar = ProgressBar::new(total).with_style(
-        ProgressStyle::with_template("{bar:40} {pos}/{len} design points {elapsed} (eta {eta})")
-            .context("progress bar template")?,
-    );
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .context("cannot start worker threads")?;
-    for &c in todo {
-        let range = manifest.range(c);
-        let evals = pool.install(|| {
-            range
+    shards::work(
+        out,
+        manifest,
+        todo,
+        threads,
+        "design points",
+        |range, bar| {
+            let evals = range
                 .clone()
                 .into_par_iter()
                 .map(|i| {
@@ -408,16 +388,14 @@ fn evaluate(
                     bar.inc(1);
                     e
                 })
-                .collect::<anyhow::Result<Vec<_>>>()
-        })?;
-        let mut s = format!("{CHUNK_COLUMNS}\n");
-        for (i, e) in range.zip(&evals) {
-            let _ = writeln!(s, "{i}\t{}\t{}\t{}", e.aged, e.young, e.shares_scaled);
-        }
-        write_atomically(&shards::chunk_path(out, c), s.as_bytes())?;
-    }
-    bar.finish_and_clear();
-    Ok(total)
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            let mut s = format!("{CHUNK_COLUMNS}\n");
+            for (i, e) in range.zip(&evals) {
+                let _ = writeln!(s, "{i}\t{}\t{}\t{}", e.aged, e.young, e.shares_scaled);
+            }
+            Ok(s)
+        },
+    )
 }
 
 fn sobol(d: &SaltelliDesign, y: &[f64]) -> anyhow::Result<Ranked> {

@@ -6,9 +6,6 @@ use std::path::Path;
 use anyhow::{bail, Context};
 use senmet_model::cohort::{Ages, Patient};
 
-use crate::output::write_atomically;
-use crate::shards;
-
 /// What determines a cohort's results (not the shard or thread count).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Settings {
@@ -61,13 +58,8 @@ impl Settings {
 /// Columns of `patients.tsv` and of chunk files.
 pub const COLUMNS: &str = "patient\tcancer_type\tage\tyears_to_diagnosis\tmetastatic_at_diagnosis\ttime_to_metastasis\tmetastasis\tcolonies\tsenescent_fraction\tplasma_ev\tpten\tlats2\temt_fraction\tprior_draws";
 
-/// Writes one chunk (header and rows) atomically.
-pub fn write_chunk(
-    out: &Path,
-    c: u64,
-    patients: &[Patient],
-    types: &[String],
-) -> anyhow::Result<()> {
+/// The text of a chunk file (header and rows).
+pub fn chunk(patients: &[Patient], types: &[String]) -> String {
     let mut s = String::with_capacity(patients.len() * 160);
     s.push_str(COLUMNS);
     s.push('\n');
@@ -91,7 +83,7 @@ pub fn write_chunk(
             p.prior_draws
         );
     }
-    write_atomically(&shards::chunk_path(out, c), s.as_bytes())
+    s
 }
 
 /// Parses `LOW-HIGH` (years).
