@@ -2,7 +2,9 @@
 
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
+use rand_distr::Exp1;
 
+use super::queue::Queue;
 use super::timeline::Timeline;
 use super::tree::SumTree;
 use super::{Ssa, SsaMethod};
@@ -17,6 +19,8 @@ pub(super) struct Run<'s, 'o> {
     slots: Vec<f64>,
     stack: Vec<f64>,
     tree: SumTree,
+    /// Putative times, for the next reaction method.
+    queue: Queue,
     t: f64,
     fired: u64,
 }
@@ -41,6 +45,7 @@ impl<'s, 'o> Run<'s, 'o> {
             slots,
             stack,
             tree: SumTree::new(ssa.model.reactions.len()),
+            queue: Queue::new(ssa.model.reactions.len()),
             t: ssa.t0,
             fired: 0,
         })
@@ -53,21 +58,8 @@ impl<'s, 'o> Run<'s, 'o> {
         self.settle()?;
         let t_end = self.line.t_end(self.t);
         while self.line.next_output().is_some() {
-            for &j in &model.timed {
-                self.slots[0] = self.t;
-                let a = model.propensity(j, &mut self.slots, &mut self.stack)?;
-                self.tree.set(j, a);
-            }
-            if !model.timed.is_empty() {
-                self.tree.update();
-            }
-            let a0 = self.tree.total();
-            let u: f64 = self.rng.random();
-            let t_next = if a0 > 0.0 {
-                self.t - (1.0 - u).ln() / a0
-            } else {
-                f64::INFINITY
-            };
+            self.refresh_timed()?;
+            let (t_next, due) = self.next_firing();
             let sys = &model.system;
             let horizon = t_next.min(t_end);
             let (slots, stack) = (&mut self.slots, &mut self.stack);
@@ -82,17 +74,67 @@ impl<'s, 'o> Run<'s, 'o> {
                 break;
             }
             self.record(t_next, false);
-            self.step(t_next, a0)?;
+            self.step(t_next, due)?;
         }
         Ok(self.fired)
     }
 
-    /// Fires one reaction at `t_next`.
-    fn step(&mut self, t_next: f64, a0: f64) -> Result<()> {
+    /// Recomputes the propensities that read time, at the current time.
+    fn refresh_timed(&mut self) -> Result<()> {
         let model = &self.ssa.model;
-        let u: f64 = self.rng.random::<f64>() * a0;
-        let Some(j) = self.select(u) else {
+        if model.timed.is_empty() {
             return Ok(());
+        }
+        self.slots[0] = self.t;
+        for &j in &model.timed {
+            let a = model.propensity(j, &mut self.slots, &mut self.stack)?;
+            self.set(j, a);
+        }
+        self.tree.update();
+        Ok(())
+    }
+
+    /// When the next reaction fires, and which if the method knows already.
+    fn next_firing(&mut self) -> (f64, Option<usize>) {
+        if self.ssa.method == SsaMethod::NextReaction {
+            return self
+                .queue
+                .first()
+                .map_or((f64::INFINITY, None), |(tau, j)| (tau, Some(j)));
+        }
+        let a0 = self.tree.total();
+        // Ziggurat sampling of the unit exponential (exact, and cheaper
+        // than the logarithm of a uniform).
+        let e: f64 = self.rng.sample(Exp1);
+        if a0 > 0.0 {
+            (self.t + e / a0, None)
+        } else {
+            (f64::INFINITY, None)
+        }
+    }
+
+    /// Records reaction `k`'s new propensity (at the current time).
+    #[inline]
+    fn set(&mut self, k: usize, a: f64) {
+        if self.ssa.method == SsaMethod::NextReaction {
+            self.queue.update(k, a, self.t, &mut *self.rng);
+        } else {
+            self.tree.set(k, a);
+        }
+    }
+
+    /// Fires one reaction at `t_next`: `due`, or one chosen by propensity.
+    fn step(&mut self, t_next: f64, due: Option<usize>) -> Result<()> {
+        let model = &self.ssa.model;
+        let j = match due {
+            Some(j) => j,
+            None => {
+                let u: f64 = self.rng.random::<f64>() * self.tree.total();
+                let Some(j) = self.select(u) else {
+                    return Ok(());
+                };
+                j
+            }
         };
         self.t = t_next;
         self.slots[0] = t_next;
@@ -107,23 +149,30 @@ impl<'s, 'o> Run<'s, 'o> {
         if self.line.has_events() {
             return self.settle();
         }
-        match self.ssa.method {
-            SsaMethod::Direct => self.refresh_all(),
-            SsaMethod::SumTree => {
-                for &k in &model.deps[j] {
-                    let a = model.propensity(k, &mut self.slots, &mut self.stack)?;
-                    self.tree.set(k, a);
-                }
-                self.tree.update();
-                Ok(())
-            }
+        if self.ssa.method == SsaMethod::Direct {
+            return self.refresh_all();
         }
+        for &k in &model.deps[j] {
+            let a = model.propensity(k, &mut self.slots, &mut self.stack)?;
+            self.set(k, a);
+        }
+        if self.ssa.method == SsaMethod::NextReaction {
+            // A reaction that does not change what it reads keeps its
+            // propensity, but it fired: it needs a new putative time.
+            if model.deps[j].binary_search(&j).is_err() {
+                let a = self.queue.rate(j);
+                self.set(j, a);
+            }
+        } else {
+            self.tree.update();
+        }
+        Ok(())
     }
 
     /// The reaction where the cumulative propensity first exceeds `u`.
     fn select(&self, u: f64) -> Option<usize> {
         match self.ssa.method {
-            SsaMethod::SumTree => self.tree.find(u),
+            SsaMethod::SumTree | SsaMethod::NextReaction => self.tree.find(u),
             SsaMethod::Direct => {
                 let n = self.ssa.model.reactions.len();
                 let mut acc = 0.0;
@@ -147,7 +196,7 @@ impl<'s, 'o> Run<'s, 'o> {
         let model = &self.ssa.model;
         for j in 0..model.reactions.len() {
             let a = model.propensity(j, &mut self.slots, &mut self.stack)?;
-            self.tree.set(j, a);
+            self.set(j, a);
         }
         self.tree.update();
         Ok(())
