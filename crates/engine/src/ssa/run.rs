@@ -7,13 +7,14 @@ use rand_distr::Exp1;
 use super::queue::Queue;
 use super::timeline::Timeline;
 use super::tree::SumTree;
-use super::{Ssa, SsaMethod};
+use super::{Discrete, Ssa, SsaMethod};
 use crate::error::{EngineError, Result};
 use crate::system::Observable;
 
 /// A trajectory in progress.
 pub(super) struct Run<'s, 'o> {
     ssa: &'s Ssa,
+    model: &'s Discrete,
     rng: &'o mut ChaCha8Rng,
     line: Timeline<'o>,
     slots: Vec<f64>,
@@ -29,23 +30,25 @@ impl<'s, 'o> Run<'s, 'o> {
     /// Prepares a trajectory from the initial state.
     pub fn new(
         ssa: &'s Ssa,
+        model: &'s Discrete,
         rng: &'o mut ChaCha8Rng,
         times: &'o [f64],
         observables: &'o [Observable],
         out: &'o mut [f64],
     ) -> Result<Self> {
-        let sys = &ssa.model.system;
+        let sys = &model.system;
         let line = Timeline::new(sys, rng, ssa.t0, times, observables, out)?;
         let mut stack = Vec::new();
         let slots = sys.initial_slots(ssa.t0, &[], &mut stack);
         Ok(Run {
             ssa,
+            model,
             rng,
             line,
             slots,
             stack,
-            tree: SumTree::new(ssa.model.reactions.len()),
-            queue: Queue::new(ssa.model.reactions.len()),
+            tree: SumTree::new(model.reactions.len()),
+            queue: Queue::new(model.reactions.len()),
             t: ssa.t0,
             fired: 0,
         })
@@ -53,12 +56,11 @@ impl<'s, 'o> Run<'s, 'o> {
 
     /// Runs to the last output time; returns the number of firings.
     pub fn simulate(mut self) -> Result<u64> {
-        let model = &self.ssa.model;
+        let model = self.model;
         model.check_start(&mut self.slots)?;
         self.settle()?;
         let t_end = self.line.t_end(self.t);
         while self.line.next_output().is_some() {
-            self.refresh_timed()?;
             let (t_next, due) = self.next_firing();
             let sys = &model.system;
             let horizon = t_next.min(t_end);
@@ -77,21 +79,6 @@ impl<'s, 'o> Run<'s, 'o> {
             self.step(t_next, due)?;
         }
         Ok(self.fired)
-    }
-
-    /// Recomputes the propensities that read time, at the current time.
-    fn refresh_timed(&mut self) -> Result<()> {
-        let model = &self.ssa.model;
-        if model.timed.is_empty() {
-            return Ok(());
-        }
-        self.slots[0] = self.t;
-        for &j in &model.timed {
-            let a = model.propensity(j, &mut self.slots, &mut self.stack)?;
-            self.set(j, a);
-        }
-        self.tree.update();
-        Ok(())
     }
 
     /// When the next reaction fires, and which if the method knows already.
@@ -125,7 +112,7 @@ impl<'s, 'o> Run<'s, 'o> {
 
     /// Fires one reaction at `t_next`: `due`, or one chosen by propensity.
     fn step(&mut self, t_next: f64, due: Option<usize>) -> Result<()> {
-        let model = &self.ssa.model;
+        let model = self.model;
         let j = match due {
             Some(j) => j,
             None => {
@@ -174,7 +161,7 @@ impl<'s, 'o> Run<'s, 'o> {
         match self.ssa.method {
             SsaMethod::SumTree | SsaMethod::NextReaction => self.tree.find(u),
             SsaMethod::Direct => {
-                let n = self.ssa.model.reactions.len();
+                let n = self.model.reactions.len();
                 let mut acc = 0.0;
                 let mut last = None;
                 for j in 0..n {
@@ -193,7 +180,7 @@ impl<'s, 'o> Run<'s, 'o> {
     }
 
     fn refresh_all(&mut self) -> Result<()> {
-        let model = &self.ssa.model;
+        let model = self.model;
         for j in 0..model.reactions.len() {
             let a = model.propensity(j, &mut self.slots, &mut self.stack)?;
             self.set(j, a);
@@ -204,7 +191,7 @@ impl<'s, 'o> Run<'s, 'o> {
 
     /// Executes events due at the current time, then recomputes every propensity.
     fn settle(&mut self) -> Result<()> {
-        let sys = &self.ssa.model.system;
+        let sys = &self.model.system;
         self.line
             .settle(sys, self.t, &mut self.slots, &mut self.stack)?;
         self.refresh_all()
@@ -223,7 +210,7 @@ impl<'s, 'o> Run<'s, 'o> {
     }
 
     fn write_rows(&mut self, t: f64, inclusive: bool) {
-        let sys = &self.ssa.model.system;
+        let sys = &self.model.system;
         let (slots, stack) = (&mut self.slots, &mut self.stack);
         self.line.record(sys, self.t, t, inclusive, slots, stack);
     }
