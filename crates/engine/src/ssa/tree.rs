@@ -55,8 +55,15 @@ impl SumTree {
     /// Recomputes the sums above the leaves set since the last update.
     pub fn update(&mut self) {
         if self.cap <= WHOLE {
-            for k in (1..self.cap).rev() {
-                self.nodes[k] = self.nodes[2 * k] + self.nodes[2 * k + 1];
+            // Level by level from the leaves: `nodes[n..2n]` is a level and
+            // `nodes[n/2..n]` its parents (slices, so no index checks).
+            let mut n = self.cap;
+            while n > 1 {
+                let (upper, lower) = self.nodes.split_at_mut(n);
+                for (p, pair) in upper[n / 2..].iter_mut().zip(lower.chunks_exact(2)) {
+                    *p = pair[0] + pair[1];
+                }
+                n /= 2;
             }
         } else {
             // One level at a time, each changed inner node once.
