@@ -109,7 +109,7 @@ impl SsaBuilder<'_> {
         let integrate = || -> Result<Exact> {
             let mut b = Hybrid::builder(self.net);
             b.threshold(f64::INFINITY).t0(self.t0);
-            Ok(Exact::Integrated(Box::new(b.build()?)))
+            Ok(Exact::Integrated(b.build()?))
         };
         let exact = if System::new(self.net)?.has_rate_rules() {
             integrate()?
@@ -171,7 +171,7 @@ enum Exact {
     Jumps(Discrete),
     /// Propensities that change between firings: the hybrid machinery with
     /// every changed species discrete.
-    Integrated(Box<Hybrid>),
+    Integrated(Hybrid),
 }
 
 impl Ssa {
@@ -294,9 +294,7 @@ mod tests {
     #[test]
     fn next_reaction_matches_poisson_moments_and_the_direct_method() -> Result<()> {
         let net = birth_death(0.0, 1.0);
-        let nrm = Ssa::builder(&net)
-            .method(SsaMethod::NextReaction)
-            .build()?;
+        let nrm = Ssa::builder(&net).method(SsaMethod::NextReaction).build()?;
         let direct = Ssa::builder(&net).build()?;
         let x = nrm.system().observable("X", true).expect("species");
         let times = [0.0, 5.0, 20.0, 60.0];
@@ -310,7 +308,11 @@ mod tests {
             // Var(S²) ≈ (μ₄ − σ⁴)/n with μ₄ = λ(1 + 3λ) for Poisson(λ).
             let se_var = ((mu + 2.0 * mu * mu) / n as f64).sqrt();
             let var = s.sd[i] * s.sd[i];
-            assert!((s.mean[i] - mu).abs() < 4.0 * se_mean, "mean at {t}: {}", s.mean[i]);
+            assert!(
+                (s.mean[i] - mu).abs() < 4.0 * se_mean,
+                "mean at {t}: {}",
+                s.mean[i]
+            );
             assert!((var - mu).abs() < 5.0 * se_var, "variance at {t}: {var}");
             let z = (s.mean[i] - d.mean[i]) / (2.0 * mu / n as f64).sqrt();
             assert!(z.abs() < 4.0, "NRM vs direct at {t}: z = {z}");
@@ -324,9 +326,7 @@ mod tests {
     fn next_reaction_redraws_reactions_that_do_not_depend_on_themselves() -> Result<()> {
         let mut net = birth_death(0.0, 1.0);
         net.reactions.truncate(1);
-        let nrm = Ssa::builder(&net)
-            .method(SsaMethod::NextReaction)
-            .build()?;
+        let nrm = Ssa::builder(&net).method(SsaMethod::NextReaction).build()?;
         let x = nrm.system().observable("X", true).expect("species");
         let n = 2000;
         let s = summarize(&nrm, &[0.0, 10.0], &[x], n, Seed::new(5), &|_| {})?;

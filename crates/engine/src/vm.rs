@@ -9,7 +9,6 @@
 mod fused;
 
 use crate::scalar::{Fn1, Scalar};
-use fused::Op;
 
 /// Comparison operators; the result is 1.0 (true) or 0.0 (false).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,13 +57,26 @@ pub(crate) enum Instr {
     JumpIfFalse(u32),
     /// Jumps forward by the offset.
     Jump(u32),
+    // Fused forms: only in a program's running form (see `fused`), never
+    // emitted by the compiler. `XSlot(s)`: `acc = acc x slots[s]`;
+    // `XConst(c)`: `acc = acc x c`.
+    AddSlot(u32),
+    SubSlot(u32),
+    MulSlot(u32),
+    DivSlot(u32),
+    PowSlot(u32),
+    AddConst(f64),
+    SubConst(f64),
+    MulConst(f64),
+    DivConst(f64),
+    PowConst(f64),
 }
 
 /// A compiled sequence of instructions, and the fused form it runs in.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct Program {
     code: Vec<Instr>,
-    ops: Vec<Op>,
+    ops: Vec<Instr>,
     depth: usize,
 }
 
@@ -121,45 +133,45 @@ impl Program {
         let mut pc = 0;
         while let Some(&op) = ops.get(pc) {
             match op {
-                Op::Const(x) => {
+                Instr::Const(x) => {
                     stack[sp] = acc;
                     sp += 1;
                     acc = N::constant(x);
                 }
-                Op::Load(s) => {
+                Instr::Load(s) => {
                     stack[sp] = acc;
                     sp += 1;
                     acc = slots[s as usize];
                 }
-                Op::Store(s) => {
+                Instr::Store(s) => {
                     slots[s as usize] = acc;
                     sp -= 1;
                     acc = stack[sp];
                 }
-                Op::Neg => acc = -acc,
-                Op::Add => acc = pop(stack, &mut sp) + acc,
-                Op::Sub => acc = pop(stack, &mut sp) - acc,
-                Op::Mul => acc = pop(stack, &mut sp) * acc,
-                Op::Div => acc = pop(stack, &mut sp) / acc,
-                Op::Pow => acc = pop(stack, &mut sp).pow(acc),
-                Op::AddSlot(s) => acc = acc + slots[s as usize],
-                Op::SubSlot(s) => acc = acc - slots[s as usize],
-                Op::MulSlot(s) => acc = acc * slots[s as usize],
-                Op::DivSlot(s) => acc = acc / slots[s as usize],
-                Op::PowSlot(s) => acc = acc.pow(slots[s as usize]),
-                Op::AddConst(x) => acc = acc + N::constant(x),
-                Op::SubConst(x) => acc = acc - N::constant(x),
-                Op::MulConst(x) => acc = acc * N::constant(x),
-                Op::DivConst(x) => acc = acc / N::constant(x),
-                Op::PowConst(x) => acc = acc.pow(N::constant(x)),
-                Op::Call(f) => acc = acc.apply(f),
-                Op::Cmp(c) => {
+                Instr::Neg => acc = -acc,
+                Instr::Add => acc = pop(stack, &mut sp) + acc,
+                Instr::Sub => acc = pop(stack, &mut sp) - acc,
+                Instr::Mul => acc = pop(stack, &mut sp) * acc,
+                Instr::Div => acc = pop(stack, &mut sp) / acc,
+                Instr::Pow => acc = pop(stack, &mut sp).pow(acc),
+                Instr::AddSlot(s) => acc = acc + slots[s as usize],
+                Instr::SubSlot(s) => acc = acc - slots[s as usize],
+                Instr::MulSlot(s) => acc = acc * slots[s as usize],
+                Instr::DivSlot(s) => acc = acc / slots[s as usize],
+                Instr::PowSlot(s) => acc = acc.pow(slots[s as usize]),
+                Instr::AddConst(x) => acc = acc + N::constant(x),
+                Instr::SubConst(x) => acc = acc - N::constant(x),
+                Instr::MulConst(x) => acc = acc * N::constant(x),
+                Instr::DivConst(x) => acc = acc / N::constant(x),
+                Instr::PowConst(x) => acc = acc.pow(N::constant(x)),
+                Instr::Call(f) => acc = acc.apply(f),
+                Instr::Cmp(c) => {
                     let a = pop(stack, &mut sp);
                     acc = compare(c, a.value(), acc.value());
                 }
-                Op::Bin(b) => acc = bin(b, pop(stack, &mut sp), acc),
-                Op::Not => acc = truth(acc.value() == 0.0),
-                Op::JumpIfFalse(offset) => {
+                Instr::Bin(b) => acc = bin(b, pop(stack, &mut sp), acc),
+                Instr::Not => acc = truth(acc.value() == 0.0),
+                Instr::JumpIfFalse(offset) => {
                     let cond = acc.value();
                     acc = pop(stack, &mut sp);
                     if cond == 0.0 {
@@ -167,7 +179,7 @@ impl Program {
                         continue;
                     }
                 }
-                Op::Jump(offset) => {
+                Instr::Jump(offset) => {
                     pc += offset as usize;
                     continue;
                 }
@@ -419,7 +431,12 @@ mod tests {
         ]);
         assert_eq!(
             p.ops,
-            vec![Op::Load(1), Op::MulSlot(2), Op::MulSlot(3), Op::Store(4)]
+            vec![
+                Instr::Load(1),
+                Instr::MulSlot(2),
+                Instr::MulSlot(3),
+                Instr::Store(4)
+            ]
         );
         let mut s = [0.0, 2.0, 3.0, 5.0, 0.0];
         assert!(p.run(&mut s, &mut Vec::new()).is_nan());

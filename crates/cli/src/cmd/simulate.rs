@@ -158,8 +158,8 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
                 .method(args.ssa_algorithm.method())
                 .build()
                 .with_context(|| {
-                format!("cannot simulate {} stochastically", args.model.display())
-            })?;
+                    format!("cannot simulate {} stochastically", args.model.display())
+                })?;
             stochastic(args, &ssa, &ids, &times, &observables)?
         }
         Method::Hybrid => {

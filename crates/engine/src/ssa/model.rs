@@ -1,10 +1,10 @@
 //! A network prepared for discrete simulation: per-reaction propensity
 //! programs, state changes, the dependency graph, and input checks.
 
+use super::law::Law;
 use crate::error::{EngineError, Result};
 use crate::network::Network;
 use crate::system::{Change, StochReaction, Stoich, System};
-use super::law::Law;
 
 /// A compiled network with what stochastic methods need.
 #[derive(Debug, Clone)]

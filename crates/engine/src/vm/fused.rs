@@ -1,5 +1,6 @@
-//! The form a [`super::Program`] runs in: stack code with a cached top of
-//! stack (an accumulator) and operand-carrying arithmetic.
+//! The form a [`super::Program`] runs in: the same instructions, with the
+//! machine keeping the top of the stack in an accumulator and operand pushes
+//! fused into the arithmetic that follows them.
 //!
 //! `Load s` or `Const c` followed by an arithmetic instruction becomes one
 //! instruction that combines the accumulator with the slot or constant
@@ -9,8 +10,7 @@
 //! code it replaces, so results are bit for bit those of the plain stack code
 //! (for `f64` and for dual numbers alike).
 
-use super::{Bin, Cmp, Instr};
-use crate::scalar::Fn1;
+use super::Instr;
 
 /// Arithmetic with two operands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,36 +20,6 @@ pub(super) enum Arith {
     Mul,
     Div,
     Pow,
-}
-
-/// One instruction of the fused form.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(super) enum Op {
-    Const(f64),
-    Load(u32),
-    Store(u32),
-    Neg,
-    Add,
-    Sub,
-    Mul,
-    Div,
-    Pow,
-    AddSlot(u32),
-    SubSlot(u32),
-    MulSlot(u32),
-    DivSlot(u32),
-    PowSlot(u32),
-    AddConst(f64),
-    SubConst(f64),
-    MulConst(f64),
-    DivConst(f64),
-    PowConst(f64),
-    Call(Fn1),
-    Cmp(Cmp),
-    Bin(Bin),
-    Not,
-    JumpIfFalse(u32),
-    Jump(u32),
 }
 
 fn arith(i: Instr) -> Option<Arith> {
@@ -63,43 +33,23 @@ fn arith(i: Instr) -> Option<Arith> {
     })
 }
 
-fn with_slot(a: Arith, s: u32) -> Op {
+fn with_slot(a: Arith, s: u32) -> Instr {
     match a {
-        Arith::Add => Op::AddSlot(s),
-        Arith::Sub => Op::SubSlot(s),
-        Arith::Mul => Op::MulSlot(s),
-        Arith::Div => Op::DivSlot(s),
-        Arith::Pow => Op::PowSlot(s),
+        Arith::Add => Instr::AddSlot(s),
+        Arith::Sub => Instr::SubSlot(s),
+        Arith::Mul => Instr::MulSlot(s),
+        Arith::Div => Instr::DivSlot(s),
+        Arith::Pow => Instr::PowSlot(s),
     }
 }
 
-fn with_const(a: Arith, x: f64) -> Op {
+fn with_const(a: Arith, x: f64) -> Instr {
     match a {
-        Arith::Add => Op::AddConst(x),
-        Arith::Sub => Op::SubConst(x),
-        Arith::Mul => Op::MulConst(x),
-        Arith::Div => Op::DivConst(x),
-        Arith::Pow => Op::PowConst(x),
-    }
-}
-
-fn plain(i: Instr) -> Op {
-    match i {
-        Instr::Const(x) => Op::Const(x),
-        Instr::Load(s) => Op::Load(s),
-        Instr::Store(s) => Op::Store(s),
-        Instr::Neg => Op::Neg,
-        Instr::Add => Op::Add,
-        Instr::Sub => Op::Sub,
-        Instr::Mul => Op::Mul,
-        Instr::Div => Op::Div,
-        Instr::Pow => Op::Pow,
-        Instr::Call(f) => Op::Call(f),
-        Instr::Cmp(c) => Op::Cmp(c),
-        Instr::Bin(b) => Op::Bin(b),
-        Instr::Not => Op::Not,
-        Instr::JumpIfFalse(o) => Op::JumpIfFalse(o),
-        Instr::Jump(o) => Op::Jump(o),
+        Arith::Add => Instr::AddConst(x),
+        Arith::Sub => Instr::SubConst(x),
+        Arith::Mul => Instr::MulConst(x),
+        Arith::Div => Instr::DivConst(x),
+        Arith::Pow => Instr::PowConst(x),
     }
 }
 
@@ -110,7 +60,7 @@ fn target(i: usize, offset: u32) -> usize {
 
 /// Fuses operand pushes into the arithmetic that follows them, except where
 /// a jump lands on the arithmetic, and re-targets the (relative) jumps.
-pub(super) fn fuse(code: &[Instr]) -> Vec<Op> {
+pub(super) fn fuse(code: &[Instr]) -> Vec<Instr> {
     let mut landing = vec![false; code.len() + 1];
     for (i, instr) in code.iter().enumerate() {
         if let Instr::Jump(o) | Instr::JumpIfFalse(o) = *instr {
@@ -138,7 +88,7 @@ pub(super) fn fuse(code: &[Instr]) -> Vec<Op> {
                 i += 2;
             }
             None => {
-                ops.push(plain(code[i]));
+                ops.push(code[i]);
                 i += 1;
             }
         }
@@ -149,8 +99,8 @@ pub(super) fn fuse(code: &[Instr]) -> Vec<Op> {
             let to = at[target(i, o).min(code.len())];
             let offset = (to - at[i]) as u32;
             ops[at[i]] = match ops[at[i]] {
-                Op::Jump(_) => Op::Jump(offset),
-                _ => Op::JumpIfFalse(offset),
+                Instr::Jump(_) => Instr::Jump(offset),
+                _ => Instr::JumpIfFalse(offset),
             };
         }
     }
@@ -176,6 +126,17 @@ pub(super) fn depth(code: &[Instr]) -> usize {
             | Instr::Bin(_)
             | Instr::JumpIfFalse(_) => -1,
             Instr::Neg | Instr::Call(_) | Instr::Not | Instr::Jump(_) => 0,
+            // Fused forms replace a push and a pop.
+            Instr::AddSlot(_)
+            | Instr::SubSlot(_)
+            | Instr::MulSlot(_)
+            | Instr::DivSlot(_)
+            | Instr::PowSlot(_)
+            | Instr::AddConst(_)
+            | Instr::SubConst(_)
+            | Instr::MulConst(_)
+            | Instr::DivConst(_)
+            | Instr::PowConst(_) => 0,
         };
         most = most.max(n);
     }
