@@ -120,6 +120,11 @@ impl Program {
     /// The top of the stack lives in a local (`acc`); `stack[..sp]` holds the
     /// values below it, with `stack[0]` the NaN the machine starts with, so a
     /// program whose stores empty the stack ends with NaN in `acc`.
+    ///
+    /// One flat match over every instruction, longer than the 50 lines the
+    /// style guide asks for: splitting it (jumps here, the rest in an inlined
+    /// `step`) made a chain50 parameter scan 13 % slower (5.5 s vs 4.8 s CPU,
+    /// 1,000 sets, 3 alternating runs), the dispatch no longer being one jump table.
     pub fn run<N: Scalar>(&self, slots: &mut [N], stack: &mut Vec<N>) -> N {
         let nan = N::constant(f64::NAN);
         if stack.len() <= self.depth {
