@@ -7,7 +7,8 @@ usage: python bench/ssa/bench_ssa.py [--scale 1.0] [--models birth_death,vilar,m
                                      [--senmet target/release/senmet] [--seed 1]
 
 Every tool simulates the same model (same species, rates, initial state, end
-time and output grid) with 1 thread; senmet also with 2. The SBML tools
+time and output grid) with 1 thread; senmet also with 2, and with the next
+reaction method (`senmet_nrm`, `--ssa-algorithm next-reaction`). The SBML tools
 (senmet, libRoadRunner, COPASI) read the SBML files in bench/ssa/models/
 (written by this script from the table MODELS, except the metastasis model,
 which is crates/cli/data/metastasis_branching.xml); rebop and GillesPy2 get
@@ -98,7 +99,7 @@ MODELS = {
 }
 
 # Trajectories per tool relative to MODELS[m]["runs"] (slow tools run fewer).
-SHARE = {"senmet": 1.0, "senmet_2t": 1.0, "rebop": 0.5, "gillespy2_ssa": 0.2,
+SHARE = {"senmet": 1.0, "senmet_2t": 1.0, "senmet_nrm": 1.0, "rebop": 0.5, "gillespy2_ssa": 0.2,
          "gillespy2_tau_hybrid": 0.01, "roadrunner": 0.2, "copasi": 0.1}
 TOOLS = list(SHARE)
 
@@ -282,12 +283,12 @@ def run_peer(tool, name, n, seed):
 
 
 # ---------------------------------------------------------------- senmet
-def run_senmet(exe, name, n, seed, threads, tmp):
+def run_senmet(exe, name, n, seed, threads, tmp, algorithm="direct"):
     spec = MODELS[name]
-    out = os.path.join(tmp, f"{name}_{threads}.tsv")
-    cmd = [exe, "simulate", model_path(name), "--method", "ssa", "--runs", str(n), "--seed",
-           str(seed), "--t-end", repr(spec["t_end"]), "--points", str(spec["points"]), "--amounts",
-           "--out", out]
+    out = os.path.join(tmp, f"{name}_{threads}_{algorithm}.tsv")
+    cmd = [exe, "simulate", model_path(name), "--method", "ssa", "--ssa-algorithm", algorithm,
+           "--runs", str(n), "--seed", str(seed), "--t-end", repr(spec["t_end"]),
+           "--points", str(spec["points"]), "--amounts", "--out", out]
     env = dict(os.environ, RAYON_NUM_THREADS=str(threads))
     c0, t0 = own_cpu(), time.perf_counter()
     p = subprocess.run(cmd, capture_output=True, text=True, env=env)
@@ -353,7 +354,8 @@ def main():
                 try:
                     if tool.startswith("senmet"):
                         threads = 2 if tool == "senmet_2t" else 1
-                        res = run_senmet(a.senmet, name, n, a.seed, threads, tmp)
+                        algorithm = "next-reaction" if tool == "senmet_nrm" else "direct"
+                        res = run_senmet(a.senmet, name, n, a.seed, threads, tmp, algorithm)
                     else:
                         res = run_peer(tool, name, n, a.seed)
                 except Exception as e:  # a peer that cannot run is reported, not fatal

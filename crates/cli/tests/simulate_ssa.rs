@@ -21,10 +21,20 @@ fn ensemble(dir: &Dir, threads: &str, out: &str, extra: &[&str]) -> Output {
 
 #[test]
 fn ensembles_are_the_same_for_any_thread_count() {
+    same_for_any_thread_count(&[]);
+}
+
+#[test]
+fn next_reaction_ensembles_are_the_same_for_any_thread_count() {
+    same_for_any_thread_count(&["--ssa-algorithm", "next-reaction"]);
+}
+
+fn same_for_any_thread_count(algorithm: &[&str]) {
     let dir = Dir::new();
     for (threads, name) in [("1", "one"), ("2", "two"), ("3", "three")] {
         for (extra, suffix) in [(&[][..], "summary"), (&["--trajectories"][..], "runs")] {
-            let res = ensemble(&dir, threads, &format!("{name}-{suffix}.tsv"), extra);
+            let extra = [algorithm, extra].concat();
+            let res = ensemble(&dir, threads, &format!("{name}-{suffix}.tsv"), &extra);
             assert!(res.status.success(), "{}", stderr(&res));
         }
     }

@@ -2,7 +2,7 @@
 //! metastasis_branching.xml`, built here in code with the same reactions and
 //! constants), day 0 to 60, 61 output points: the hybrid method (default
 //! partition: T continuous, C and M discrete) against exact SSA (every cell
-//! counted). Trajectory `i` of each sample uses stream `i` of seed 1.
+//! counted), by the direct method and by the next reaction method. Trajectory `i` of each sample uses stream `i` of seed 1.
 //!
 //! `cargo bench -p senmet-engine --bench hybrid`.
 
@@ -14,7 +14,7 @@ use senmet_core::Seed;
 use senmet_engine::stochastic::{stream, Trajectory};
 use senmet_engine::{
     Compartment, Expr, Hybrid, InitialQuantity, Network, Op, Parameter, Reaction, Species,
-    SpeciesReference, Ssa,
+    SpeciesReference, Ssa, SsaMethod,
 };
 
 fn refs(list: &[(&str, f64)]) -> Vec<SpeciesReference> {
@@ -150,6 +150,10 @@ fn main() {
     let net = branching();
     let hybrid = Hybrid::builder(&net).build().expect("the model compiles");
     let ssa = Ssa::builder(&net).build().expect("the model compiles");
+    let nrm = Ssa::builder(&net)
+        .method(SsaMethod::NextReaction)
+        .build()
+        .expect("the model compiles");
     let mut c = Criterion::default()
         .sample_size(10)
         .warm_up_time(Duration::from_millis(500))
@@ -157,5 +161,6 @@ fn main() {
         .configure_from_args();
     one_run(&mut c, "hybrid", &hybrid);
     one_run(&mut c, "ssa", &ssa);
+    one_run(&mut c, "ssa-next-reaction", &nrm);
     c.final_summary();
 }

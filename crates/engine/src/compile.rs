@@ -22,7 +22,7 @@ pub(crate) trait Resolve {
 pub(crate) fn compile(e: &Expr, r: &impl Resolve, context: &str) -> Result<Program> {
     let mut code = Vec::new();
     emit(e, r, context, &mut code)?;
-    Ok(Program { code })
+    Ok(Program::new(code))
 }
 
 /// Appends code that computes `e` and stores it in `slot`.
@@ -419,7 +419,7 @@ mod tests {
         emit_store(&Expr::Num(5.0), 1, &names, "a", &mut code).expect("compiles");
         emit_store(&pw, 2, &names, "b", &mut code).expect("compiles");
         let mut s = [0.0; 3];
-        Program { code }.run(&mut s, &mut Vec::new());
+        Program::new(code).run(&mut s, &mut Vec::new());
         assert_eq!(s, [0.0, 5.0, 2.0]);
     }
 

@@ -1,4 +1,5 @@
-//! Exact stochastic simulation (Gillespie 1977, the direct method).
+//! Exact stochastic simulation (Gillespie 1977, the direct method; Gibson &
+//! Bruck 2000, the next reaction method).
 //!
 //! Propensities are the kinetic laws as SBML defines them (substance per
 //! time, with species symbols meaning amounts or concentrations as declared),
@@ -10,17 +11,35 @@
 //!   the fired reaction changed are recomputed (the dependency graph of Gibson
 //!   & Bruck 2000), and the reaction is chosen in a sum tree in O(log M).
 //!
-//! Both draw the same random numbers per step (one for the waiting time, one
-//! for the reaction), so they agree trajectory by trajectory up to rounding.
+//! - [`SsaMethod::NextReaction`]: the next reaction method of Gibson & Bruck
+//!   (2000): a putative firing time per reaction in an indexed priority
+//!   queue, the same dependency graph, and random numbers reused (a changed
+//!   propensity rescales the remaining time; only the reaction that fired
+//!   draws a new one). One exponential per firing instead of two uniforms.
+//!
+//! The first two draw the same random numbers per step (one for the waiting
+//! time, one for the reaction), so they agree trajectory by trajectory up to
+//! rounding; the next reaction method simulates the same process with other
+//! draws, so it agrees in distribution.
 //!
 //! Events (SBML L3V2 §4.12) are checked after every firing; triggers that
 //! depend on time are located between firings by bisection with the state
 //! held fixed, after which the waiting time is drawn afresh (exact, since the
-//! waiting time is memoryless). Propensities that depend on time directly are
-//! held at their value at the last firing (an approximation, as in other
-//! SSA tools).
+//! waiting time is memoryless).
+//!
+//! Models whose propensities change between firings — rate rules (SBML
+//! L3V2 §4.11.4), or kinetic laws that read time — are simulated by the
+//! [`crate::Hybrid`] machinery with every species that reactions change
+//! discrete: rate-rule variables are integrated by the ODE solver together
+//! with the integral of the total propensity, and each firing time is where
+//! that integral reaches an Exp(1) draw (Salis & Kaznessis 2005), which is
+//! the exact SSA with time-varying propensities (up to the solver's
+//! tolerance). [`SsaMethod`] and [`SsaBuilder::max_firings`] do not apply
+//! to such models (the solver's step limit does).
 
+mod law;
 mod model;
+mod queue;
 mod run;
 mod timeline;
 mod tree;
@@ -31,11 +50,12 @@ pub(crate) use timeline::Timeline;
 use rand_chacha::ChaCha8Rng;
 
 use crate::error::Result;
+use crate::hybrid::Hybrid;
 use crate::network::Network;
 use crate::stochastic::Trajectory;
 use crate::system::{Observable, System};
 
-/// Which variant of the direct method.
+/// Which exact algorithm: a variant of the direct method, or the next reaction method.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum SsaMethod {
@@ -44,6 +64,9 @@ pub enum SsaMethod {
     /// Dependency graph and sum-tree selection.
     #[default]
     SumTree,
+    /// The next reaction method (Gibson & Bruck 2000): dependency graph and
+    /// an indexed priority queue of putative firing times.
+    NextReaction,
 }
 
 /// Settings of an exact stochastic simulation.
@@ -58,7 +81,7 @@ pub struct SsaBuilder<'a> {
 }
 
 impl SsaBuilder<'_> {
-    /// The variant of the direct method.
+    /// The exact algorithm.
     pub fn method(&mut self, method: SsaMethod) -> &mut Self {
         self.method = method;
         self
@@ -80,11 +103,26 @@ impl SsaBuilder<'_> {
     ///
     /// # Errors
     ///
-    /// Compilation errors, rate rules, and stoichiometries that are not
-    /// whole numbers (naming the reaction and species).
+    /// Compilation errors, and stoichiometries that are not whole numbers
+    /// (naming the reaction and species).
     pub fn build(&self) -> Result<Ssa> {
+        let integrate = || -> Result<Exact> {
+            let mut b = Hybrid::builder(self.net);
+            b.threshold(f64::INFINITY).t0(self.t0);
+            Ok(Exact::Integrated(b.build()?))
+        };
+        let exact = if System::new(self.net)?.has_rate_rules() {
+            integrate()?
+        } else {
+            let model = Discrete::new(self.net)?;
+            if model.timed.is_empty() {
+                Exact::Jumps(model)
+            } else {
+                integrate()?
+            }
+        };
         Ok(Ssa {
-            model: Discrete::new(self.net)?,
+            exact,
             method: self.method,
             t0: self.t0,
             max_firings: self.max_firings,
@@ -120,10 +158,20 @@ impl SsaBuilder<'_> {
 /// ```
 #[derive(Debug, Clone)]
 pub struct Ssa {
-    model: Discrete,
+    exact: Exact,
     method: SsaMethod,
     t0: f64,
     max_firings: u64,
+}
+
+/// How a model's firings are simulated.
+#[derive(Debug, Clone)]
+enum Exact {
+    /// Propensities constant between firings: jumps only.
+    Jumps(Discrete),
+    /// Propensities that change between firings: the hybrid machinery with
+    /// every changed species discrete.
+    Integrated(Hybrid),
 }
 
 impl Ssa {
@@ -140,7 +188,10 @@ impl Ssa {
 
 impl Trajectory for Ssa {
     fn system(&self) -> &System {
-        &self.model.system
+        match &self.exact {
+            Exact::Jumps(model) => &model.system,
+            Exact::Integrated(hybrid) => hybrid.system(),
+        }
     }
 
     fn trajectory(
@@ -150,7 +201,12 @@ impl Trajectory for Ssa {
         observables: &[Observable],
         out: &mut [f64],
     ) -> Result<u64> {
-        run::Run::new(self, rng, times, observables, out)?.simulate()
+        match &self.exact {
+            Exact::Jumps(model) => {
+                run::Run::new(self, model, rng, times, observables, out)?.simulate()
+            }
+            Exact::Integrated(hybrid) => hybrid.trajectory(rng, times, observables, out),
+        }
     }
 }
 
@@ -159,7 +215,9 @@ mod tests {
     use super::*;
     use crate::error::EngineError;
     use crate::expr::{Expr, Op};
-    use crate::network::{Compartment, InitialQuantity, Reaction, Species, SpeciesReference};
+    use crate::network::{
+        Compartment, InitialQuantity, Parameter, Reaction, Rule, Species, SpeciesReference,
+    };
     use crate::stochastic::{stream, summarize};
     use senmet_core::Seed;
 
@@ -228,6 +286,99 @@ mod tests {
         let mu = 100.0 * (1.0 - (-5.0f64).exp());
         assert!((s.mean[2] - mu).abs() < 4.0 * (mu / 4000.0).sqrt());
         Ok(())
+    }
+
+    /// Birth–death from X(0) = 0 is Poisson at every time, with mean
+    /// μ(t) = 100(1 − e^(−t/10)): the next reaction method's sample mean and
+    /// variance must match it, and its means must match the direct method's.
+    #[test]
+    fn next_reaction_matches_poisson_moments_and_the_direct_method() -> Result<()> {
+        let net = birth_death(0.0, 1.0);
+        let nrm = Ssa::builder(&net).method(SsaMethod::NextReaction).build()?;
+        let direct = Ssa::builder(&net).build()?;
+        let x = nrm.system().observable("X", true).expect("species");
+        let times = [0.0, 5.0, 20.0, 60.0];
+        let n = 4000;
+        let s = summarize(&nrm, &times, &[x], n, Seed::new(11), &|_| {})?;
+        let d = summarize(&direct, &times, &[x], n, Seed::new(12), &|_| {})?;
+        assert_eq!((s.mean[0], s.sd[0]), (0.0, 0.0));
+        for (i, &t) in times.iter().enumerate().skip(1) {
+            let mu = 100.0 * (1.0 - (-t / 10.0f64).exp());
+            let se_mean = (mu / n as f64).sqrt();
+            // Var(S²) ≈ (μ₄ − σ⁴)/n with μ₄ = λ(1 + 3λ) for Poisson(λ).
+            let se_var = ((mu + 2.0 * mu * mu) / n as f64).sqrt();
+            let var = s.sd[i] * s.sd[i];
+            assert!(
+                (s.mean[i] - mu).abs() < 4.0 * se_mean,
+                "mean at {t}: {}",
+                s.mean[i]
+            );
+            assert!((var - mu).abs() < 5.0 * se_var, "variance at {t}: {var}");
+            let z = (s.mean[i] - d.mean[i]) / (2.0 * mu / n as f64).sqrt();
+            assert!(z.abs() < 4.0, "NRM vs direct at {t}: z = {z}");
+        }
+        Ok(())
+    }
+
+    /// A reaction that does not read what it changes (0 → X at a constant
+    /// rate) must still get a new putative time each time it fires.
+    #[test]
+    fn next_reaction_redraws_reactions_that_do_not_depend_on_themselves() -> Result<()> {
+        let mut net = birth_death(0.0, 1.0);
+        net.reactions.truncate(1);
+        let nrm = Ssa::builder(&net).method(SsaMethod::NextReaction).build()?;
+        let x = nrm.system().observable("X", true).expect("species");
+        let n = 2000;
+        let s = summarize(&nrm, &[0.0, 10.0], &[x], n, Seed::new(5), &|_| {})?;
+        // Poisson(10 · 10).
+        assert!((s.mean[1] - 100.0).abs() < 4.0 * (100.0 / n as f64).sqrt());
+        assert!((s.sd[1] - 10.0).abs() < 1.0);
+        Ok(())
+    }
+
+    /// 0 → X at rate `law`, which changes between firings: X(T) is Poisson
+    /// with mean ∫₀ᵀ rate dt. Checks the mean and variance over `n` runs.
+    fn poisson_at(net: &Network, t_end: f64, mu: f64, n: usize) -> Result<()> {
+        let ssa = Ssa::builder(net).build()?;
+        let x = ssa.system().observable("X", true).expect("species");
+        let s = summarize(&ssa, &[0.0, t_end], &[x], n, Seed::new(9), &|_| {})?;
+        let se_mean = (mu / n as f64).sqrt();
+        let se_var = ((mu + 2.0 * mu * mu) / n as f64).sqrt();
+        let var = s.sd[1] * s.sd[1];
+        assert!((s.mean[1] - mu).abs() < 4.0 * se_mean, "mean {}", s.mean[1]);
+        assert!((var - mu).abs() < 5.0 * se_var, "variance {var}");
+        Ok(())
+    }
+
+    /// Birth at rate k with dk/dt = 2, k(0) = 0 (a rate rule): X(5) is
+    /// Poisson(∫₀⁵ 2t dt = 25).
+    #[test]
+    fn rate_rules_drive_propensities_exactly() -> Result<()> {
+        let mut net = birth_death(0.0, 1.0);
+        net.reactions.truncate(1);
+        net.reactions[0].rate = Some(Expr::sym("k"));
+        net.parameters.push(Parameter {
+            id: "k".into(),
+            name: None,
+            value: Some(0.0),
+            constant: false,
+        });
+        net.rules.push(Rule::Rate {
+            variable: "k".into(),
+            math: Expr::Num(2.0),
+        });
+        poisson_at(&net, 5.0, 25.0, 2000)
+    }
+
+    /// Birth at rate t (time-dependent): X(6) is Poisson(18). Holding the
+    /// propensity at its value at the last firing would never fire (it is 0
+    /// at t = 0).
+    #[test]
+    fn time_dependent_propensities_are_integrated() -> Result<()> {
+        let mut net = birth_death(0.0, 1.0);
+        net.reactions.truncate(1);
+        net.reactions[0].rate = Some(Expr::Time);
+        poisson_at(&net, 6.0, 18.0, 2000)
     }
 
     #[test]

@@ -438,9 +438,9 @@ fn rhs_program(net: &Network, layout: &Layout, jumps: &[bool]) -> Result<Program
     let mut nodes = value_nodes(net, layout)?;
     nodes.extend(rate_and_derivative_nodes(net, layout, jumps)?);
     let order = topological(nodes, |s| layout.name(s))?;
-    Ok(Program {
-        code: order.into_iter().flat_map(|n| n.code).collect(),
-    })
+    Ok(Program::new(
+        order.into_iter().flat_map(|n| n.code).collect(),
+    ))
 }
 
 /// Values at t0 of everything not given as a plain declared value.
@@ -506,7 +506,7 @@ fn init_program(net: &Network, layout: &Layout, jumps: &[bool]) -> Result<Progra
     }
     nodes.extend(rate_and_derivative_nodes(net, layout, jumps)?);
     let order = topological(nodes, |s| layout.name(s))?;
-    Ok(Program {
-        code: order.into_iter().flat_map(|n| n.code).collect(),
-    })
+    Ok(Program::new(
+        order.into_iter().flat_map(|n| n.code).collect(),
+    ))
 }

@@ -6,7 +6,7 @@ use senmet_core::Seed;
 use senmet_engine::stochastic::{summarize, trajectories, Summary, Trajectory, BLOCK};
 use senmet_engine::{
     Compartment, EngineError, Expr, InitialQuantity, Network, Op, Reaction, Species,
-    SpeciesReference, Ssa,
+    SpeciesReference, Ssa, SsaMethod,
 };
 
 fn species(id: &str, initial: f64) -> Species {
@@ -97,8 +97,15 @@ fn bits(values: &[f64]) -> Vec<u64> {
 
 #[test]
 fn ensembles_are_bit_identical_for_any_thread_count() -> Result<(), EngineError> {
+    for method in [SsaMethod::SumTree, SsaMethod::NextReaction] {
+        bit_identical_for_any_thread_count(method)?;
+    }
+    Ok(())
+}
+
+fn bit_identical_for_any_thread_count(method: SsaMethod) -> Result<(), EngineError> {
     let net = dimerisation();
-    let ssa = Ssa::builder(&net).build()?;
+    let ssa = Ssa::builder(&net).method(method).build()?;
     let obs = ["A", "B"].map(|id| ssa.system().observable(id, true).expect("a species"));
     let times = [0.0, 1.0, 2.5, 10.0, 30.0];
     // Several blocks, the last one partial, so the merge order matters.

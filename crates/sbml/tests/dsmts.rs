@@ -1,5 +1,5 @@
 //! The DSMTS cases (00001–00039 of the suite's stochastic cases) with the
-//! exact SSA, judged by the Z/Y rule, at a fixed seed (so never flaky).
+//! exact SSA (direct and next reaction methods), judged by the Z/Y rule, at a fixed seed (so never flaky).
 //!
 //! `cargo test` runs 2,500 trajectories per case to stay fast on two cores;
 //! `senmet sbml-suite --stochastic --runs 10000` runs the suite's full count.
@@ -7,7 +7,7 @@
 use std::path::PathBuf;
 
 use senmet_core::Seed;
-use senmet_sbml::suite::stochastic::{dsmts_report, dsmts_report_with, Method};
+use senmet_sbml::suite::stochastic::{dsmts_report_with, Method};
 use senmet_sbml::suite::{self, check::Statistic};
 
 /// Trajectories per case.
@@ -36,11 +36,20 @@ fn stochastic_dir() -> PathBuf {
 
 #[test]
 fn dsmts_cases_pass_with_the_exact_ssa() -> Result<(), Box<dyn std::error::Error>> {
+    dsmts_cases_pass_with(Method::Ssa)
+}
+
+#[test]
+fn dsmts_cases_pass_with_the_next_reaction_method() -> Result<(), Box<dyn std::error::Error>> {
+    dsmts_cases_pass_with(Method::NextReaction)
+}
+
+fn dsmts_cases_pass_with(method: Method) -> Result<(), Box<dyn std::error::Error>> {
     let cases = suite::discover(&[stochastic_dir()])?;
     let mut failures = Vec::new();
     let mut checked = 0;
     for case in cases.iter().filter(|c| c.id.as_str() <= "00039") {
-        let report = match dsmts_report(case, RUNS, Seed::new(SEED)) {
+        let report = match dsmts_report_with(case, RUNS, Seed::new(SEED), method) {
             Ok(r) => r,
             Err(v) => {
                 failures.push(format!("{}: {v}", case.id));

@@ -10,6 +10,7 @@ use senmet_core::Seed;
 use senmet_sbml::suite::stochastic::{run_stochastic_with, Method};
 use senmet_sbml::suite::{discover, run::run_semantic, run::Verdict};
 
+use crate::cmd::simulate::SsaAlgorithm;
 use crate::output::write_atomically;
 
 /// Run SBML Test Suite semantic cases and compare with their expected results.
@@ -36,6 +37,9 @@ pub struct Args {
     /// Stochastic method: `ssa` (exact) or `tau` (tau-leaping, approximate).
     #[arg(long, value_enum, default_value_t = StochasticMethod::Ssa, requires = "stochastic")]
     method: StochasticMethod,
+    /// With `--method ssa`: the exact algorithm.
+    #[arg(long, value_enum, default_value_t = SsaAlgorithm::Direct, requires = "stochastic")]
+    ssa_algorithm: SsaAlgorithm,
     /// With `--method tau`: largest relative change of a propensity in one leap.
     #[arg(
         long,
@@ -77,7 +81,10 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         // Each case runs its ensemble in parallel; cases go one after another.
         let seed = Seed::new(args.seed);
         let method = match args.method {
-            StochasticMethod::Ssa => Method::Ssa,
+            StochasticMethod::Ssa => match args.ssa_algorithm {
+                SsaAlgorithm::Direct => Method::Ssa,
+                SsaAlgorithm::NextReaction => Method::NextReaction,
+            },
             StochasticMethod::Tau => Method::Tau {
                 epsilon: args.epsilon,
             },

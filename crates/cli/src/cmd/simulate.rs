@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use senmet_core::Seed;
 use senmet_engine::stochastic::{summarize, trajectories, Trajectory};
-use senmet_engine::{Hybrid, Observable, Ode, Ssa, System, Tau};
+use senmet_engine::{Hybrid, Observable, Ode, Ssa, SsaMethod, System, Tau};
 
 use crate::output::write_atomically;
 
@@ -18,7 +18,7 @@ mod scan;
 pub enum Method {
     /// Deterministic: stiff BDF integration with events.
     Ode,
-    /// Exact stochastic simulation (Gillespie direct method), an ensemble of `--runs`.
+    /// Exact stochastic simulation (`--ssa-algorithm`), an ensemble of `--runs`.
     Ssa,
     /// Hybrid: species below `--threshold` (or named by `--discrete`) as
     /// counts with stochastic reactions, the rest by the ODE solver; an
@@ -26,6 +26,26 @@ pub enum Method {
     Hybrid,
     /// Adaptive tau-leaping (Cao, Gillespie & Petzold 2006), an ensemble of `--runs`.
     Tau,
+}
+
+/// Exact stochastic algorithms (`--ssa-algorithm`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SsaAlgorithm {
+    /// Gillespie's direct method with a dependency graph and a sum tree.
+    Direct,
+    /// Gibson & Bruck's next reaction method (indexed priority queue of
+    /// putative times, random numbers reused).
+    NextReaction,
+}
+
+impl SsaAlgorithm {
+    /// The engine's method.
+    pub fn method(self) -> SsaMethod {
+        match self {
+            SsaAlgorithm::Direct => SsaMethod::SumTree,
+            SsaAlgorithm::NextReaction => SsaMethod::NextReaction,
+        }
+    }
 }
 
 /// Simulate an SBML model; print or write a TSV with time and every species.
@@ -51,6 +71,9 @@ pub struct Args {
     /// Absolute tolerance of the ODE solver.
     #[arg(long, default_value_t = 1e-12)]
     atol: f64,
+    /// With `--method ssa`: the exact algorithm.
+    #[arg(long, value_enum, default_value_t = SsaAlgorithm::Direct)]
+    ssa_algorithm: SsaAlgorithm,
     /// Stochastic methods: number of trajectories.
     #[arg(long, value_name = "N", default_value_t = 1)]
     runs: usize,
@@ -131,9 +154,12 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             table(&ids, &times, &rows)
         }
         Method::Ssa => {
-            let ssa = Ssa::builder(&net).build().with_context(|| {
-                format!("cannot simulate {} stochastically", args.model.display())
-            })?;
+            let ssa = Ssa::builder(&net)
+                .method(args.ssa_algorithm.method())
+                .build()
+                .with_context(|| {
+                    format!("cannot simulate {} stochastically", args.model.display())
+                })?;
             stochastic(args, &ssa, &ids, &times, &observables)?
         }
         Method::Hybrid => {

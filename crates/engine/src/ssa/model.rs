@@ -1,42 +1,10 @@
 //! A network prepared for discrete simulation: per-reaction propensity
 //! programs, state changes, the dependency graph, and input checks.
 
+use super::law::Law;
 use crate::error::{EngineError, Result};
 use crate::network::Network;
 use crate::system::{Change, StochReaction, Stoich, System};
-use crate::vm::Instr;
-
-/// A number or a slot in a product.
-#[derive(Debug, Clone, Copy)]
-enum Factor {
-    Num(f64),
-    Slot(u32),
-}
-
-/// A propensity program that is a left-to-right product of numbers and
-/// slots (mass action and most other simple laws), as plain factors.
-///
-/// Evaluating the factors in the program's order gives the program's value
-/// bit for bit, without the stack machine's dispatch.
-fn product(code: &[Instr], slot: u32) -> Option<Vec<Factor>> {
-    let (Instr::Store(s), body) = code.split_last()? else {
-        return None;
-    };
-    let factor = |i: &Instr| match *i {
-        Instr::Const(x) => Some(Factor::Num(x)),
-        Instr::Load(s) => Some(Factor::Slot(s)),
-        _ => None,
-    };
-    let (first, rest) = body.split_first()?;
-    let mut factors = vec![factor(first)?];
-    for pair in rest.chunks(2) {
-        match pair {
-            [f, Instr::Mul] => factors.push(factor(f)?),
-            _ => return None,
-        }
-    }
-    (*s == slot).then_some(factors)
-}
 
 /// A compiled network with what stochastic methods need.
 #[derive(Debug, Clone)]
@@ -51,8 +19,8 @@ pub(crate) struct Discrete {
     pub species: Vec<String>,
     /// Species (by index) that reactions change.
     pub changed: Vec<usize>,
-    /// Per reaction, its propensity as a product of factors, if it is one.
-    products: Vec<Option<Vec<Factor>>>,
+    /// Per reaction, how its propensity is evaluated.
+    laws: Vec<Law>,
 }
 
 impl Discrete {
@@ -103,9 +71,9 @@ impl Discrete {
         let timed = (0..reactions.len())
             .filter(|&j| reactions[j].reads_time())
             .collect();
-        let products = reactions
+        let laws = reactions
             .iter()
-            .map(|r| product(&r.program.code, r.slot))
+            .map(|r| Law::new(r.program.code(), r.slot))
             .collect();
         Ok(Discrete {
             system,
@@ -114,7 +82,7 @@ impl Discrete {
             timed,
             species,
             changed,
-            products,
+            laws,
         })
     }
 
@@ -155,13 +123,8 @@ impl Discrete {
     #[inline]
     pub fn propensity(&self, j: usize, slots: &mut [f64], stack: &mut Vec<f64>) -> Result<f64> {
         let r = &self.reactions[j];
-        let a = match &self.products[j] {
-            Some(factors) => {
-                // 1·x is x exactly, so this is the program's left fold.
-                let a = factors.iter().fold(1.0, |a, f| match *f {
-                    Factor::Num(x) => a * x,
-                    Factor::Slot(s) => a * slots[s as usize],
-                });
+        let a = match self.laws[j].product(slots) {
+            Some(a) => {
                 slots[r.slot as usize] = a;
                 a
             }
@@ -170,7 +133,8 @@ impl Discrete {
                 slots[r.slot as usize]
             }
         };
-        if a >= 0.0 && a.is_finite() {
+        // Also false for NaN.
+        if (0.0..f64::INFINITY).contains(&a) {
             Ok(a)
         } else {
             Err(EngineError::Propensity {
@@ -329,8 +293,8 @@ mod tests {
     #[test]
     fn products_evaluate_exactly_as_their_programs() -> Result<()> {
         let model = Discrete::new(&network())?;
-        assert!(model.products[0].is_some());
-        assert!(model.products[1].is_none());
+        assert!(matches!(model.laws[0], Law::Short { n: 3, .. }));
+        assert!(matches!(model.laws[1], Law::Program));
         let mut stack = Vec::new();
         let mut slots = model.system.initial_slots(0.0, &[], &mut stack);
         let fast = model.propensity(0, &mut slots, &mut stack)?;

@@ -2,21 +2,26 @@
 
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
+use rand_distr::Exp1;
 
+use super::queue::Queue;
 use super::timeline::Timeline;
 use super::tree::SumTree;
-use super::{Ssa, SsaMethod};
+use super::{Discrete, Ssa, SsaMethod};
 use crate::error::{EngineError, Result};
 use crate::system::Observable;
 
 /// A trajectory in progress.
 pub(super) struct Run<'s, 'o> {
     ssa: &'s Ssa,
+    model: &'s Discrete,
     rng: &'o mut ChaCha8Rng,
     line: Timeline<'o>,
     slots: Vec<f64>,
     stack: Vec<f64>,
     tree: SumTree,
+    /// Putative times, for the next reaction method.
+    queue: Queue,
     t: f64,
     fired: u64,
 }
@@ -25,22 +30,25 @@ impl<'s, 'o> Run<'s, 'o> {
     /// Prepares a trajectory from the initial state.
     pub fn new(
         ssa: &'s Ssa,
+        model: &'s Discrete,
         rng: &'o mut ChaCha8Rng,
         times: &'o [f64],
         observables: &'o [Observable],
         out: &'o mut [f64],
     ) -> Result<Self> {
-        let sys = &ssa.model.system;
+        let sys = &model.system;
         let line = Timeline::new(sys, rng, ssa.t0, times, observables, out)?;
         let mut stack = Vec::new();
         let slots = sys.initial_slots(ssa.t0, &[], &mut stack);
         Ok(Run {
             ssa,
+            model,
             rng,
             line,
             slots,
             stack,
-            tree: SumTree::new(ssa.model.reactions.len()),
+            tree: SumTree::new(model.reactions.len()),
+            queue: Queue::new(model.reactions.len()),
             t: ssa.t0,
             fired: 0,
         })
@@ -48,26 +56,12 @@ impl<'s, 'o> Run<'s, 'o> {
 
     /// Runs to the last output time; returns the number of firings.
     pub fn simulate(mut self) -> Result<u64> {
-        let model = &self.ssa.model;
+        let model = self.model;
         model.check_start(&mut self.slots)?;
         self.settle()?;
         let t_end = self.line.t_end(self.t);
         while self.line.next_output().is_some() {
-            for &j in &model.timed {
-                self.slots[0] = self.t;
-                let a = model.propensity(j, &mut self.slots, &mut self.stack)?;
-                self.tree.set(j, a);
-            }
-            if !model.timed.is_empty() {
-                self.tree.update();
-            }
-            let a0 = self.tree.total();
-            let u: f64 = self.rng.random();
-            let t_next = if a0 > 0.0 {
-                self.t - (1.0 - u).ln() / a0
-            } else {
-                f64::INFINITY
-            };
+            let (t_next, due) = self.next_firing();
             let sys = &model.system;
             let horizon = t_next.min(t_end);
             let (slots, stack) = (&mut self.slots, &mut self.stack);
@@ -82,17 +76,52 @@ impl<'s, 'o> Run<'s, 'o> {
                 break;
             }
             self.record(t_next, false);
-            self.step(t_next, a0)?;
+            self.step(t_next, due)?;
         }
         Ok(self.fired)
     }
 
-    /// Fires one reaction at `t_next`.
-    fn step(&mut self, t_next: f64, a0: f64) -> Result<()> {
-        let model = &self.ssa.model;
-        let u: f64 = self.rng.random::<f64>() * a0;
-        let Some(j) = self.select(u) else {
-            return Ok(());
+    /// When the next reaction fires, and which if the method knows already.
+    fn next_firing(&mut self) -> (f64, Option<usize>) {
+        if self.ssa.method == SsaMethod::NextReaction {
+            return self
+                .queue
+                .first()
+                .map_or((f64::INFINITY, None), |(tau, j)| (tau, Some(j)));
+        }
+        let a0 = self.tree.total();
+        // Ziggurat sampling of the unit exponential (exact, and cheaper
+        // than the logarithm of a uniform).
+        let e: f64 = self.rng.sample(Exp1);
+        if a0 > 0.0 {
+            (self.t + e / a0, None)
+        } else {
+            (f64::INFINITY, None)
+        }
+    }
+
+    /// Records reaction `k`'s new propensity (at the current time).
+    #[inline]
+    fn set(&mut self, k: usize, a: f64) {
+        if self.ssa.method == SsaMethod::NextReaction {
+            self.queue.update(k, a, self.t, &mut *self.rng);
+        } else {
+            self.tree.set(k, a);
+        }
+    }
+
+    /// Fires one reaction at `t_next`: `due`, or one chosen by propensity.
+    fn step(&mut self, t_next: f64, due: Option<usize>) -> Result<()> {
+        let model = self.model;
+        let j = match due {
+            Some(j) => j,
+            None => {
+                let u: f64 = self.rng.random::<f64>() * self.tree.total();
+                let Some(j) = self.select(u) else {
+                    return Ok(());
+                };
+                j
+            }
         };
         self.t = t_next;
         self.slots[0] = t_next;
@@ -107,25 +136,32 @@ impl<'s, 'o> Run<'s, 'o> {
         if self.line.has_events() {
             return self.settle();
         }
-        match self.ssa.method {
-            SsaMethod::Direct => self.refresh_all(),
-            SsaMethod::SumTree => {
-                for &k in &model.deps[j] {
-                    let a = model.propensity(k, &mut self.slots, &mut self.stack)?;
-                    self.tree.set(k, a);
-                }
-                self.tree.update();
-                Ok(())
-            }
+        if self.ssa.method == SsaMethod::Direct {
+            return self.refresh_all();
         }
+        for &k in &model.deps[j] {
+            let a = model.propensity(k, &mut self.slots, &mut self.stack)?;
+            self.set(k, a);
+        }
+        if self.ssa.method == SsaMethod::NextReaction {
+            // A reaction that does not change what it reads keeps its
+            // propensity, but it fired: it needs a new putative time.
+            if model.deps[j].binary_search(&j).is_err() {
+                let a = self.queue.rate(j);
+                self.set(j, a);
+            }
+        } else {
+            self.tree.update();
+        }
+        Ok(())
     }
 
     /// The reaction where the cumulative propensity first exceeds `u`.
     fn select(&self, u: f64) -> Option<usize> {
         match self.ssa.method {
-            SsaMethod::SumTree => self.tree.find(u),
+            SsaMethod::SumTree | SsaMethod::NextReaction => self.tree.find(u),
             SsaMethod::Direct => {
-                let n = self.ssa.model.reactions.len();
+                let n = self.model.reactions.len();
                 let mut acc = 0.0;
                 let mut last = None;
                 for j in 0..n {
@@ -144,10 +180,10 @@ impl<'s, 'o> Run<'s, 'o> {
     }
 
     fn refresh_all(&mut self) -> Result<()> {
-        let model = &self.ssa.model;
+        let model = self.model;
         for j in 0..model.reactions.len() {
             let a = model.propensity(j, &mut self.slots, &mut self.stack)?;
-            self.tree.set(j, a);
+            self.set(j, a);
         }
         self.tree.update();
         Ok(())
@@ -155,7 +191,7 @@ impl<'s, 'o> Run<'s, 'o> {
 
     /// Executes events due at the current time, then recomputes every propensity.
     fn settle(&mut self) -> Result<()> {
-        let sys = &self.ssa.model.system;
+        let sys = &self.model.system;
         self.line
             .settle(sys, self.t, &mut self.slots, &mut self.stack)?;
         self.refresh_all()
@@ -174,7 +210,7 @@ impl<'s, 'o> Run<'s, 'o> {
     }
 
     fn write_rows(&mut self, t: f64, inclusive: bool) {
-        let sys = &self.ssa.model.system;
+        let sys = &self.model.system;
         let (slots, stack) = (&mut self.slots, &mut self.stack);
         self.line.record(sys, self.t, t, inclusive, slots, stack);
     }

@@ -55,8 +55,15 @@ impl SumTree {
     /// Recomputes the sums above the leaves set since the last update.
     pub fn update(&mut self) {
         if self.cap <= WHOLE {
-            for k in (1..self.cap).rev() {
-                self.nodes[k] = self.nodes[2 * k] + self.nodes[2 * k + 1];
+            // Level by level from the leaves: `nodes[n..2n]` is a level and
+            // `nodes[n/2..n]` its parents (slices, so no index checks).
+            let mut n = self.cap;
+            while n > 1 {
+                let (upper, lower) = self.nodes.split_at_mut(n);
+                for (p, pair) in upper[n / 2..].iter_mut().zip(lower.chunks_exact(2)) {
+                    *p = pair[0] + pair[1];
+                }
+                n /= 2;
             }
         } else {
             // One level at a time, each changed inner node once.
@@ -87,13 +94,13 @@ impl SumTree {
         debug_assert!(!self.stale, "sum tree read before update");
         let mut k = 1;
         while k < self.cap {
+            // Branch-free descent (which side is taken is random, so a branch
+            // would mispredict half the time); `left · 0` is 0 and `left · 1`
+            // is `left` exactly, leaves being finite.
             let left = self.nodes[2 * k];
-            if u < left {
-                k *= 2;
-            } else {
-                u -= left;
-                k = 2 * k + 1;
-            }
+            let right = u >= left;
+            u -= left * f64::from(u8::from(right));
+            k = 2 * k + usize::from(right);
         }
         (self.nodes[k] > 0.0).then_some(k - self.cap)
     }

@@ -91,9 +91,7 @@ impl System {
                 let order = topological(picked, |s| self.layout.name(s))?;
                 Ok(StochReaction {
                     id: r.id.clone(),
-                    program: Program {
-                        code: order.into_iter().flat_map(|n| n.code).collect(),
-                    },
+                    program: Program::new(order.into_iter().flat_map(|n| n.code).collect()),
                     slot,
                     changes: self.changes(net, r),
                     reads,

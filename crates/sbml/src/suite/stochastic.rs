@@ -3,7 +3,7 @@
 
 use senmet_core::Seed;
 use senmet_engine::stochastic::{summarize, Trajectory};
-use senmet_engine::{EngineError, Ssa, Tau};
+use senmet_engine::{EngineError, Ssa, SsaMethod, Tau};
 
 use super::run::Verdict;
 use super::{check, Case, Results};
@@ -12,9 +12,11 @@ use super::{check, Case, Results};
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 #[non_exhaustive]
 pub enum Method {
-    /// The exact SSA.
+    /// The exact SSA (direct method, dependency graph and sum tree).
     #[default]
     Ssa,
+    /// The exact SSA by the next reaction method (Gibson & Bruck 2000).
+    NextReaction,
     /// Adaptive tau-leaping with error-control parameter `epsilon`
     /// (approximate: misses beyond the suite's allowance are expected).
     Tau {
@@ -92,6 +94,11 @@ pub fn dsmts_report_with(
     let t0 = settings.start.min(0.0);
     let sim: Box<dyn Trajectory> = match method {
         Method::Ssa => Ssa::builder(&net).t0(t0).build().map(|s| Box::new(s) as _),
+        Method::NextReaction => Ssa::builder(&net)
+            .t0(t0)
+            .method(SsaMethod::NextReaction)
+            .build()
+            .map(|s| Box::new(s) as _),
         Method::Tau { epsilon } => Tau::builder(&net)
             .t0(t0)
             .epsilon(epsilon)
