@@ -187,6 +187,7 @@ impl<'a> Ode<'a> {
             jumps,
             times,
             observables,
+            observer: self.system.observer(observables),
             rows: Vec::with_capacity(times.len()),
             steps: 0,
             last_h: None,

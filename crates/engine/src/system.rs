@@ -30,6 +30,9 @@ pub struct System {
     baseline: Vec<f64>,
     init: Program,
     rhs: Program,
+    /// The right-hand side's computations in program order, unfused, for
+    /// [`System::observer`].
+    rhs_nodes: Vec<Node>,
     pub(crate) events: Vec<CompiledEvent>,
     pub(crate) roots: Vec<Program>,
 }
@@ -89,7 +92,8 @@ impl System {
         let layout = Layout::new(net)?;
         let baseline = baseline(net, &layout);
         let init = init_program(net, &layout, jumps)?;
-        let rhs = rhs_program(net, &layout, jumps)?;
+        let rhs_nodes = rhs_nodes(net, &layout, jumps)?;
+        let rhs = Program::new(rhs_nodes.iter().flat_map(|n| n.code.clone()).collect());
         let events = events::compile_events(net, &layout)?;
         let roots = events::root_programs(net, &layout)?;
         Ok(System {
@@ -97,6 +101,7 @@ impl System {
             baseline,
             init,
             rhs,
+            rhs_nodes,
             events,
             roots,
         })
@@ -201,6 +206,40 @@ impl System {
     /// from the state slots and time.
     pub(crate) fn evaluate(&self, slots: &mut [f64], stack: &mut Vec<f64>) {
         self.rhs.run(slots, stack);
+    }
+
+    /// A program computing, from the state slots and time, only what
+    /// `observables` read: output rows need no rates nor derivatives, and
+    /// often few rules.
+    pub(crate) fn observer(&self, observables: &[Observable]) -> Program {
+        let mut need = vec![false; self.baseline.len()];
+        for o in observables {
+            match *o {
+                Observable::Value(s) => need[s as usize] = true,
+                Observable::Amount(i) | Observable::Concentration(i) => {
+                    let sp = &self.layout.species[i];
+                    need[sp.value as usize] = true;
+                    need[sp.compartment as usize] = true;
+                }
+            }
+        }
+        let mut keep = vec![false; self.rhs_nodes.len()];
+        for (k, node) in self.rhs_nodes.iter().enumerate().rev() {
+            if need[node.target as usize] {
+                keep[k] = true;
+                for r in node.reads() {
+                    need[r as usize] = true;
+                }
+            }
+        }
+        Program::new(
+            self.rhs_nodes
+                .iter()
+                .zip(keep)
+                .filter(|(_, k)| *k)
+                .flat_map(|(n, _)| n.code.clone())
+                .collect(),
+        )
     }
 
     /// Whether the Jacobian's sparsity pattern is the same at every state and
@@ -434,13 +473,11 @@ pub(crate) fn value_nodes(net: &Network, layout: &Layout) -> Result<Vec<Node>> {
     Ok(nodes)
 }
 
-fn rhs_program(net: &Network, layout: &Layout, jumps: &[bool]) -> Result<Program> {
+/// The right-hand side's computations, each after what it reads.
+fn rhs_nodes(net: &Network, layout: &Layout, jumps: &[bool]) -> Result<Vec<Node>> {
     let mut nodes = value_nodes(net, layout)?;
     nodes.extend(rate_and_derivative_nodes(net, layout, jumps)?);
-    let order = topological(nodes, |s| layout.name(s))?;
-    Ok(Program::new(
-        order.into_iter().flat_map(|n| n.code).collect(),
-    ))
+    topological(nodes, |s| layout.name(s))
 }
 
 /// Values at t0 of everything not given as a plain declared value.

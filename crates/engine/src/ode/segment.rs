@@ -13,6 +13,7 @@ use super::{solver_error, Jumps, Ode, COLORING_MIN_STATES};
 use crate::error::{EngineError, Result};
 use crate::scalar::Dual;
 use crate::system::{Observable, System};
+use crate::vm::Program;
 
 /// Scratch shared by the solver's callbacks.
 struct Scratch {
@@ -31,6 +32,8 @@ pub(super) struct Run<'r> {
     pub jumps: &'r mut dyn Jumps,
     pub times: &'r [f64],
     pub observables: &'r [Observable],
+    /// Computes what the observables read (see [`System::observer`]).
+    pub observer: Program,
     pub rows: Vec<Vec<f64>>,
     pub steps: usize,
     /// The last step size of the previous segment.
@@ -347,7 +350,11 @@ impl Ode<'_> {
                 break;
             }
             interpolate(solver, tau, y)?;
-            self.state_at(run, tau, y);
+            // Only what the observables read: the slots are evaluated in
+            // full again (`state_at`) wherever more is needed.
+            run.slots[0] = tau;
+            self.system.load_state(y, &mut run.slots);
+            run.observer.run(&mut run.slots, &mut run.stack);
             let row = run
                 .observables
                 .iter()

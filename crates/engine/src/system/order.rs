@@ -13,7 +13,8 @@ pub(crate) struct Node {
 }
 
 impl Node {
-    fn reads(&self) -> impl Iterator<Item = u32> + '_ {
+    /// The slots the computation reads.
+    pub(crate) fn reads(&self) -> impl Iterator<Item = u32> + '_ {
         self.code.iter().filter_map(|i| match i {
             Instr::Load(s) => Some(*s),
             _ => None,
