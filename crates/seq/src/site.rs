@@ -488,6 +488,9 @@ mod tests {
     }
 
     proptest! {
+        // A stated seed: CI runs the same cases every time (style.md §4).
+        #![proptest_config(proptest::prelude::ProptestConfig { rng_seed: proptest::test_runner::RngSeed::Fixed(20261127), ..proptest::prelude::ProptestConfig::default() })]
+
         // Small alphabets make sites frequent; N and lower case exercise the encoder.
         #[test]
         fn agrees_with_targetscan_style_oracle(
