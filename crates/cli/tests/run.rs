@@ -1,6 +1,6 @@
 //! `senmet run` and `senmet params`: the study's model from the command line.
 
-use crate::util::{senmet, stderr, Dir};
+use crate::util::{senmet, stderr, tsv, Dir};
 
 const SCENARIO: &str = r#"name = "small"
 seed = 3
@@ -119,6 +119,14 @@ fn a_scenario_run_writes_tables_sbml_and_an_offline_report() {
     let prior = senmet(&dir, &["run", "s.toml", "--out", "prior", "--prior"]);
     assert!(prior.status.success(), "{}", stderr(&prior));
     assert_ne!(dir.read("res/subjects.tsv"), dir.read("prior/subjects.tsv"));
+    let draws = tsv(&dir.read("prior/prior_draws.tsv"));
+    assert_eq!(draws.len(), 4 * 4);
+    let release: Vec<&str> = draws
+        .iter()
+        .map(|r| r["ev_release_base"].as_str())
+        .collect();
+    assert!(release.windows(2).any(|w| w[0] != w[1]), "{release:?}");
+    assert!(!dir.path().join("res/prior_draws.tsv").exists());
     // No overwrite without --force.
     let again = senmet(&dir, &["run", "s.toml", "--out", "res"]);
     assert_eq!(again.status.code(), Some(2));

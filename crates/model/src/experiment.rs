@@ -92,6 +92,10 @@ pub struct Subject {
     pub metastasis: bool,
     /// Time courses ([`COURSES`] order) at the course times of its cancer type, row-major.
     pub courses: Vec<f64>,
+    /// With [`Experiment::prior`]: the subject's values of the drawn
+    /// parameters, as `(name, value)` in name order (after the constraints
+    /// of [`prior`]); empty otherwise.
+    pub drawn: Vec<(String, f64)>,
 }
 
 impl Subject {
@@ -247,9 +251,14 @@ impl Setup {
                 let (cell, params) = &cells[c * exp.arms.len() + a];
                 let key = ((c as u64) << 40) | ((a as u64) << 20) | i as u64;
                 let name = &exp.cancer_types[c];
+                let mut drawn = Vec::new();
                 let s = if exp.prior {
-                    let drawn = prior::draw(params, &keep, &mut stream(seed, key | prior::STREAM))?;
-                    let (own, _) = compile(&exp.arms[a], &drawn, cell.t0, cell.t_end, name)?;
+                    let values =
+                        prior::draw(params, &keep, &mut stream(seed, key | prior::STREAM))?;
+                    let (own, _) = compile(&exp.arms[a], &values, cell.t0, cell.t_end, name)?;
+                    for p in prior::uncertain(params).filter(|p| !keep.contains(&p.name)) {
+                        drawn.push((p.name.clone(), values.get(&p.name)?));
+                    }
                     subject(&own, &types[c], &mut stream(seed, key))
                 } else {
                     subject(cell, &types[c], &mut stream(seed, key))
@@ -269,6 +278,7 @@ impl Setup {
                     readouts,
                     metastasis,
                     courses,
+                    drawn,
                 })
             })
             .collect()

@@ -79,23 +79,19 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let comparisons = summary::compare(&exp, &outcome)?;
     let command = std::env::args().collect::<Vec<_>>().join(" ");
     let html = report::render(&exp, &outcome, &summary, &comparisons, &command)?;
-    let files = [
+    let mut files = vec![
         ("summary.tsv", tables::summary(&summary)),
         ("comparisons.tsv", tables::comparisons(&comparisons)),
         ("subjects.tsv", tables::subjects(&exp, &outcome)),
         ("params.tsv", tables::params(&outcome)),
         ("courses.tsv", tables::courses(&exp, &outcome)),
         ("model.xml", senmet_sbml::to_string(&outcome.example)),
-        (
-            "scenario.toml",
-            match &args.scenario {
-                Some(path) => std::fs::read_to_string(path)
-                    .with_context(|| format!("cannot read {}", path.display()))?,
-                None => scenario::DEFAULT.to_string(),
-            },
-        ),
+        ("scenario.toml", scenario_text(args.scenario.as_deref())?),
         ("report.html", html),
     ];
+    if exp.prior {
+        files.push(("prior_draws.tsv", tables::prior_draws(&exp, &outcome)));
+    }
     crate::output::write_folder(&args.out, &files)?;
     println!(
         "{total} subjects simulated in {:.1} s; wrote {}/ (summary.tsv, comparisons.tsv, subjects.tsv, courses.tsv, params.tsv, model.xml, scenario.toml, report.html)",

@@ -84,6 +84,37 @@ pub fn subjects(exp: &Experiment, out: &Outcome) -> String {
     s
 }
 
+/// `prior_draws.tsv` (with `--prior`): every subject's values of the parameters drawn from
+/// their priors, one column per parameter (empty where a subject has no such parameter).
+pub fn prior_draws(exp: &Experiment, out: &Outcome) -> String {
+    let mut names: Vec<&str> = Vec::new();
+    for sub in &out.subjects {
+        for (n, _) in &sub.drawn {
+            if !names.contains(&n.as_str()) {
+                names.push(n);
+            }
+        }
+    }
+    let mut s = format!("cancer_type\tarm\tsubject\t{}\n", names.join("\t"));
+    for sub in &out.subjects {
+        let _ = write!(
+            s,
+            "{}\t{}\t{}",
+            exp.cancer_types[sub.cancer_type],
+            exp.arms[sub.arm].name,
+            sub.index + 1
+        );
+        for n in &names {
+            s.push('\t');
+            if let Some((_, v)) = sub.drawn.iter().find(|(k, _)| k == n) {
+                s.push_str(&num(*v));
+            }
+        }
+        s.push('\n');
+    }
+    s
+}
+
 /// `courses.tsv`: arm means of the time courses, per cancer type and day.
 pub fn courses(exp: &Experiment, out: &Outcome) -> String {
     let mut s = String::from("cancer_type\tarm\tday");
