@@ -277,24 +277,26 @@ impl Cohort {
                 Fate::Undiagnosed(size, days) => Err(undiagnosed(base, size, days, "")),
             };
         }
-        let mut last = None;
-        for draw in 0..PRIOR_DRAWS {
+        let mut draw = 0;
+        loop {
             let key = k | prior::STREAM | (u64::from(draw) << 48);
             let params = prior::draw(&base.params, &self.keep, &mut stream(self.seed, key))?;
             let m = model(params, &base.name)?;
+            draw += 1;
             match self.simulate(&m, c, k)? {
                 Fate::Diagnosed(p) => {
                     return Ok(Patient {
-                        prior_draws: draw + 1,
+                        prior_draws: draw,
                         ..p
                     })
                 }
-                Fate::Undiagnosed(size, days) => last = Some((m, size, days)),
+                Fate::Undiagnosed(size, days) if draw == PRIOR_DRAWS => {
+                    let draws = format!(" in any of {PRIOR_DRAWS} draws from the priors");
+                    return Err(undiagnosed(&m, size, days, &draws));
+                }
+                Fate::Undiagnosed(..) => {}
             }
         }
-        let (m, size, days) = last.expect("PRIOR_DRAWS > 0");
-        let draws = format!(" in any of {PRIOR_DRAWS} draws from the priors");
-        Err(undiagnosed(&m, size, days, &draws))
     }
 
     /// Simulates patient `k` of cancer type `c` with the model `m`.
