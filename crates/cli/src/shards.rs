@@ -122,6 +122,31 @@ impl Manifest {
             .with_context(|| format!("the {} run's manifest has no `{key}` row", self.command))
     }
 
+    /// The value of an extra row, parsed.
+    pub fn parse<T>(&self, key: &str) -> anyhow::Result<T>
+    where
+        T: std::str::FromStr,
+        T::Err: std::error::Error + Send + Sync + 'static,
+    {
+        let value = self.get(key)?;
+        value
+            .parse()
+            .with_context(|| format!("manifest row `{key}`: cannot read `{value}`"))
+    }
+
+    /// The value of an extra row, parsed; `None` when it is empty.
+    pub fn parse_optional<T>(&self, key: &str) -> anyhow::Result<Option<T>>
+    where
+        T: std::str::FromStr,
+        T::Err: std::error::Error + Send + Sync + 'static,
+    {
+        if self.get(key)?.is_empty() {
+            Ok(None)
+        } else {
+            self.parse(key).map(Some)
+        }
+    }
+
     fn text(&self) -> String {
         let mut s = format!(
             "key\tvalue\ncommand\t{}\nhash\t{}\nsettings\t{}\nshard\t{}/{}\nitems\t{}\nchunk\t{}\n",
@@ -284,6 +309,56 @@ pub fn find_chunk(dirs: &[PathBuf], c: u64) -> anyhow::Result<PathBuf> {
         })
 }
 
+/// Reads chunk `c` of the run of `manifest` from whichever of `dirs` holds
+/// it: checks the header, that the first column numbers the chunk's items
+/// in order and that none is missing; `row(cells, at)` gets each row's other
+/// cells and, for messages, its `file:line`.
+pub fn read_chunk(
+    dirs: &[PathBuf],
+    manifest: &Manifest,
+    c: u64,
+    header: &str,
+    mut row: impl FnMut(&[&str], &dyn Fn() -> String) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    let file = find_chunk(dirs, c)?;
+    let text = std::fs::read_to_string(&file)
+        .with_context(|| format!("cannot read {}", file.display()))?;
+    let mut lines = text.lines();
+    anyhow::ensure!(
+        lines.next() == Some(header),
+        "{}:1: expected the header `{header}`",
+        file.display()
+    );
+    let columns = header.split('\t').count();
+    let mut items = manifest.range(c);
+    for (k, line) in lines.enumerate() {
+        let at = || format!("{}:{}", file.display(), k + 2);
+        let cells: Vec<&str> = line.split('\t').collect();
+        anyhow::ensure!(
+            cells.len() == columns,
+            "{}: expected {columns} columns, found {}",
+            at(),
+            cells.len()
+        );
+        let expected = items.next();
+        anyhow::ensure!(
+            expected.is_some() && cells[0].parse::<u64>().ok() == expected,
+            "{}: expected item {}, found `{}`",
+            at(),
+            expected.map_or("none".to_string(), |i| i.to_string()),
+            cells[0]
+        );
+        row(&cells[1..], &at)?;
+    }
+    anyhow::ensure!(
+        items.next().is_none(),
+        "{}: expected {} items, found fewer",
+        file.display(),
+        manifest.range(c).count()
+    );
+    Ok(())
+}
+
 /// Checks that `dirs` are all the shards of one run, each once; returns the first's manifest.
 pub fn check(dirs: &[PathBuf]) -> anyhow::Result<Manifest> {
     let Some(first_dir) = dirs.first() else {
@@ -361,6 +436,36 @@ mod tests {
         assert_eq!(parse_shard(None).unwrap(), (0, 1));
         let err = parse_shard(Some("2/2")).unwrap_err().to_string();
         assert!(err.contains("must be less than N = 2"), "{err}");
+    }
+
+    #[test]
+    fn chunks_are_read_in_item_order_and_gaps_are_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("run");
+        let m = manifest(0, 1);
+        prepare(&out, &m, false).unwrap();
+        let read = |text: &str| {
+            std::fs::write(chunk_path(&out, 1), text).unwrap();
+            let mut seen = Vec::new();
+            read_chunk(std::slice::from_ref(&out), &m, 1, "item\tx", |cells, _| {
+                seen.push(cells[0].to_string());
+                Ok(())
+            })
+            .map(|()| seen)
+        };
+        assert_eq!(
+            read("item\tx\n3\ta\n4\tb\n5\tc\n").unwrap(),
+            ["a", "b", "c"]
+        );
+        let err = read("item\tx\n3\ta\n5\tc\n").unwrap_err().to_string();
+        assert!(
+            err.ends_with("chunk-00000001.tsv:3: expected item 4, found `5`"),
+            "{err}"
+        );
+        let err = read("item\tx\n3\ta\n4\tb\n").unwrap_err().to_string();
+        assert!(err.contains("expected 3 items, found fewer"), "{err}");
+        let err = read("item\tx\n3\ta\tz\n").unwrap_err().to_string();
+        assert!(err.contains(":2: expected 2 columns, found 3"), "{err}");
     }
 
     #[test]

@@ -129,31 +129,17 @@ impl Spec {
     }
 
     fn from_manifest(m: &shards::Manifest) -> anyhow::Result<Self> {
-        let number = |k: &str| -> anyhow::Result<usize> {
-            m.get(k)?
-                .parse()
-                .with_context(|| format!("manifest row `{k}`: expected a whole number"))
-        };
-        let optional = |k: &str| -> anyhow::Result<Option<String>> {
-            Ok(Some(m.get(k)?.to_string()).filter(|v| !v.is_empty()))
-        };
         Ok(Spec {
-            arm_a: m.get("arm_a")?.to_string(),
-            arm_b: m.get("arm_b")?.to_string(),
-            cancer_type: optional("cancer_type")?,
-            readout: m.get("readout")?.to_string(),
-            n_min: number("n_min")?,
-            n_max: number("n_max")?,
-            studies: number("studies")?,
-            pool: number("pool")?,
-            alpha: m
-                .get("alpha")?
-                .parse()
-                .context("manifest row `alpha`: expected a number")?,
-            seed: optional("seed")?
-                .map(|s| s.parse())
-                .transpose()
-                .context("manifest row `seed`: expected a whole number")?,
+            arm_a: m.parse("arm_a")?,
+            arm_b: m.parse("arm_b")?,
+            cancer_type: m.parse_optional("cancer_type")?,
+            readout: m.parse("readout")?,
+            n_min: m.parse("n_min")?,
+            n_max: m.parse("n_max")?,
+            studies: m.parse("studies")?,
+            pool: m.parse("pool")?,
+            alpha: m.parse("alpha")?,
+            seed: m.parse_optional("seed")?,
         })
     }
 
@@ -294,8 +280,27 @@ fn finish(
     );
     let mut pools = vec![(Vec::new(), Vec::new()); exp.cancer_types.len()];
     for c in 0..manifest.n_chunks() {
-        let file = shards::find_chunk(dirs, c)?;
-        read_chunk(&file, manifest.range(c), &mut pools)?;
+        shards::read_chunk(dirs, manifest, c, CHUNK_COLUMNS, |cells, at| {
+            let [cancer_type, arm, _, value] = cells else {
+                anyhow::bail!("{}: expected 5 columns", at())
+            };
+            let pool = cancer_type
+                .parse::<usize>()
+                .ok()
+                .and_then(|t| pools.get_mut(t))
+                .with_context(|| format!("{}: cancer type `{cancer_type}` out of range", at()))?;
+            if !value.is_empty() {
+                let v: f64 = value
+                    .parse()
+                    .with_context(|| format!("{}: `{value}` is not a number", at()))?;
+                match *arm {
+                    "0" => pool.0.push(v),
+                    "1" => pool.1.push(v),
+                    other => anyhow::bail!("{}: arm `{other}`: expected 0 or 1", at()),
+                }
+            }
+            Ok(())
+        })?;
     }
     let curves = exp
         .cancer_types
@@ -313,59 +318,6 @@ fn finish(
     )?;
     write_atomically(&out.join("report.html"), html.as_bytes())?;
     Ok((exp, curves))
-}
-
-/// Adds the values of a chunk file (subjects `range`) to the pools of each cancer type.
-fn read_chunk(
-    file: &Path,
-    range: std::ops::Range<u64>,
-    pools: &mut [(Vec<f64>, Vec<f64>)],
-) -> anyhow::Result<()> {
-    let text =
-        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let mut lines = text.lines();
-    anyhow::ensure!(
-        lines.next() == Some(CHUNK_COLUMNS),
-        "{}:1: expected the header `{CHUNK_COLUMNS}`",
-        file.display()
-    );
-    let mut n = 0;
-    for (k, line) in lines.enumerate() {
-        let at = || format!("{}:{}", file.display(), k + 2);
-        let c: Vec<&str> = line.split('\t').collect();
-        let [subject, cancer_type, arm, _, value] = c[..] else {
-            anyhow::bail!("{}: expected 5 columns, found {}", at(), c.len());
-        };
-        anyhow::ensure!(
-            subject.parse::<u64>().ok() == Some(range.start + k as u64),
-            "{}: expected subject {}, found `{subject}`",
-            at(),
-            range.start + k as u64
-        );
-        let pool = cancer_type
-            .parse::<usize>()
-            .ok()
-            .and_then(|t| pools.get_mut(t))
-            .with_context(|| format!("{}: cancer type `{cancer_type}` out of range", at()))?;
-        if !value.is_empty() {
-            let v: f64 = value
-                .parse()
-                .with_context(|| format!("{}: `{value}` is not a number", at()))?;
-            match arm {
-                "0" => pool.0.push(v),
-                "1" => pool.1.push(v),
-                other => anyhow::bail!("{}: arm `{other}`: expected 0 or 1", at()),
-            }
-        }
-        n += 1;
-    }
-    anyhow::ensure!(
-        n == range.end - range.start,
-        "{}: expected {} subjects, found {n}",
-        file.display(),
-        range.end - range.start
-    );
-    Ok(())
 }
 
 /// The power curve of one cancer type from its two pools.

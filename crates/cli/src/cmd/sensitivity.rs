@@ -132,24 +132,19 @@ impl Spec {
     }
 
     fn from_manifest(m: &shards::Manifest) -> anyhow::Result<Self> {
-        let number = |k: &str| -> anyhow::Result<u64> {
-            m.get(k)?
-                .parse()
-                .with_context(|| format!("manifest row `{k}`: expected a whole number"))
-        };
         Ok(Spec {
             method: match m.get("method")? {
                 "sobol" => Method::Sobol,
                 "morris" => Method::Morris,
                 other => bail!("manifest row `method`: expected sobol or morris, found `{other}`"),
             },
-            n: usize::try_from(number("n")?)?,
-            trajectories: usize::try_from(number("trajectories")?)?,
-            cancer_type: m.get("cancer_type")?.to_string(),
-            readout: m.get("readout")?.to_string(),
-            aged_arm: m.get("aged_arm")?.to_string(),
-            young_arm: m.get("young_arm")?.to_string(),
-            seed: number("seed")?,
+            n: m.parse("n")?,
+            trajectories: m.parse("trajectories")?,
+            cancer_type: m.parse("cancer_type")?,
+            readout: m.parse("readout")?,
+            aged_arm: m.parse("aged_arm")?,
+            young_arm: m.parse("young_arm")?,
+            seed: m.parse("seed")?,
         })
     }
 }
@@ -248,8 +243,21 @@ fn finish(dirs: &[PathBuf], out: &Path, manifest: &shards::Manifest) -> anyhow::
     );
     let mut evals = Vec::with_capacity(points.len());
     for c in 0..manifest.n_chunks() {
-        let file = shards::find_chunk(dirs, c)?;
-        evals.extend(read_chunk(&file, manifest.range(c))?);
+        shards::read_chunk(dirs, manifest, c, CHUNK_COLUMNS, |cells, at| {
+            let [aged, young, scaled] = cells else {
+                anyhow::bail!("{}: expected 4 columns", at())
+            };
+            let number = |s: &str| {
+                s.parse::<f64>()
+                    .with_context(|| format!("{}: `{s}` is not a number", at()))
+            };
+            evals.push(Evaluation {
+                aged: number(aged)?,
+                young: number(young)?,
+                shares_scaled: *scaled == "true",
+            });
+            Ok(())
+        })?;
     }
     let outputs: Vec<f64> = evals.iter().map(|e| e.value(target)).collect();
     let ranked = analyse(&outputs)?;
@@ -281,51 +289,6 @@ fn finish(dirs: &[PathBuf], out: &Path, manifest: &shards::Manifest) -> anyhow::
 
 /// Columns of a chunk file.
 const CHUNK_COLUMNS: &str = "point\taged_expected\tyoung_expected\tev_shares_scaled";
-
-/// Reads the evaluations of the points `range` from a chunk file.
-fn read_chunk(file: &Path, range: std::ops::Range<u64>) -> anyhow::Result<Vec<Evaluation>> {
-    let text =
-        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let mut lines = text.lines();
-    anyhow::ensure!(
-        lines.next() == Some(CHUNK_COLUMNS),
-        "{}:1: expected the header `{CHUNK_COLUMNS}`",
-        file.display()
-    );
-    let evals = lines
-        .enumerate()
-        .map(|(n, line)| {
-            let at = || format!("{}:{}", file.display(), n + 2);
-            let c: Vec<&str> = line.split('\t').collect();
-            let [point, aged, young, scaled] = c[..] else {
-                bail!("{}: expected 4 columns, found {}", at(), c.len());
-            };
-            anyhow::ensure!(
-                point.parse::<u64>().ok() == Some(range.start + n as u64),
-                "{}: expected point {}, found `{point}`",
-                at(),
-                range.start + n as u64
-            );
-            let number = |s: &str| {
-                s.parse::<f64>()
-                    .with_context(|| format!("{}: `{s}` is not a number", at()))
-            };
-            Ok(Evaluation {
-                aged: number(aged)?,
-                young: number(young)?,
-                shares_scaled: scaled == "true",
-            })
-        })
-        .collect::<anyhow::Result<Vec<_>>>()?;
-    anyhow::ensure!(
-        evals.len() as u64 == range.end - range.start,
-        "{}: expected {} points, found {}",
-        file.display(),
-        range.end - range.start,
-        evals.len()
-    );
-    Ok(evals)
-}
 
 fn parse_target(name: &str) -> anyhow::Result<Target> {
     Target::parse(name).with_context(|| {
