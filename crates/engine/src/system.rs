@@ -35,6 +35,8 @@ pub struct System {
     rhs_nodes: Vec<Node>,
     pub(crate) events: Vec<CompiledEvent>,
     pub(crate) roots: Vec<Program>,
+    /// The trigger times when every trigger is an alarm (see [`events::alarms`]).
+    pub(crate) alarms: Option<Vec<f64>>,
 }
 
 /// A global parameter whose declared value a run may override, found with
@@ -96,6 +98,7 @@ impl System {
         let rhs = Program::new(rhs_nodes.iter().flat_map(|n| n.code.clone()).collect());
         let events = events::compile_events(net, &layout)?;
         let roots = events::root_programs(net, &layout)?;
+        let alarms = events::alarms(net);
         Ok(System {
             layout,
             baseline,
@@ -104,6 +107,7 @@ impl System {
             rhs_nodes,
             events,
             roots,
+            alarms,
         })
     }
 

@@ -12,7 +12,7 @@ use super::events::Events;
 use super::{solver_error, Jumps, Ode, COLORING_MIN_STATES};
 use crate::error::{EngineError, Result};
 use crate::scalar::Dual;
-use crate::system::{Observable, System};
+use crate::system::Observable;
 use crate::vm::Program;
 
 /// Scratch shared by the solver's callbacks.
@@ -32,7 +32,7 @@ pub(super) struct Run<'r> {
     pub jumps: &'r mut dyn Jumps,
     pub times: &'r [f64],
     pub observables: &'r [Observable],
-    /// Computes what the observables read (see [`System::observer`]).
+    /// Computes what the observables read (see [`crate::system::System::observer`]).
     pub observer: Program,
     pub rows: Vec<Vec<f64>>,
     pub steps: usize,
@@ -68,7 +68,6 @@ impl Ode<'_> {
             dstack: Vec::new(),
         });
         let n_roots = sys.roots.len().max(1);
-        let alarms_only = alarms_only(sys);
         let problem = DiffsolBuilder::<NalgebraMat<f64>>::new()
             .t0(t)
             .rtol(self.rtol)
@@ -97,7 +96,7 @@ impl Ode<'_> {
             .use_coloring(n >= COLORING_MIN_STATES && sys.has_fixed_jacobian_pattern())
             .root(
                 |x: &[f64], _p: &[f64], t: f64, g: &mut [f64]| {
-                    if sys.roots.is_empty() || alarms_only {
+                    if sys.roots.is_empty() || sys.alarms.is_some() {
                         // No triggers, or only alarms, at which the solver
                         // stops anyway: skip evaluating the model at every step.
                         g.fill(1.0);
@@ -197,21 +196,20 @@ impl Ode<'_> {
     /// stepped over.
     fn next_stop(&self, run: &Run, t: f64, t_end: f64) -> f64 {
         let after = |tau: &f64| *tau > t && !at_or_before(*tau, t);
-        let events = &self.system.events;
-        let next = if alarms_only(self.system) {
-            events
+        let next = match &self.system.alarms {
+            Some(alarms) => alarms
                 .iter()
-                .filter_map(|e| e.alarm)
+                .copied()
                 .filter(after)
-                .fold(f64::INFINITY, f64::min)
-        } else {
-            run.times
+                .fold(f64::INFINITY, f64::min),
+            None => run
+                .times
                 .get(run.rows.len()..)
                 .unwrap_or(&[])
                 .iter()
                 .copied()
                 .find(after)
-                .unwrap_or(t_end)
+                .unwrap_or(t_end),
         };
         let pending = run.events.next_time().unwrap_or(f64::INFINITY);
         next.min(pending).min(t_end)
@@ -232,13 +230,14 @@ impl Ode<'_> {
     where
         Eqn: diffsol::OdeEquations<T = f64, V = diffsol::NalgebraVec<f64>> + 's,
     {
-        let events = &self.system.events;
         // Inclusive at both ends: `time > c` turns true just after `c`,
         // which the step starting at a stop on `c` holds.
-        let alarm_in_step = |a: f64| at_or_before(t_prev, a) && at_or_before(a, t_now);
-        if alarms_only(self.system) && !events.iter().filter_map(|e| e.alarm).any(alarm_in_step) {
-            // Alarms change only at their times (and there are none without events).
-            return Ok(None);
+        let in_step = |a: &f64| at_or_before(t_prev, *a) && at_or_before(*a, t_now);
+        if let Some(alarms) = &self.system.alarms {
+            if !alarms.iter().any(in_step) {
+                // Alarms change only at their times (and there are none without events).
+                return Ok(None);
+            }
         }
         let mut lo = t_prev;
         if let Some(t_root) = t_root {
@@ -377,11 +376,6 @@ where
     let v = solver.interpolate(t).map_err(|e| solver_error(t, e))?;
     y.copy_from_slice(&v.clone_as_vec());
     Ok(())
-}
-
-/// Whether every event trigger is an alarm (`time >= c`): true without events.
-fn alarms_only(system: &System) -> bool {
-    system.events.iter().all(|e| e.alarm.is_some())
 }
 
 /// Whether output time `tau` counts as reached at `t` (equal within rounding).

@@ -20,9 +20,6 @@ pub(crate) struct CompiledEvent {
     pub from_trigger_time: bool,
     /// `(target slot, value)`.
     pub assignments: Vec<(u32, Program)>,
-    /// For a trigger `time >= c` (or `>`, or written the other way round)
-    /// with a literal `c`: that time, known before the run.
-    pub alarm: Option<f64>,
 }
 
 pub(crate) fn compile_events(net: &Network, layout: &Layout) -> Result<Vec<CompiledEvent>> {
@@ -70,11 +67,17 @@ pub(crate) fn compile_events(net: &Network, layout: &Layout) -> Result<Vec<Compi
                 initial_value: e.initial_value,
                 from_trigger_time: e.use_values_from_trigger_time,
                 assignments,
-                alarm: alarm(&e.trigger),
                 label,
             })
         })
         .collect()
+}
+
+/// When every trigger is an alarm (`time >= c`, `time > c`, `c <= time` or
+/// `c < time` with `c` a literal), the times they turn true, known before
+/// the run; `None` when some trigger is not (an empty list without events).
+pub(crate) fn alarms(net: &Network) -> Option<Vec<f64>> {
+    net.events.iter().map(|e| alarm(&e.trigger)).collect()
 }
 
 /// The time at which a trigger `time >= c`, `time > c`, `c <= time` or
