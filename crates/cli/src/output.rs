@@ -2,12 +2,27 @@
 
 pub mod parquet;
 
+use std::fs::File;
+use std::io::Write;
 use std::path::Path;
 
 use anyhow::Context;
 
 /// Writes `bytes` to `path` atomically: readers see the old file or the whole new one.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    write_atomically_with(path, |mut file| {
+        file.write_all(bytes)
+            .with_context(|| format!("cannot write {}", path.display()))
+    })
+}
+
+/// Lets `write` fill a temporary file beside `path` (flushing what it
+/// buffers), then renames it to `path`: readers see the old file or the
+/// whole new one. The temporary file is removed if `write` fails.
+pub fn write_atomically_with(
+    path: &Path,
+    write: impl FnOnce(File) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -18,10 +33,13 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
         name.to_string_lossy(),
         std::process::id()
     ));
-    std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
+    let file = File::create(&tmp).with_context(|| format!("cannot write {}", tmp.display()))?;
+    if let Err(e) = write(file) {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e);
+    }
     std::fs::rename(&tmp, path)
-        .with_context(|| format!("cannot move {} to {}", tmp.display(), path.display()))?;
-    Ok(())
+        .with_context(|| format!("cannot move {} to {}", tmp.display(), path.display()))
 }
 
 /// Writes files into a temporary sibling folder, then renames it into place;

@@ -35,15 +35,7 @@ pub fn from_file(tsv: &Path, out: &Path) -> anyhow::Result<()> {
             .map(BufReader::new)
             .with_context(|| format!("cannot read {}", tsv.display()))
     };
-    let tmp = out.with_file_name(format!(
-        ".{}.tmp-{}",
-        out.file_name().unwrap_or_default().to_string_lossy(),
-        std::process::id()
-    ));
-    let file = File::create(&tmp).with_context(|| format!("cannot write {}", tmp.display()))?;
-    convert(open, file, &tsv.display().to_string())?;
-    std::fs::rename(&tmp, out)
-        .with_context(|| format!("cannot move {} to {}", tmp.display(), out.display()))
+    super::write_atomically_with(out, |file| convert(open, file, &tsv.display().to_string()))
 }
 
 /// Column types, widened as values are seen.

@@ -15,7 +15,7 @@ use senmet_report::{Report, Table};
 use senmet_stats::survival::{cox_ph, kaplan_meier};
 
 use super::store::COLUMNS;
-use crate::output::{parquet, write_atomically};
+use crate::output::{parquet, write_atomically, write_atomically_with};
 use crate::shards;
 
 const SEER: &str = include_str!("../../../data/seer_metastatic_at_diagnosis.tsv");
@@ -67,39 +67,33 @@ fn concatenate(
     manifest: &shards::Manifest,
     types: &[String],
 ) -> anyhow::Result<Vec<Row>> {
-    let path = out.join("patients.tsv");
-    let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
-    let file =
-        std::fs::File::create(&tmp).with_context(|| format!("cannot write {}", tmp.display()))?;
-    let mut w = std::io::BufWriter::new(file);
-    writeln!(w, "{COLUMNS}")?;
     let mut rows = Vec::with_capacity(usize::try_from(manifest.items).unwrap_or(0));
-    for c in 0..manifest.n_chunks() {
-        let file = shards::find_chunk(dirs, c)?;
-        let reader = BufReader::new(
-            std::fs::File::open(&file)
-                .with_context(|| format!("cannot read {}", file.display()))?,
-        );
-        for (n, line) in reader.lines().enumerate().skip(1) {
-            let line = line.with_context(|| format!("cannot read {}", file.display()))?;
-            rows.push(
-                parse(&line, types).with_context(|| format!("{}:{}", file.display(), n + 1))?,
+    write_atomically_with(&out.join("patients.tsv"), |file| {
+        let mut w = std::io::BufWriter::new(file);
+        writeln!(w, "{COLUMNS}")?;
+        for c in 0..manifest.n_chunks() {
+            let file = shards::find_chunk(dirs, c)?;
+            let reader = BufReader::new(
+                std::fs::File::open(&file)
+                    .with_context(|| format!("cannot read {}", file.display()))?,
             );
-            writeln!(w, "{line}")?;
+            for (n, line) in reader.lines().enumerate().skip(1) {
+                let line = line.with_context(|| format!("cannot read {}", file.display()))?;
+                rows.push(
+                    parse(&line, types).with_context(|| format!("{}:{}", file.display(), n + 1))?,
+                );
+                writeln!(w, "{line}")?;
+            }
         }
-    }
-    if rows.len() as u64 != manifest.items {
-        bail!(
-            "the chunks hold {} patients, the run has {}",
-            rows.len(),
-            manifest.items
-        );
-    }
-    w.flush()
-        .with_context(|| format!("cannot write {}", tmp.display()))?;
-    drop(w);
-    std::fs::rename(&tmp, &path)
-        .with_context(|| format!("cannot move {} to {}", tmp.display(), path.display()))?;
+        if rows.len() as u64 != manifest.items {
+            bail!(
+                "the chunks hold {} patients, the run has {}",
+                rows.len(),
+                manifest.items
+            );
+        }
+        w.flush().context("cannot write patients.tsv")
+    })?;
     Ok(rows)
 }
 
