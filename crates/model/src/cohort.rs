@@ -197,9 +197,7 @@ pub struct Cohort {
     ages: Ages,
     follow_up: f64,
     seed: Seed,
-    prior: bool,
-    /// Parameters set by the user, never drawn from their priors.
-    keep: Vec<String>,
+    choice: Choice,
 }
 
 /// Parameter values beyond the tables' defaults.
@@ -250,8 +248,7 @@ impl Cohort {
             ages,
             follow_up: years,
             seed: Seed::new(seed),
-            prior: choice.prior,
-            keep: choice.overrides.iter().map(|(n, _)| n.clone()).collect(),
+            choice: choice.clone(),
         })
     }
 
@@ -271,7 +268,7 @@ impl Cohort {
                 m.diagnosis
             ),
         };
-        if !self.prior {
+        if !self.choice.prior {
             return match self.simulate(base, c, k)? {
                 Fate::Diagnosed(p) => Ok(p),
                 Fate::Undiagnosed(size, days) => Err(undiagnosed(base, size, days, "")),
@@ -280,7 +277,11 @@ impl Cohort {
         let mut draw = 0;
         loop {
             let key = k | prior::STREAM | (u64::from(draw) << 48);
-            let params = prior::draw(&base.params, &self.keep, &mut stream(self.seed, key))?;
+            let params = prior::draw(
+                &base.params,
+                &self.choice.overrides,
+                &mut stream(self.seed, key),
+            )?;
             let m = model(params, &base.name)?;
             draw += 1;
             match self.simulate(&m, c, k)? {

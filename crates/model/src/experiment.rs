@@ -245,7 +245,6 @@ impl Setup {
             })
             .collect();
         let seed = Seed::new(exp.seed);
-        let keep: Vec<String> = exp.overrides.iter().map(|(n, _)| n.clone()).collect();
         jobs.par_iter()
             .map(|&(c, a, i)| {
                 let (cell, params) = &cells[c * exp.arms.len() + a];
@@ -253,10 +252,13 @@ impl Setup {
                 let name = &exp.cancer_types[c];
                 let mut drawn = Vec::new();
                 let s = if exp.prior {
-                    let values =
-                        prior::draw(params, &keep, &mut stream(seed, key | prior::STREAM))?;
+                    let values = prior::draw(
+                        params,
+                        &exp.overrides,
+                        &mut stream(seed, key | prior::STREAM),
+                    )?;
                     let (own, _) = compile(&exp.arms[a], &values, cell.t0, cell.t_end, name)?;
-                    for p in prior::uncertain(params).filter(|p| !keep.contains(&p.name)) {
+                    for p in prior::drawn(params, &exp.overrides) {
                         drawn.push((p.name.clone(), values.get(&p.name)?));
                     }
                     subject(&own, &types[c], &mut stream(seed, key))

@@ -43,15 +43,24 @@ pub fn uncertain(params: &Params) -> impl Iterator<Item = &Parameter> {
         .filter(|p| p.prior != Prior::Fixed && !SKIPPED_LAYERS.contains(&p.layer.as_str()))
 }
 
-/// `base` with every uncertain parameter not named in `keep` drawn from its
-/// prior (uniform, or uniform in the logarithm), then constrained.
+/// The uncertain parameters of `params` that `overrides` (a user's
+/// `(name, value)` settings) leave to be drawn, in name order.
+pub fn drawn<'a>(
+    params: &'a Params,
+    overrides: &'a [(String, f64)],
+) -> impl Iterator<Item = &'a Parameter> {
+    uncertain(params).filter(move |p| !overrides.iter().any(|(n, _)| *n == p.name))
+}
+
+/// `base` with every parameter of [`drawn`] drawn from its prior (uniform,
+/// or uniform in the logarithm), then constrained.
 ///
 /// # Errors
 ///
 /// Values the tables reject (none for a well-formed table).
-pub fn draw(base: &Params, keep: &[String], rng: &mut ChaCha8Rng) -> Result<Params> {
+pub fn draw(base: &Params, overrides: &[(String, f64)], rng: &mut ChaCha8Rng) -> Result<Params> {
     let mut params = base.clone();
-    for p in uncertain(base).filter(|p| !keep.contains(&p.name)) {
+    for p in drawn(base, overrides) {
         let u: f64 = rng.random();
         let value = match p.prior {
             Prior::LogUniform => (p.low.ln() + u * (p.high.ln() - p.low.ln())).exp(),
@@ -105,7 +114,7 @@ mod tests {
     fn draws_stay_in_their_priors_and_keep_the_constraints() -> Result<()> {
         let base = Tables::builtin()?.resolve(Species::Mouse, "breast")?;
         let mut rng = ChaCha8Rng::seed_from_u64(3);
-        let keep = vec!["growth_rate".to_string()];
+        let keep = vec![("growth_rate".to_string(), 0.0134)];
         let names: Vec<String> = uncertain(&base).map(|p| p.name.clone()).collect();
         assert!(names.len() > 20, "{names:?}");
         assert!(names.contains(&"ev_release_base".to_string()));
