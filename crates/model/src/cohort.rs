@@ -37,7 +37,7 @@ use senmet_engine::{Observable, Ode, ParameterId, System};
 
 use crate::build::{self, Design, ORGANS};
 use crate::error::{ModelError, Result};
-use crate::experiment::{invert, variation, vary};
+use crate::experiment::{invert, missing, variation, vary};
 use crate::host::{AgeEffects, Host, Species};
 use crate::params::{Params, Tables};
 use crate::prior;
@@ -441,10 +441,6 @@ fn model(params: Params, name: &str) -> Result<TypeModel> {
         context: format!("{name} (human): compiling the network"),
         source: e,
     })?;
-    let missing = |s: &str| ModelError::UnknownParameter {
-        name: s.to_string(),
-        hint: " (a model symbol the network lacks: a bug)".into(),
-    };
     let variation = variation(&system, &params)?;
     let mut observables = Vec::new();
     let names = ORGANS

@@ -356,7 +356,8 @@ fn engine(context: String, source: senmet_engine::EngineError) -> ModelError {
     ModelError::Engine { context, source }
 }
 
-fn missing(name: &str) -> ModelError {
+/// The error for a model symbol the network lacks (a bug in `build`).
+pub(crate) fn missing(name: &str) -> ModelError {
     ModelError::UnknownParameter {
         name: name.to_string(),
         hint: " (a model symbol the network lacks: a bug)".into(),
