@@ -7,6 +7,9 @@
 //! Jacobian-vector products.
 
 mod fused;
+mod sum;
+
+pub(crate) use sum::{product_factors, Factor};
 
 use crate::scalar::{Fn1, Scalar};
 
@@ -70,6 +73,8 @@ pub(crate) enum Instr {
     MulConst(f64),
     DivConst(f64),
     PowConst(f64),
+    /// A whole statement computing a sum of products into a slot.
+    Sum(u32),
 }
 
 /// A compiled sequence of instructions, and the fused form it runs in.
@@ -77,6 +82,7 @@ pub(crate) enum Instr {
 pub(crate) struct Program {
     code: Vec<Instr>,
     ops: Vec<Instr>,
+    sums: sum::Sums,
     depth: usize,
 }
 
@@ -88,8 +94,10 @@ fn truth<N: Scalar>(b: bool) -> N {
 impl Program {
     /// A program running `code`.
     pub fn new(code: Vec<Instr>) -> Self {
+        let (ops, sums) = fused::fuse(&code);
         Program {
-            ops: fused::fuse(&code),
+            ops,
+            sums,
             depth: fused::depth(&code),
             code,
         }
@@ -170,6 +178,7 @@ impl Program {
                 Instr::DivConst(x) => acc = acc / N::constant(x),
                 Instr::PowConst(x) => acc = acc.pow(N::constant(x)),
                 Instr::Call(f) => acc = acc.apply(f),
+                Instr::Sum(k) => self.sums.run(k, slots),
                 Instr::Cmp(c) => {
                     let a = pop(stack, &mut sp);
                     acc = compare(c, a.value(), acc.value());
@@ -426,15 +435,75 @@ mod tests {
         }
     }
 
+    /// A product of one to three numbers or symbols.
+    fn product() -> impl Strategy<Value = Expr> {
+        let factor = prop_oneof![
+            (-3.0f64..3.0).prop_map(Expr::Num),
+            prop_oneof![Just("x"), Just("y"), Just("z")].prop_map(Expr::sym),
+        ];
+        proptest::collection::vec(factor, 1..4).prop_map(|f| Expr::apply(MathOp::Times, f))
+    }
+
+    proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { rng_seed: proptest::test_runner::RngSeed::Fixed(20261127), ..proptest::prelude::ProptestConfig::default() })]
+
+        /// Sums of products (as rates and species derivatives are) run as
+        /// one instruction, with the stack machine's values bit for bit.
+        #[test]
+        fn sums_of_products_run_whole(
+            plus in proptest::collection::vec(product(), 1..5),
+            minus in proptest::collection::vec(product(), 0..4),
+            x in -2.0f64..2.0,
+            y in -2.0f64..2.0,
+            z in 0.0f64..2.0,
+        ) {
+            let sum = |p: Vec<Expr>| Expr::apply(MathOp::Plus, p);
+            let e = if minus.is_empty() {
+                sum(plus)
+            } else {
+                Expr::apply(MathOp::Minus, vec![sum(plus), sum(minus)])
+            };
+            let mut code = Vec::new();
+            emit_store(&e, 4, &Xyz, "e", &mut code).expect("compiles");
+            let program = Program::new(code.clone());
+            if code.len() > 2 {
+                prop_assert!(matches!(program.ops.as_slice(), [Instr::Sum(_)]));
+            }
+            let (mut a, mut b) = ([0.0, x, y, z, 0.0], [0.0, x, y, z, 0.0]);
+            program.run(&mut a, &mut Vec::new());
+            reference(&code, &mut b);
+            prop_assert_eq!(a[4].to_bits(), b[4].to_bits());
+        }
+    }
+
+    #[test]
+    fn sums_carry_derivatives() {
+        // out = (2·x·y + z) − x·x: d/dx = 2y − 2x at x = 3, y = 5 → 4.
+        let e: Expr = "(2 * x * y + z) - x * x".parse().expect("parses");
+        let mut code = Vec::new();
+        emit_store(&e, 4, &Xyz, "e", &mut code).expect("compiles");
+        let p = Program::new(code);
+        assert!(matches!(p.ops.as_slice(), [Instr::Sum(_)]));
+        let mut dual = [
+            Dual::default(),
+            Dual::new(3.0, 1.0),
+            Dual::new(5.0, 0.0),
+            Dual::new(7.0, 0.0),
+            Dual::default(),
+        ];
+        p.run(&mut dual, &mut Vec::new());
+        assert_eq!(dual[4], Dual::new(30.0 + 7.0 - 9.0, 4.0));
+    }
+
     #[test]
     fn operands_fuse_into_arithmetic() {
-        // k·A·B stored: Load, MulSlot, MulSlot, Store.
+        // k·A/B stored (not a sum of products): Load, MulSlot, DivSlot, Store.
         let p = Program::new(vec![
             Instr::Load(1),
             Instr::Load(2),
             Instr::Mul,
             Instr::Load(3),
-            Instr::Mul,
+            Instr::Div,
             Instr::Store(4),
         ]);
         assert_eq!(
@@ -442,13 +511,13 @@ mod tests {
             vec![
                 Instr::Load(1),
                 Instr::MulSlot(2),
-                Instr::MulSlot(3),
+                Instr::DivSlot(3),
                 Instr::Store(4)
             ]
         );
         let mut s = [0.0, 2.0, 3.0, 5.0, 0.0];
         assert!(p.run(&mut s, &mut Vec::new()).is_nan());
-        assert_eq!(s[4], 30.0);
+        assert_eq!(s[4], 1.2);
     }
 
     #[test]

@@ -1,14 +1,7 @@
 //! Propensity laws that are products (mass action and most other simple
 //! laws), evaluated as plain products instead of by the expression machine.
 
-use crate::vm::Instr;
-
-/// A number or a slot in a product.
-#[derive(Debug, Clone, Copy)]
-pub(super) enum Factor {
-    Num(f64),
-    Slot(u32),
-}
+use crate::vm::{product_factors, Factor, Instr};
 
 /// How a reaction's propensity is evaluated.
 #[derive(Debug, Clone)]
@@ -87,20 +80,7 @@ fn factors(code: &[Instr], slot: u32) -> Option<Vec<Factor>> {
     let (Instr::Store(s), body) = code.split_last()? else {
         return None;
     };
-    let factor = |i: &Instr| match *i {
-        Instr::Const(x) => Some(Factor::Num(x)),
-        Instr::Load(s) => Some(Factor::Slot(s)),
-        _ => None,
-    };
-    let (first, rest) = body.split_first()?;
-    let mut factors = vec![factor(first)?];
-    for pair in rest.chunks(2) {
-        match pair {
-            [f, Instr::Mul] => factors.push(factor(f)?),
-            _ => return None,
-        }
-    }
-    (*s == slot).then_some(factors)
+    (*s == slot).then(|| product_factors(body)).flatten()
 }
 
 #[cfg(test)]

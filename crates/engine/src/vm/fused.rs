@@ -6,10 +6,14 @@
 //! instruction that combines the accumulator with the slot or constant
 //! directly (`MulSlot(s)`: `acc = acc · slots[s]`), so a product such as
 //! `k·A·B` is three instructions instead of five and never touches the stack.
+//! Whole statements that are sums of products become one instruction
+//! ([`Instr::Sum`], see [`super::sum`]).
+//!
 //! Every instruction computes the same operation on the same operands as the
 //! code it replaces, so results are bit for bit those of the plain stack code
 //! (for `f64` and for dual numbers alike).
 
+use super::sum::{statements, Sums};
 use super::Instr;
 
 /// Arithmetic with two operands.
@@ -59,8 +63,9 @@ fn target(i: usize, offset: u32) -> usize {
 }
 
 /// Fuses operand pushes into the arithmetic that follows them, except where
-/// a jump lands on the arithmetic, and re-targets the (relative) jumps.
-pub(super) fn fuse(code: &[Instr]) -> Vec<Instr> {
+/// a jump lands on the arithmetic, and statements that are sums of products
+/// into one instruction each; re-targets the (relative) jumps.
+pub(super) fn fuse(code: &[Instr]) -> (Vec<Instr>, Sums) {
     let mut landing = vec![false; code.len() + 1];
     for (i, instr) in code.iter().enumerate() {
         if let Instr::Jump(o) | Instr::JumpIfFalse(o) = *instr {
@@ -69,12 +74,31 @@ pub(super) fn fuse(code: &[Instr]) -> Vec<Instr> {
             }
         }
     }
+    let mut sums = Sums::default();
+    // `whole[start]`: the end and sum index of a statement run as one.
+    let mut whole = vec![None; code.len()];
+    for (start, end) in statements(code) {
+        if landing[start + 1..=end].iter().any(|l| *l) {
+            continue;
+        }
+        let Instr::Store(target) = code[end] else {
+            continue;
+        };
+        if let Some(k) = sums.push(&code[start..end], target) {
+            whole[start] = Some((end, k));
+        }
+    }
     // `at[i]`: the fused index of instruction i (for jump sources and targets).
     let mut at = vec![0; code.len() + 1];
     let mut ops = Vec::with_capacity(code.len());
     let mut i = 0;
     while i < code.len() {
         at[i] = ops.len();
+        if let Some((end, k)) = whole[i] {
+            ops.push(Instr::Sum(k));
+            i = end + 1;
+            continue;
+        }
         let next = code.get(i + 1).copied().filter(|_| !landing[i + 1]);
         let fused = match (code[i], next.and_then(arith)) {
             (Instr::Load(s), Some(a)) => Some(with_slot(a, s)),
@@ -104,7 +128,7 @@ pub(super) fn fuse(code: &[Instr]) -> Vec<Instr> {
             };
         }
     }
-    ops
+    (ops, sums)
 }
 
 /// The most values the code ever holds on the stack, counting every
@@ -136,7 +160,8 @@ pub(super) fn depth(code: &[Instr]) -> usize {
             | Instr::SubConst(_)
             | Instr::MulConst(_)
             | Instr::DivConst(_)
-            | Instr::PowConst(_) => 0,
+            | Instr::PowConst(_)
+            | Instr::Sum(_) => 0,
         };
         most = most.max(n);
     }
