@@ -11,99 +11,54 @@ use std::time::Duration;
 use criterion::Criterion;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use senmet_engine::{
-    Compartment, Expr, InitialQuantity, Network, Ode, Op, Parameter, Reaction, Species,
-    SpeciesReference, System,
-};
-
-fn network(species: &[(&str, f64)], params: &[(String, f64)]) -> Network {
-    let mut net = Network::default();
-    net.compartments.push(Compartment {
-        id: "cell".into(),
-        name: None,
-        size: Some(1.0),
-        spatial_dimensions: Some(3.0),
-        constant: true,
-    });
-    for &(id, a) in species {
-        net.species.push(Species {
-            id: id.into(),
-            name: None,
-            compartment: "cell".into(),
-            initial: InitialQuantity::Amount(a),
-            has_only_substance_units: true,
-            boundary_condition: false,
-            constant: false,
-            conversion_factor: None,
-        });
-    }
-    for (id, v) in params {
-        net.parameters.push(Parameter {
-            id: id.clone(),
-            name: None,
-            value: Some(*v),
-            constant: true,
-        });
-    }
-    net
-}
+use senmet_engine::{Expr, Network, Ode, Op, System};
 
 /// Mass action: `k · reactants` turning `reactants` into `products`.
-fn reaction(id: &str, k: &str, reactants: &[&str], products: &[&str]) -> Reaction {
-    let refs = |ids: &[&str]| {
-        ids.iter()
-            .map(|s| SpeciesReference {
-                species: (*s).into(),
-                id: None,
-                stoichiometry: Some(1.0),
-                constant: true,
-            })
-            .collect()
-    };
+fn reaction(net: &mut Network, id: &str, k: &str, reactants: &[&str], products: &[&str]) {
     let mut factors = vec![Expr::sym(k)];
     factors.extend(reactants.iter().map(|s| Expr::sym(*s)));
-    Reaction {
-        id: id.into(),
-        name: None,
-        reversible: false,
-        reactants: refs(reactants),
-        products: refs(products),
-        modifiers: vec![],
-        rate: Some(Expr::apply(Op::Times, factors)),
-    }
+    let rate = Expr::apply(Op::Times, factors);
+    net.add_reaction(id, &ones(reactants), &ones(products), rate);
+}
+
+/// Each species once.
+fn ones<'a>(ids: &[&'a str]) -> Vec<(&'a str, f64)> {
+    ids.iter().map(|s| (*s, 1.0)).collect()
 }
 
 fn robertson() -> Network {
-    let params = [("k1", 0.04), ("k2", 3e7), ("k3", 1e4)].map(|(k, v)| (k.to_string(), v));
-    let mut net = network(&[("A", 1.0), ("B", 0.0), ("C", 0.0)], &params);
-    net.reactions.push(reaction("r1", "k1", &["A"], &["B"]));
-    net.reactions
-        .push(reaction("r2", "k2", &["B", "B"], &["B", "C"]));
-    net.reactions
-        .push(reaction("r3", "k3", &["B", "C"], &["A", "C"]));
+    let mut net = Network::well_mixed(&[("A", 1.0), ("B", 0.0), ("C", 0.0)]);
+    for (k, v) in [("k1", 0.04), ("k2", 3e7), ("k3", 1e4)] {
+        net.add_parameter(k, v);
+    }
+    reaction(&mut net, "r1", "k1", &["A"], &["B"]);
+    reaction(&mut net, "r2", "k2", &["B", "B"], &["B", "C"]);
+    reaction(&mut net, "r3", "k3", &["B", "C"], &["A", "C"]);
     net
 }
 
 fn chain50() -> Network {
+    let ids: Vec<String> = (1..=50).map(|i| format!("A{i}")).collect();
+    let species: Vec<(&str, f64)> = ids.iter().map(|s| (s.as_str(), 1.0)).collect();
+    let mut net = Network::well_mixed(&species);
     let mut rng = ChaCha8Rng::seed_from_u64(0);
     let mut log_uniform = |lo: f64, hi: f64| 10f64.powf(rng.random_range(lo..hi));
-    let ids: Vec<String> = (1..=50).map(|i| format!("A{i}")).collect();
-    let mut params = vec![("k_in".to_string(), 1.0)];
-    let mut reactions = vec![reaction("in", "k_in", &[], &["A1"])];
+    net.add_parameter("k_in", 1.0);
+    reaction(&mut net, "in", "k_in", &[], &["A1"]);
     for i in 0..49 {
         let (kf, kr) = (format!("kf{}", i + 1), format!("kr{}", i + 1));
-        params.push((kf.clone(), log_uniform(-2.0, 4.0)));
-        params.push((kr.clone(), log_uniform(-2.0, 4.0)));
+        net.add_parameter(&kf, log_uniform(-2.0, 4.0));
+        net.add_parameter(&kr, log_uniform(-2.0, 4.0));
         let (a, b) = (ids[i].as_str(), ids[i + 1].as_str());
-        reactions.push(reaction(&format!("f{}", i + 1), &kf, &[a], &[b]));
-        reactions.push(reaction(&format!("r{}", i + 1), &kr, &[b], &[a]));
+        reaction(&mut net, &format!("f{}", i + 1), &kf, &[a], &[b]);
+        reaction(&mut net, &format!("r{}", i + 1), &kr, &[b], &[a]);
     }
-    params.push(("k_out".into(), 0.1));
-    reactions.push(reaction("out", "k_out", &["A50"], &[]));
+    net.add_parameter("k_out", 0.1);
+    reaction(&mut net, "out", "k_out", &["A50"], &[]);
     let mut rng = ChaCha8Rng::seed_from_u64(1);
     for j in 0..10 {
         let kb = format!("kb{j}");
-        params.push((kb.clone(), 10f64.powf(rng.random_range(-2.0..0.0))));
+        net.add_parameter(&kb, 10f64.powf(rng.random_range(-2.0..0.0)));
         let mut pick = [0usize; 3];
         for k in 0..3 {
             pick[k] = loop {
@@ -114,11 +69,8 @@ fn chain50() -> Network {
             };
         }
         let [a, b, c] = pick.map(|p| ids[p].as_str());
-        reactions.push(reaction(&format!("b{j}"), &kb, &[a, b], &[c]));
+        reaction(&mut net, &format!("b{j}"), &kb, &[a, b], &[c]);
     }
-    let species: Vec<(&str, f64)> = ids.iter().map(|s| (s.as_str(), 1.0)).collect();
-    let mut net = network(&species, &params);
-    net.reactions = reactions;
     net
 }
 

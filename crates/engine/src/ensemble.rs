@@ -123,62 +123,25 @@ impl<'a> Ensemble<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::network::{
-        Compartment, InitialAssignment, InitialQuantity, Network, Parameter, Reaction, Species,
-        SpeciesReference,
-    };
-    use crate::{Expr, Op, System};
+    use crate::network::{InitialAssignment, Network};
+    use crate::{Expr, System};
 
     /// A -> 0 at rate k·A with A(0) = a0, where a0 = 2·k0 by initial assignment.
     fn decay() -> Network {
-        let mut net = Network::default();
-        net.compartments.push(Compartment {
-            id: "c".into(),
-            name: None,
-            size: Some(1.0),
-            spatial_dimensions: None,
-            constant: true,
-        });
+        let mut net = Network::well_mixed(&[("A", 1.0)]);
         for (id, v) in [("k", 1.0), ("k0", 1.0), ("a0", 0.0)] {
-            net.parameters.push(Parameter {
-                id: id.into(),
-                name: None,
-                value: Some(v),
-                constant: true,
-            });
+            net.add_parameter(id, v);
         }
+        let law = |text: &str| text.parse::<Expr>().expect("parses");
         net.initial_assignments.push(InitialAssignment {
             symbol: "a0".into(),
-            math: Expr::apply(Op::Times, vec![Expr::Num(2.0), Expr::sym("k0")]),
+            math: law("2 * k0"),
         });
         net.initial_assignments.push(InitialAssignment {
             symbol: "A".into(),
             math: Expr::sym("a0"),
         });
-        net.species.push(Species {
-            id: "A".into(),
-            name: None,
-            compartment: "c".into(),
-            initial: InitialQuantity::Amount(1.0),
-            has_only_substance_units: true,
-            boundary_condition: false,
-            constant: false,
-            conversion_factor: None,
-        });
-        net.reactions.push(Reaction {
-            id: "decay".into(),
-            name: None,
-            reversible: false,
-            reactants: vec![SpeciesReference {
-                species: "A".into(),
-                id: None,
-                stoichiometry: Some(1.0),
-                constant: true,
-            }],
-            products: vec![],
-            modifiers: vec![],
-            rate: Some(Expr::apply(Op::Times, vec![Expr::sym("k"), Expr::sym("A")])),
-        });
+        net.add_reaction("decay", &[("A", 1.0)], &[], law("k * A"));
         net
     }
 

@@ -32,6 +32,90 @@ pub struct Network {
     pub conversion_factor: Option<String>,
 }
 
+impl Network {
+    /// A network of species counted as amounts (`hasOnlySubstanceUnits`) in
+    /// one constant compartment `c` of size 1, with initial amounts: the
+    /// usual form of stochastic and mass-action models written in code.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use senmet_engine::{Network, Ode, System};
+    /// // A -> B at 0.5·A.
+    /// let mut net = Network::well_mixed(&[("A", 1.0), ("B", 0.0)]);
+    /// net.add_reaction("convert", &[("A", 1.0)], &[("B", 1.0)], "0.5 * A".parse()?);
+    /// let system = System::new(&net)?;
+    /// let b = system.observable("B", true).expect("B is a species");
+    /// let rows = Ode::builder(&system).build()?.run(&[0.0, 2.0], &[b])?;
+    /// assert!((rows[1][0] - (1.0 - (-1.0f64).exp())).abs() < 1e-5);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn well_mixed(species: &[(&str, f64)]) -> Network {
+        let mut net = Network::default();
+        net.compartments.push(Compartment {
+            id: "c".into(),
+            name: None,
+            size: Some(1.0),
+            spatial_dimensions: None,
+            constant: true,
+        });
+        net.species = species
+            .iter()
+            .map(|&(id, amount)| Species {
+                id: id.into(),
+                name: None,
+                compartment: "c".into(),
+                initial: InitialQuantity::Amount(amount),
+                has_only_substance_units: true,
+                boundary_condition: false,
+                constant: false,
+                conversion_factor: None,
+            })
+            .collect();
+        net
+    }
+
+    /// Adds a constant global parameter.
+    pub fn add_parameter(&mut self, id: &str, value: f64) {
+        self.parameters.push(Parameter {
+            id: id.into(),
+            name: None,
+            value: Some(value),
+            constant: true,
+        });
+    }
+
+    /// Adds an irreversible reaction with constant stoichiometries
+    /// (`(species, stoichiometry)` pairs) and kinetic law `rate`.
+    pub fn add_reaction(
+        &mut self,
+        id: &str,
+        reactants: &[(&str, f64)],
+        products: &[(&str, f64)],
+        rate: Expr,
+    ) {
+        let refs = |list: &[(&str, f64)]| {
+            list.iter()
+                .map(|&(species, n)| SpeciesReference {
+                    species: species.into(),
+                    id: None,
+                    stoichiometry: Some(n),
+                    constant: true,
+                })
+                .collect()
+        };
+        self.reactions.push(Reaction {
+            id: id.into(),
+            name: None,
+            reversible: false,
+            reactants: refs(reactants),
+            products: refs(products),
+            modifiers: vec![],
+            rate: Some(rate),
+        });
+    }
+}
+
 /// A compartment (SBML §4.5).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Compartment {

@@ -215,56 +215,16 @@ mod tests {
     use super::*;
     use crate::error::EngineError;
     use crate::expr::{Expr, Op};
-    use crate::network::{
-        Compartment, InitialQuantity, Parameter, Reaction, Rule, Species, SpeciesReference,
-    };
+    use crate::network::{Parameter, Rule};
     use crate::stochastic::{stream, summarize};
     use senmet_core::Seed;
 
     /// 0 → X at 10, X → 0 at 0.1·X (stationary Poisson(100)).
     fn birth_death(x0: f64, stoich: f64) -> Network {
-        let mut net = Network::default();
-        net.compartments.push(Compartment {
-            id: "c".into(),
-            name: None,
-            size: Some(1.0),
-            spatial_dimensions: None,
-            constant: true,
-        });
-        net.species.push(Species {
-            id: "X".into(),
-            name: None,
-            compartment: "c".into(),
-            initial: InitialQuantity::Amount(x0),
-            has_only_substance_units: true,
-            boundary_condition: false,
-            constant: false,
-            conversion_factor: None,
-        });
-        let x = |s: f64| SpeciesReference {
-            species: "X".into(),
-            id: None,
-            stoichiometry: Some(s),
-            constant: true,
-        };
-        net.reactions.push(Reaction {
-            id: "birth".into(),
-            name: None,
-            reversible: false,
-            reactants: vec![],
-            products: vec![x(stoich)],
-            modifiers: vec![],
-            rate: Some(Expr::Num(10.0)),
-        });
-        net.reactions.push(Reaction {
-            id: "death".into(),
-            name: None,
-            reversible: false,
-            reactants: vec![x(1.0)],
-            products: vec![],
-            modifiers: vec![],
-            rate: Some(Expr::apply(Op::Times, vec![Expr::Num(0.1), Expr::sym("X")])),
-        });
+        let mut net = Network::well_mixed(&[("X", x0)]);
+        net.add_reaction("birth", &[], &[("X", stoich)], Expr::Num(10.0));
+        let death = Expr::apply(Op::Times, vec![Expr::Num(0.1), Expr::sym("X")]);
+        net.add_reaction("death", &[("X", 1.0)], &[], death);
         net
     }
 

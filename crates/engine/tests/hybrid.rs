@@ -6,58 +6,7 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use senmet_core::Seed;
 use senmet_engine::stochastic::{stream, summarize, trajectories, Trajectory};
-use senmet_engine::{
-    Compartment, EngineError, Expr, Hybrid, InitialQuantity, Network, Ode, Op, Parameter, Reaction,
-    Species, SpeciesReference, Ssa,
-};
-
-/// A network in one compartment of size 1, species counted as amounts.
-fn network(species: &[(&str, f64)]) -> Network {
-    let mut net = Network::default();
-    net.compartments.push(Compartment {
-        id: "c".into(),
-        name: None,
-        size: Some(1.0),
-        spatial_dimensions: None,
-        constant: true,
-    });
-    for &(id, x0) in species {
-        net.species.push(Species {
-            id: id.into(),
-            name: None,
-            compartment: "c".into(),
-            initial: InitialQuantity::Amount(x0),
-            has_only_substance_units: true,
-            boundary_condition: false,
-            constant: false,
-            conversion_factor: None,
-        });
-    }
-    net
-}
-
-fn refs(list: &[(&str, f64)]) -> Vec<SpeciesReference> {
-    list.iter()
-        .map(|&(s, n)| SpeciesReference {
-            species: s.into(),
-            id: None,
-            stoichiometry: Some(n),
-            constant: true,
-        })
-        .collect()
-}
-
-fn reaction(net: &mut Network, id: &str, from: &[(&str, f64)], to: &[(&str, f64)], rate: Expr) {
-    net.reactions.push(Reaction {
-        id: id.into(),
-        name: None,
-        reversible: false,
-        reactants: refs(from),
-        products: refs(to),
-        modifiers: vec![],
-        rate: Some(rate),
-    });
-}
+use senmet_engine::{EngineError, Expr, Hybrid, InitialQuantity, Network, Ode, Op, Ssa};
 
 /// `k` times the product of the named species.
 fn mass_action(k: f64, species: &[&str]) -> Expr {
@@ -68,22 +17,16 @@ fn mass_action(k: f64, species: &[&str]) -> Expr {
 
 /// 0 → X at 10, X → 0 at 0.1·X: X is Poisson(100(1 − e^{−t/10})) from X(0) = 0.
 fn birth_death() -> Network {
-    let mut net = network(&[("X", 0.0)]);
-    reaction(&mut net, "birth", &[], &[("X", 1.0)], Expr::Num(10.0));
-    reaction(
-        &mut net,
-        "death",
-        &[("X", 1.0)],
-        &[],
-        mass_action(0.1, &["X"]),
-    );
+    let mut net = Network::well_mixed(&[("X", 0.0)]);
+    net.add_reaction("birth", &[], &[("X", 1.0)], Expr::Num(10.0));
+    net.add_reaction("death", &[("X", 1.0)], &[], mass_action(0.1, &["X"]));
     net
 }
 
 #[test]
 fn without_stochastic_reactions_it_is_the_ode_solution() -> Result<(), EngineError> {
     // Lotka–Volterra-like, with time-dependent forcing: every species large.
-    let mut net = network(&[("A", 500.0), ("B", 300.0)]);
+    let mut net = Network::well_mixed(&[("A", 500.0), ("B", 300.0)]);
     let forcing = Expr::apply(
         Op::Times,
         vec![
@@ -91,28 +34,20 @@ fn without_stochastic_reactions_it_is_the_ode_solution() -> Result<(), EngineErr
             Expr::apply(Op::Sin, vec![Expr::Time]),
         ],
     );
-    reaction(
-        &mut net,
+    net.add_reaction(
         "grow",
         &[("A", 1.0)],
         &[("A", 2.0)],
         mass_action(0.5, &["A"]),
     );
-    reaction(
-        &mut net,
+    net.add_reaction(
         "eat",
         &[("A", 1.0), ("B", 1.0)],
         &[("B", 2.0)],
         mass_action(1e-3, &["A", "B"]),
     );
-    reaction(&mut net, "force", &[], &[("B", 1.0)], forcing);
-    reaction(
-        &mut net,
-        "die",
-        &[("B", 1.0)],
-        &[],
-        mass_action(0.3, &["B"]),
-    );
+    net.add_reaction("force", &[], &[("B", 1.0)], forcing);
+    net.add_reaction("die", &[("B", 1.0)], &[], mass_action(0.3, &["B"]));
     let hybrid = Hybrid::builder(&net).threshold(100.0).rtol(1e-8).build()?;
     assert!(hybrid.stochastic_reactions().is_empty());
     let obs = ["A", "B"].map(|s| hybrid.system().observable(s, true).expect("species"));
@@ -149,7 +84,7 @@ fn birth_death_matches_the_poisson_law() -> Result<(), EngineError> {
 /// per day, 30 days) so that exact SSA, which simulates every T cell, runs
 /// within a test's time; the structure is that of the full model.
 fn metastasis() -> Network {
-    let mut net = network(&[("T", 1000.0), ("C", 0.0), ("M", 0.0)]);
+    let mut net = Network::well_mixed(&[("T", 1000.0), ("C", 0.0), ("M", 0.0)]);
     for (id, v) in [
         ("r", 0.3),
         ("K", 1e4),
@@ -158,12 +93,7 @@ fn metastasis() -> Network {
         ("m", 0.05),
         ("g", 0.2),
     ] {
-        net.parameters.push(Parameter {
-            id: id.into(),
-            name: None,
-            value: Some(v),
-            constant: true,
-        });
+        net.add_parameter(id, v);
     }
     let logistic = Expr::apply(
         Op::Times,
@@ -180,29 +110,21 @@ fn metastasis() -> Network {
         ],
     );
     let k = |p: &str, x: &str| Expr::apply(Op::Times, vec![Expr::sym(p), Expr::sym(x)]);
-    reaction(&mut net, "grow", &[("T", 1.0)], &[("T", 2.0)], logistic);
-    reaction(
-        &mut net,
+    net.add_reaction("grow", &[("T", 1.0)], &[("T", 2.0)], logistic);
+    net.add_reaction(
         "shed",
         &[("T", 1.0)],
         &[("T", 1.0), ("C", 1.0)],
         k("s", "T"),
     );
-    reaction(&mut net, "C_death", &[("C", 1.0)], &[], k("dc", "C"));
-    reaction(
-        &mut net,
+    net.add_reaction("C_death", &[("C", 1.0)], &[], k("dc", "C"));
+    net.add_reaction(
         "seed",
         &[("C", 1.0)],
         &[("C", 1.0), ("M", 1.0)],
         k("m", "C"),
     );
-    reaction(
-        &mut net,
-        "M_growth",
-        &[("M", 1.0)],
-        &[("M", 2.0)],
-        k("g", "M"),
-    );
+    net.add_reaction("M_growth", &[("M", 1.0)], &[("M", 2.0)], k("g", "M"));
     net
 }
 

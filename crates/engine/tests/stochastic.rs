@@ -4,32 +4,7 @@
 
 use senmet_core::Seed;
 use senmet_engine::stochastic::{summarize, trajectories, Summary, Trajectory, BLOCK};
-use senmet_engine::{
-    Compartment, EngineError, Expr, InitialQuantity, Network, Op, Reaction, Species,
-    SpeciesReference, Ssa, SsaMethod,
-};
-
-fn species(id: &str, initial: f64) -> Species {
-    Species {
-        id: id.into(),
-        name: None,
-        compartment: "c".into(),
-        initial: InitialQuantity::Amount(initial),
-        has_only_substance_units: true,
-        boundary_condition: false,
-        constant: false,
-        conversion_factor: None,
-    }
-}
-
-fn reference(id: &str, stoichiometry: f64) -> SpeciesReference {
-    SpeciesReference {
-        species: id.into(),
-        id: None,
-        stoichiometry: Some(stoichiometry),
-        constant: true,
-    }
-}
+use senmet_engine::{EngineError, Expr, Network, Op, Ssa, SsaMethod};
 
 /// A mass-action law `k · Π species`.
 fn mass_action(k: f64, species: &[&str]) -> Expr {
@@ -38,30 +13,9 @@ fn mass_action(k: f64, species: &[&str]) -> Expr {
     Expr::apply(Op::Times, factors)
 }
 
-fn reaction(id: &str, reactants: &[(&str, f64)], products: &[(&str, f64)], rate: Expr) -> Reaction {
-    Reaction {
-        id: id.into(),
-        name: None,
-        reversible: false,
-        reactants: reactants.iter().map(|(s, n)| reference(s, *n)).collect(),
-        products: products.iter().map(|(s, n)| reference(s, *n)).collect(),
-        modifiers: vec![],
-        rate: Some(rate),
-    }
-}
-
 /// Birth, death and reversible dimerisation: 0 → A, A → 0, 2A ⇌ B.
 fn dimerisation() -> Network {
-    let mut net = Network::default();
-    net.compartments.push(Compartment {
-        id: "c".into(),
-        name: None,
-        size: Some(1.0),
-        spatial_dimensions: None,
-        constant: true,
-    });
-    net.species.push(species("A", 5.0));
-    net.species.push(species("B", 0.0));
+    let mut net = Network::well_mixed(&[("A", 5.0), ("B", 0.0)]);
     let dimer_rate = Expr::apply(
         Op::Times,
         vec![
@@ -70,17 +24,15 @@ fn dimerisation() -> Network {
             Expr::apply(Op::Minus, vec![Expr::sym("A"), Expr::Num(1.0)]),
         ],
     );
-    net.reactions.extend([
-        reaction("birth", &[], &[("A", 1.0)], Expr::Num(20.0)),
-        reaction("death", &[("A", 1.0)], &[], mass_action(0.1, &["A"])),
-        reaction("bind", &[("A", 2.0)], &[("B", 1.0)], dimer_rate),
-        reaction(
-            "unbind",
-            &[("B", 1.0)],
-            &[("A", 2.0)],
-            mass_action(0.5, &["B"]),
-        ),
-    ]);
+    net.add_reaction("birth", &[], &[("A", 1.0)], Expr::Num(20.0));
+    net.add_reaction("death", &[("A", 1.0)], &[], mass_action(0.1, &["A"]));
+    net.add_reaction("bind", &[("A", 2.0)], &[("B", 1.0)], dimer_rate);
+    net.add_reaction(
+        "unbind",
+        &[("B", 1.0)],
+        &[("A", 2.0)],
+        mass_action(0.5, &["B"]),
+    );
     net
 }
 

@@ -4,53 +4,15 @@
 
 use senmet_core::Seed;
 use senmet_engine::stochastic::{summarize, trajectories, Summary, Trajectory};
-use senmet_engine::{
-    Compartment, EngineError, Expr, InitialQuantity, Network, Op, Reaction, Species,
-    SpeciesReference, Ssa, Tau,
-};
+use senmet_engine::{EngineError, Expr, Network, Op, Ssa, Tau};
 
 /// A network of amount species (in a unit compartment) and parameters.
 fn network(species: &[(&str, f64)], params: &[(&str, f64)]) -> Network {
-    let mut net = Network::default();
-    net.compartments.push(Compartment {
-        id: "c".into(),
-        name: None,
-        size: Some(1.0),
-        spatial_dimensions: None,
-        constant: true,
-    });
-    for &(id, x0) in species {
-        net.species.push(Species {
-            id: id.into(),
-            name: None,
-            compartment: "c".into(),
-            initial: InitialQuantity::Amount(x0),
-            has_only_substance_units: true,
-            boundary_condition: false,
-            constant: false,
-            conversion_factor: None,
-        });
-    }
+    let mut net = Network::well_mixed(species);
     for &(id, value) in params {
-        net.parameters.push(senmet_engine::Parameter {
-            id: id.into(),
-            name: None,
-            value: Some(value),
-            constant: true,
-        });
+        net.add_parameter(id, value);
     }
     net
-}
-
-fn refs(list: &[(&str, f64)]) -> Vec<SpeciesReference> {
-    list.iter()
-        .map(|&(s, n)| SpeciesReference {
-            species: s.into(),
-            id: None,
-            stoichiometry: Some(n),
-            constant: true,
-        })
-        .collect()
 }
 
 /// Adds a reaction whose law is the product of `factors`.
@@ -61,15 +23,7 @@ fn react(
     to: &[(&str, f64)],
     factors: Vec<Expr>,
 ) {
-    net.reactions.push(Reaction {
-        id: id.into(),
-        name: None,
-        reversible: false,
-        reactants: refs(from),
-        products: refs(to),
-        modifiers: vec![],
-        rate: Some(Expr::apply(Op::Times, factors)),
-    });
+    net.add_reaction(id, from, to, Expr::apply(Op::Times, factors));
 }
 
 fn sym(s: &str) -> Expr {

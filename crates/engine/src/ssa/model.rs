@@ -219,74 +219,20 @@ fn dependency_graph(reactions: &[StochReaction]) -> Vec<Vec<usize>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::expr::{Expr, Op};
-    use crate::network::{
-        Compartment, InitialQuantity, Parameter, Reaction, Species, SpeciesReference,
-    };
+    use crate::expr::Expr;
 
-    /// A + B -> C at k·A·B (a product) and C -> 0 at C/(1 + C) (not one).
+    /// A + B -> C at 1.7·k·A·B (a product) and C -> 0 at C/(1 + C) (not one).
     fn network() -> Network {
-        let mut net = Network::default();
-        net.compartments.push(Compartment {
-            id: "c".into(),
-            name: None,
-            size: Some(1.0),
-            spatial_dimensions: None,
-            constant: true,
-        });
-        net.parameters.push(Parameter {
-            id: "k".into(),
-            name: None,
-            value: Some(0.3),
-            constant: true,
-        });
-        for (id, x0) in [("A", 7.0), ("B", 11.0), ("C", 5.0)] {
-            net.species.push(Species {
-                id: id.into(),
-                name: None,
-                compartment: "c".into(),
-                initial: InitialQuantity::Amount(x0),
-                has_only_substance_units: true,
-                boundary_condition: false,
-                constant: false,
-                conversion_factor: None,
-            });
-        }
-        let r = |s: &str| SpeciesReference {
-            species: s.into(),
-            id: None,
-            stoichiometry: Some(1.0),
-            constant: true,
-        };
-        let sym = Expr::sym;
-        net.reactions.push(Reaction {
-            id: "bind".into(),
-            name: None,
-            reversible: false,
-            reactants: vec![r("A"), r("B")],
-            products: vec![r("C")],
-            modifiers: vec![],
-            rate: Some(Expr::apply(
-                Op::Times,
-                vec![Expr::Num(1.7), sym("k"), sym("A"), sym("B")],
-            )),
-        });
-        let saturating = Expr::apply(
-            Op::Divide,
-            vec![
-                sym("C"),
-                Expr::apply(Op::Plus, vec![Expr::Num(1.0), sym("C")]),
-            ],
+        let mut net = Network::well_mixed(&[("A", 7.0), ("B", 11.0), ("C", 5.0)]);
+        net.add_parameter("k", 0.3);
+        let law = |text: &str| text.parse::<Expr>().expect("parses");
+        net.add_reaction(
+            "bind",
+            &[("A", 1.0), ("B", 1.0)],
+            &[("C", 1.0)],
+            law("1.7 * k * A * B"),
         );
-        net.reactions.push(Reaction {
-            id: "decay".into(),
-            name: None,
-            reversible: false,
-            reactants: vec![r("C")],
-            products: vec![],
-            modifiers: vec![],
-            rate: Some(saturating),
-        });
+        net.add_reaction("decay", &[("C", 1.0)], &[], law("C / (1 + C)"));
         net
     }
 
@@ -311,21 +257,12 @@ mod tests {
     fn catalysts_cancel_out_of_changes_and_dependencies() -> Result<()> {
         let mut net = network();
         // C -> C + 2 A: C is a catalyst.
-        let r = |s: &str, n: f64| SpeciesReference {
-            species: s.into(),
-            id: None,
-            stoichiometry: Some(n),
-            constant: true,
-        };
-        net.reactions.push(Reaction {
-            id: "make".into(),
-            name: None,
-            reversible: false,
-            reactants: vec![r("C", 1.0)],
-            products: vec![r("C", 1.0), r("A", 2.0)],
-            modifiers: vec![],
-            rate: Some(Expr::sym("C")),
-        });
+        net.add_reaction(
+            "make",
+            &[("C", 1.0)],
+            &[("C", 1.0), ("A", 2.0)],
+            Expr::sym("C"),
+        );
         let model = Discrete::new(&net)?;
         let make = &model.reactions[2];
         assert_eq!(make.changes.len(), 1);

@@ -181,9 +181,7 @@ mod tests {
     use super::{highest_order, Plan};
     use crate::error::Result;
     use crate::expr::{Expr, Op};
-    use crate::network::{
-        Compartment, InitialQuantity, Network, Reaction, Species, SpeciesReference,
-    };
+    use crate::network::Network;
     use crate::ssa::Discrete;
 
     #[test]
@@ -203,43 +201,15 @@ mod tests {
 
     /// 2X → D at 0.001·X(X − 1)/2 with X = 101 and nothing else.
     fn dimerisation() -> Network {
-        let mut net = Network::default();
-        net.compartments.push(Compartment {
-            id: "c".into(),
-            name: None,
-            size: Some(1.0),
-            spatial_dimensions: None,
-            constant: true,
-        });
-        for (id, x0) in [("X", 101.0), ("D", 0.0)] {
-            net.species.push(Species {
-                id: id.into(),
-                name: None,
-                compartment: "c".into(),
-                initial: InitialQuantity::Amount(x0),
-                has_only_substance_units: true,
-                boundary_condition: false,
-                constant: false,
-                conversion_factor: None,
-            });
-        }
-        let sr = |s: &str, n: f64| SpeciesReference {
-            species: s.into(),
-            id: None,
-            stoichiometry: Some(n),
-            constant: true,
-        };
+        let mut net = Network::well_mixed(&[("X", 101.0), ("D", 0.0)]);
         let pairs = Expr::apply(Op::Minus, vec![Expr::sym("X"), Expr::Num(1.0)]);
         let law = vec![Expr::Num(0.0005), Expr::sym("X"), pairs];
-        net.reactions.push(Reaction {
-            id: "dimerise".into(),
-            name: None,
-            reversible: false,
-            reactants: vec![sr("X", 2.0)],
-            products: vec![sr("D", 1.0)],
-            modifiers: vec![],
-            rate: Some(Expr::apply(Op::Times, law)),
-        });
+        net.add_reaction(
+            "dimerise",
+            &[("X", 2.0)],
+            &[("D", 1.0)],
+            Expr::apply(Op::Times, law),
+        );
         net
     }
 
