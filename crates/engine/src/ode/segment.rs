@@ -4,12 +4,12 @@
 use std::cell::RefCell;
 
 use diffsol::{
-    NalgebraLU, NalgebraMat, OdeBuilder as DiffsolBuilder, OdeSolverMethod, OdeSolverState,
-    OdeSolverStopReason, Vector,
+    FaerSparseLU, FaerSparseMat, LinearSolver, Matrix, NalgebraLU, NalgebraMat,
+    OdeBuilder as DiffsolBuilder, OdeSolverMethod, OdeSolverState, OdeSolverStopReason, Vector,
 };
 
 use super::events::Events;
-use super::{solver_error, Jumps, Ode, COLORING_MIN_STATES};
+use super::{solver_error, Jumps, Ode, COLORING_MIN_STATES, SPARSE_MIN_STATES};
 use crate::error::{EngineError, Result};
 use crate::scalar::Dual;
 use crate::system::Observable;
@@ -56,7 +56,27 @@ impl Ode<'_> {
     }
 
     /// Integrates from `t` until an event executes or `t_end`; returns the new time.
+    ///
+    /// Large systems whose Jacobian pattern is fixed are solved with sparse
+    /// matrices (faer's sparse LU), the others with dense ones (nalgebra).
     pub(super) fn segment(&self, run: &mut Run, t: f64, t_end: f64) -> Result<f64> {
+        let sys = self.system;
+        if sys.n_states() >= SPARSE_MIN_STATES && sys.has_fixed_jacobian_pattern() {
+            self.segment_with::<FaerSparseMat<f64>, FaerSparseLU<f64>>(run, t, t_end)
+        } else {
+            self.segment_with::<NalgebraMat<f64>, NalgebraLU<f64>>(run, t, t_end)
+        }
+    }
+
+    /// [`Ode::segment`] with matrices of type `M` solved by `LS`.
+    fn segment_with<M, LS>(&self, run: &mut Run, t: f64, t_end: f64) -> Result<f64>
+    where
+        M: Matrix<T = f64> + diffsol::DefaultSolver,
+        LS: LinearSolver<M>,
+        M::V: diffsol::DefaultDenseMatrix<T = f64, C = M::C>,
+        for<'b> &'b M::V: diffsol::VectorRef<M::V>,
+        for<'b> &'b M: diffsol::matrix::MatrixRef<M>,
+    {
         let sys = self.system;
         let n = sys.n_states().max(1);
         let mut y0 = vec![0.0; n];
@@ -68,7 +88,7 @@ impl Ode<'_> {
             dstack: Vec::new(),
         });
         let n_roots = sys.roots.len().max(1);
-        let problem = DiffsolBuilder::<NalgebraMat<f64>>::new()
+        let problem = DiffsolBuilder::<M>::new()
             .t0(t)
             .rtol(self.rtol)
             .atol([self.atol])
@@ -115,9 +135,7 @@ impl Ode<'_> {
             )
             .build()
             .map_err(|e| solver_error(t, e))?;
-        let mut state = problem
-            .bdf_state::<NalgebraLU<f64>>()
-            .map_err(|e| solver_error(t, e))?;
+        let mut state = problem.bdf_state::<LS>().map_err(|e| solver_error(t, e))?;
         if let Some(h) = run.last_h {
             // After an event, restart with the step size reached before it
             // rather than ramping up again from a tiny first step.
@@ -125,7 +143,7 @@ impl Ode<'_> {
             *first = first.abs().max(h);
         }
         let mut solver = problem
-            .bdf_solver::<NalgebraLU<f64>>(state)
+            .bdf_solver::<LS>(state)
             .map_err(|e| solver_error(t, e))?;
         // Landing on stop times can ask for steps below diffsol's fixed 1e-13
         // floor; `max_steps` guards against stalls instead.
@@ -228,7 +246,7 @@ impl Ode<'_> {
         t_now: f64,
     ) -> Result<Option<f64>>
     where
-        Eqn: diffsol::OdeEquations<T = f64, V = diffsol::NalgebraVec<f64>> + 's,
+        Eqn: diffsol::OdeEquations<T = f64> + 's,
     {
         // Inclusive at both ends: `time > c` turns true just after `c`,
         // which the step starting at a stop on `c` holds.
@@ -272,7 +290,7 @@ impl Ode<'_> {
         t: f64,
     ) -> Result<bool>
     where
-        Eqn: diffsol::OdeEquations<T = f64, V = diffsol::NalgebraVec<f64>> + 's,
+        Eqn: diffsol::OdeEquations<T = f64> + 's,
     {
         let mut y = std::mem::take(&mut run.y);
         let interpolated = interpolate(solver, t, &mut y);
@@ -320,7 +338,7 @@ impl Ode<'_> {
         before_event: bool,
     ) -> Result<()>
     where
-        Eqn: diffsol::OdeEquations<T = f64, V = diffsol::NalgebraVec<f64>> + 's,
+        Eqn: diffsol::OdeEquations<T = f64> + 's,
     {
         let mut y = std::mem::take(&mut run.y);
         let result = self.emit_rows(run, solver, t, before_event, &mut y);
@@ -337,7 +355,7 @@ impl Ode<'_> {
         y: &mut [f64],
     ) -> Result<()>
     where
-        Eqn: diffsol::OdeEquations<T = f64, V = diffsol::NalgebraVec<f64>> + 's,
+        Eqn: diffsol::OdeEquations<T = f64> + 's,
     {
         while let Some(&tau) = run.times.get(run.rows.len()) {
             let due = if before_event {
@@ -371,7 +389,7 @@ fn interpolate<'s, S: OdeSolverMethod<'s, Eqn>, Eqn>(
     y: &mut [f64],
 ) -> Result<()>
 where
-    Eqn: diffsol::OdeEquations<T = f64, V = diffsol::NalgebraVec<f64>> + 's,
+    Eqn: diffsol::OdeEquations<T = f64> + 's,
 {
     let v = solver.interpolate(t).map_err(|e| solver_error(t, e))?;
     y.copy_from_slice(&v.clone_as_vec());
