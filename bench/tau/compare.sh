@@ -2,7 +2,8 @@
 # Tau-leaping against the exact SSA, whole runs of the release `senmet`:
 # runs per second of each method on the same model, seed and thread count
 # (one thread), their ratio, and the final-time means and SDs side by side
-# so that a fast wrong answer cannot pass unnoticed.
+# so that a fast wrong answer cannot pass unnoticed. Each model runs tau with
+# both leap updates (`--tau-update midpoint`, the default, and `explicit`).
 #
 #   cargo build --release -p senmet-cli
 #   bench/tau/compare.sh [path/to/senmet]
@@ -33,20 +34,23 @@ timed() {
   echo "$t1 - $t0" | bc -l
 }
 
-printf 'model\tt_end\tssa_runs\tssa_runs_per_s\ttau_runs\ttau_runs_per_s\tratio\tspecies\tssa_mean\tssa_sd\ttau_mean\ttau_sd\n'
+printf 'model\tt_end\tupdate\tssa_runs\tssa_runs_per_s\ttau_runs\ttau_runs_per_s\tratio\tspecies\tssa_mean\tssa_sd\ttau_mean\ttau_sd\n'
 case_() { # name model t_end ssa_runs species
   local name=$1 model=$2 t_end=$3 n=$4 sp=$5 m=$((10 * $4))
   local args=(simulate "$model" --t-end "$t_end" --points 2 --amounts --seed 1)
   local ts tt
   ts=$(timed "$senmet" "${args[@]}" --method ssa --runs "$n")
   read -r sm ss < <(awk -v s="$sp" -F'\t' 'NR==1{for(i=1;i<=NF;i++)c[$i]=i} END{print $c[s"-mean"], $c[s"-sd"]}' "$tmp/out.tsv")
-  tt=$(timed "$senmet" "${args[@]}" --method tau --runs "$m")
-  read -r tm tsd < <(awk -v s="$sp" -F'\t' 'NR==1{for(i=1;i<=NF;i++)c[$i]=i} END{print $c[s"-mean"], $c[s"-sd"]}' "$tmp/out.tsv")
-  local rs rt
+  local rs
   rs=$(echo "$n / $ts" | bc -l)
-  rt=$(echo "$m / $tt" | bc -l)
-  printf '%s\t%s\t%d\t%.4g\t%d\t%.4g\t%.3g\t%s\t%.6g\t%.4g\t%.6g\t%.4g\n' \
-    "$name" "$t_end" "$n" "$rs" "$m" "$rt" "$(echo "$rt / $rs" | bc -l)" "$sp" "$sm" "$ss" "$tm" "$tsd"
+  for update in midpoint explicit; do
+    tt=$(timed "$senmet" "${args[@]}" --method tau --tau-update "$update" --runs "$m")
+    read -r tm tsd < <(awk -v s="$sp" -F'\t' 'NR==1{for(i=1;i<=NF;i++)c[$i]=i} END{print $c[s"-mean"], $c[s"-sd"]}' "$tmp/out.tsv")
+    local rt
+    rt=$(echo "$m / $tt" | bc -l)
+    printf '%s\t%s\t%s\t%d\t%.4g\t%d\t%.4g\t%.3g\t%s\t%.6g\t%.4g\t%.6g\t%.4g\n' \
+      "$name" "$t_end" "$update" "$n" "$rs" "$m" "$rt" "$(echo "$rt / $rs" | bc -l)" "$sp" "$sm" "$ss" "$tm" "$tsd"
+  done
 }
 
 case_ metastasis_branching "$root/crates/cli/data/metastasis_branching.xml" 20 300 T

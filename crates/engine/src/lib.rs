@@ -47,4 +47,4 @@ pub use hybrid::{Firing, Hybrid, HybridBuilder, HybridRun};
 pub use ode::{Ode, OdeBuilder};
 pub use ssa::{Ssa, SsaBuilder, SsaMethod};
 pub use system::{Observable, ParameterId, System};
-pub use tau::{Tau, TauBuilder};
+pub use tau::{LeapUpdate, Tau, TauBuilder};

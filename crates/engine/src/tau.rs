@@ -13,6 +13,13 @@
 //! below 10/a₀ the method takes 100 exact SSA steps instead (step 3 of the
 //! 2006 paper).
 //!
+//! The Poisson means are, by default, the propensities at the leap's
+//! estimated midpoint (Gillespie 2001, J Chem Phys 115:1716, §IV): the
+//! state moved by half the expected change, `x + (τ/2)·Σⱼ aⱼ(x)·νⱼ`, so
+//! that growth and decay are followed to second order in τ instead of first
+//! ([`LeapUpdate::Midpoint`]). The explicit update, propensities at the
+//! leap's start, is [`LeapUpdate::Explicit`].
+//!
 //! Propensities, events and assignment rules are those of the exact
 //! [`Ssa`](crate::Ssa): events due with the state held fixed (delays,
 //! triggers on time) end a leap exactly at their time; triggers on species
@@ -30,15 +37,27 @@ use crate::ssa::Discrete;
 use crate::stochastic::Trajectory;
 use crate::system::{Observable, System};
 
+/// Which propensities give a leap's Poisson means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LeapUpdate {
+    /// Those at the leap's start (Cao, Gillespie & Petzold 2006).
+    Explicit,
+    /// Those at the estimated midpoint of the leap (Gillespie 2001): the
+    /// mean of exponential growth or decay is right to second order in τ.
+    #[default]
+    Midpoint,
+}
+
 /// Settings of a tau-leaping simulation.
 ///
-/// Defaults: `epsilon` 0.03, `critical_firings` 10, `t0` 0.
+/// Defaults: `epsilon` 0.03, `critical_firings` 10, `t0` 0, midpoint update.
 #[derive(Debug, Clone)]
 pub struct TauBuilder<'a> {
     net: &'a Network,
     epsilon: f64,
     critical_firings: u64,
     t0: f64,
+    update: LeapUpdate,
 }
 
 impl TauBuilder<'_> {
@@ -59,6 +78,12 @@ impl TauBuilder<'_> {
     /// Start time.
     pub fn t0(&mut self, t0: f64) -> &mut Self {
         self.t0 = t0;
+        self
+    }
+
+    /// Which propensities give the Poisson means of a leap.
+    pub fn update(&mut self, update: LeapUpdate) -> &mut Self {
+        self.update = update;
         self
     }
 
@@ -89,6 +114,7 @@ impl TauBuilder<'_> {
             epsilon: self.epsilon,
             critical_firings: self.critical_firings,
             t0: self.t0,
+            update: self.update,
         })
     }
 }
@@ -125,6 +151,7 @@ pub struct Tau {
     epsilon: f64,
     critical_firings: u64,
     t0: f64,
+    update: LeapUpdate,
 }
 
 impl Tau {
@@ -135,6 +162,7 @@ impl Tau {
             epsilon: 0.03,
             critical_firings: 10,
             t0: 0.0,
+            update: LeapUpdate::default(),
         }
     }
 }

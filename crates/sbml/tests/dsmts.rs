@@ -7,6 +7,7 @@
 use std::path::PathBuf;
 
 use senmet_core::Seed;
+use senmet_engine::LeapUpdate;
 use senmet_sbml::suite::stochastic::{dsmts_report_with, Method};
 use senmet_sbml::suite::{self, check::Statistic};
 
@@ -85,7 +86,10 @@ const TAU_CASES: &[&str] = &["00019", "00028", "00029", "00032", "00033"];
 fn dsmts_event_and_rule_cases_pass_with_tau_leaping() -> Result<(), Box<dyn std::error::Error>> {
     let cases = suite::discover(&[stochastic_dir()])?;
     let mut failures = Vec::new();
-    let method = Method::Tau { epsilon: 0.03 };
+    let method = Method::Tau {
+        epsilon: 0.03,
+        update: LeapUpdate::default(),
+    };
     let chosen: Vec<_> = cases
         .iter()
         .filter(|c| TAU_CASES.contains(&c.id.as_str()))

@@ -10,7 +10,7 @@ use senmet_core::Seed;
 use senmet_sbml::suite::stochastic::{run_stochastic_with, Method};
 use senmet_sbml::suite::{discover, run::run_semantic, run::Verdict};
 
-use crate::cmd::simulate::SsaAlgorithm;
+use crate::cmd::simulate::{SsaAlgorithm, TauUpdate};
 use crate::output::write_atomically;
 
 /// Run SBML Test Suite semantic cases and compare with their expected results.
@@ -48,6 +48,9 @@ pub struct Args {
         requires = "stochastic"
     )]
     epsilon: f64,
+    /// With `--method tau`: which propensities give a leap's Poisson means.
+    #[arg(long, value_enum, default_value_t = TauUpdate::Midpoint, requires = "stochastic")]
+    tau_update: TauUpdate,
 }
 
 /// Stochastic methods the suite can run.
@@ -87,6 +90,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             },
             StochasticMethod::Tau => Method::Tau {
                 epsilon: args.epsilon,
+                update: args.tau_update.update(),
             },
         };
         pool.install(|| {

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use senmet_core::Seed;
 use senmet_engine::stochastic::{summarize, trajectories, Trajectory};
-use senmet_engine::{Hybrid, Observable, Ode, Ssa, SsaMethod, System, Tau};
+use senmet_engine::{Hybrid, LeapUpdate, Observable, Ode, Ssa, SsaMethod, System, Tau};
 
 use crate::output::write_atomically;
 
@@ -44,6 +44,27 @@ impl SsaAlgorithm {
         match self {
             SsaAlgorithm::Direct => SsaMethod::SumTree,
             SsaAlgorithm::NextReaction => SsaMethod::NextReaction,
+        }
+    }
+}
+
+/// Tau-leaping updates (`--tau-update`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum TauUpdate {
+    /// Poisson means from the propensities at the leap's start (Cao,
+    /// Gillespie & Petzold 2006).
+    Explicit,
+    /// Poisson means from the propensities at the leap's estimated midpoint
+    /// (Gillespie 2001): growth and decay right to second order in the leap.
+    Midpoint,
+}
+
+impl TauUpdate {
+    /// The engine's update.
+    pub fn update(self) -> LeapUpdate {
+        match self {
+            TauUpdate::Explicit => LeapUpdate::Explicit,
+            TauUpdate::Midpoint => LeapUpdate::Midpoint,
         }
     }
 }
@@ -95,6 +116,9 @@ pub struct Args {
     /// Tau-leaping: largest relative change of a propensity in one leap.
     #[arg(long, value_name = "E", default_value_t = 0.03)]
     epsilon: f64,
+    /// Tau-leaping: which propensities give a leap's Poisson means.
+    #[arg(long, value_enum, default_value_t = TauUpdate::Midpoint)]
+    tau_update: TauUpdate,
     /// Write the TSV here instead of standard output.
     #[arg(long, value_name = "FILE.tsv")]
     out: Option<PathBuf>,
@@ -181,6 +205,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         Method::Tau => {
             let tau = Tau::builder(&net)
                 .epsilon(args.epsilon)
+                .update(args.tau_update.update())
                 .build()
                 .with_context(|| format!("cannot tau-leap {}", args.model.display()))?;
             stochastic(args, &tau, &ids, &times, &observables)?

@@ -5,7 +5,7 @@ use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Poisson};
 
 use super::select::Plan;
-use super::Tau;
+use super::{LeapUpdate, Tau};
 use crate::error::{EngineError, Result};
 use crate::ssa::Timeline;
 use crate::system::Observable;
@@ -29,6 +29,8 @@ pub(super) struct Run<'s, 'o> {
     stack: Vec<f64>,
     /// Propensities at the current state.
     a: Vec<f64>,
+    /// The Poisson means per unit time of the leap being drawn.
+    rate: Vec<f64>,
     critical: Vec<bool>,
     mu: Vec<f64>,
     var: Vec<f64>,
@@ -64,6 +66,7 @@ impl<'s, 'o> Run<'s, 'o> {
             slots,
             stack,
             a: vec![0.0; m],
+            rate: vec![0.0; m],
             critical: vec![false; m],
             mu: vec![0.0; n],
             var: vec![0.0; n],
@@ -138,13 +141,44 @@ impl<'s, 'o> Run<'s, 'o> {
         select(&self.a, u, |j| self.critical[j])
     }
 
+    /// The Poisson means per unit time of a leap of length `dt` from the
+    /// current state, into `rate`: the propensities there, or at the leap's
+    /// estimated midpoint (counts below zero read as zero; a propensity that
+    /// cannot be evaluated there keeps its value at the start).
+    fn rates(&mut self, dt: f64) {
+        let model = &self.tau.model;
+        self.rate.copy_from_slice(&self.a);
+        if self.tau.update == LeapUpdate::Explicit {
+            return;
+        }
+        self.trial.copy_from_slice(&self.slots);
+        for (j, &a) in self.a.iter().enumerate() {
+            if !self.critical[j] && a > 0.0 {
+                model.fire(j, 0.5 * a * dt, &mut self.trial);
+            }
+        }
+        for &i in &model.changed {
+            let x = &mut self.trial[self.plan.amount(i)];
+            *x = x.max(0.0);
+        }
+        self.trial[0] = self.t + 0.5 * dt;
+        for (j, r) in self.rate.iter_mut().enumerate() {
+            if !self.critical[j] {
+                if let Ok(a) = model.propensity(j, &mut self.trial, &mut self.stack) {
+                    *r = a;
+                }
+            }
+        }
+    }
+
     /// Draws a leap of length `dt` into `trial`; the number of firings, or
     /// `None` if a count would become negative.
     fn try_leap(&mut self, dt: f64, critical: Option<usize>) -> Result<Option<u64>> {
+        self.rates(dt);
         let model = &self.tau.model;
         self.trial.copy_from_slice(&self.slots);
         let mut n = 0;
-        for (j, &a) in self.a.iter().enumerate() {
+        for (j, &a) in self.rate.iter().enumerate() {
             let lambda = a * dt;
             let k = if self.critical[j] {
                 if critical == Some(j) {

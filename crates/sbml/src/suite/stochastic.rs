@@ -3,7 +3,7 @@
 
 use senmet_core::Seed;
 use senmet_engine::stochastic::{summarize, Trajectory};
-use senmet_engine::{EngineError, Ssa, SsaMethod, Tau};
+use senmet_engine::{EngineError, LeapUpdate, Ssa, SsaMethod, Tau};
 
 use super::run::Verdict;
 use super::{check, Case, Results};
@@ -22,6 +22,8 @@ pub enum Method {
     Tau {
         /// The largest relative change of a propensity in one leap.
         epsilon: f64,
+        /// Which propensities give a leap's Poisson means.
+        update: LeapUpdate,
     },
 }
 
@@ -99,9 +101,10 @@ pub fn dsmts_report_with(
             .method(SsaMethod::NextReaction)
             .build()
             .map(|s| Box::new(s) as _),
-        Method::Tau { epsilon } => Tau::builder(&net)
+        Method::Tau { epsilon, update } => Tau::builder(&net)
             .t0(t0)
             .epsilon(epsilon)
+            .update(update)
             .build()
             .map(|s| Box::new(s) as _),
     }
