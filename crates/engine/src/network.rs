@@ -76,6 +76,18 @@ impl Network {
     }
 
     /// Adds a constant global parameter.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use senmet_engine::Network;
+    /// // 0 -> X at rate k, k = 2.
+    /// let mut net = Network::well_mixed(&[("X", 0.0)]);
+    /// net.add_parameter("k", 2.0);
+    /// net.add_reaction("make", &[], &[("X", 1.0)], "k".parse()?);
+    /// assert_eq!(net.parameters[0].value, Some(2.0));
+    /// # Ok::<(), senmet_engine::expr::ParseError>(())
+    /// ```
     pub fn add_parameter(&mut self, id: &str, value: f64) {
         self.parameters.push(Parameter {
             id: id.into(),

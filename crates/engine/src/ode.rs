@@ -26,15 +26,19 @@ use segment::Run;
 const COLORING_MIN_STATES: usize = 8;
 
 /// Smallest system (with a fixed Jacobian pattern) whose Newton systems are
-/// solved by sparse LU rather than dense. Measured on one core: a 50-species
-/// mass-action chain (`bench/ode`) runs 10 % faster sparse; the 24-species
-/// default model runs as fast either way.
+/// solved by sparse LU rather than dense (feature `faer`). Measured on one
+/// core: a 50-species mass-action chain (`bench/ode`) runs 10 % faster
+/// sparse; the 24-species default model runs as fast either way.
 const SPARSE_MIN_STATES: usize = 40;
+
+// The sparse path needs the Jacobian pattern that colouring finds.
+const _: () = assert!(SPARSE_MIN_STATES >= COLORING_MIN_STATES);
 
 /// Settings of a deterministic simulation.
 ///
 /// Defaults: `rtol` 1e-6, `atol` 1e-12, `t0` 0, `max_steps` 1,000,000, `seed` 0
-/// (the seed only decides among simultaneous events of equal priority).
+/// (the seed only decides among simultaneous events of equal priority),
+/// sparse LU allowed.
 #[derive(Debug, Clone)]
 pub struct OdeBuilder<'a> {
     system: &'a System,
@@ -43,12 +47,22 @@ pub struct OdeBuilder<'a> {
     t0: f64,
     max_steps: usize,
     seed: Seed,
+    sparse_lu: bool,
 }
 
 impl<'a> OdeBuilder<'a> {
     /// Seed of the random choice among simultaneous events of equal priority.
     pub fn seed(&mut self, seed: Seed) -> &mut Self {
         self.seed = seed;
+        self
+    }
+
+    /// Whether Newton systems may be solved by sparse LU: with the `faer`
+    /// feature, for systems of 40 or more states whose Jacobian pattern is
+    /// fixed (no piecewise or min/max in the right-hand side). `false`
+    /// keeps dense LU for every system.
+    pub fn sparse_lu(&mut self, allow: bool) -> &mut Self {
+        self.sparse_lu = allow;
         self
     }
 
@@ -98,6 +112,7 @@ impl<'a> OdeBuilder<'a> {
             t0: self.t0,
             max_steps: self.max_steps,
             seed: self.seed,
+            sparse_lu: self.sparse_lu,
         })
     }
 }
@@ -131,6 +146,7 @@ pub struct Ode<'a> {
     t0: f64,
     max_steps: usize,
     seed: Seed,
+    sparse_lu: bool,
 }
 
 impl<'a> Ode<'a> {
@@ -143,7 +159,17 @@ impl<'a> Ode<'a> {
             t0: 0.0,
             max_steps: 1_000_000,
             seed: Seed::new(0),
+            sparse_lu: true,
         }
+    }
+
+    /// Whether Newton systems are solved by sparse LU (see
+    /// [`OdeBuilder::sparse_lu`]).
+    pub fn uses_sparse_lu(&self) -> bool {
+        cfg!(feature = "faer")
+            && self.sparse_lu
+            && self.system.n_states() >= SPARSE_MIN_STATES
+            && self.system.has_fixed_jacobian_pattern()
     }
 
     /// Simulates and returns one row per output time, one column per observable.
@@ -238,6 +264,11 @@ impl Jumps for () {
     ) -> Result<()> {
         Ok(())
     }
+}
+
+/// Whether output time `tau` counts as reached at `t` (equal within rounding).
+fn at_or_before(tau: f64, t: f64) -> bool {
+    tau <= t + 1e-9 * t.abs().max(1.0)
 }
 
 fn check_times(times: &[f64], t0: f64) -> Result<()> {

@@ -196,8 +196,11 @@ impl Scalar for Dual {
         let v = pow_f64(self.v, e.v);
         let mut d = 0.0;
         if self.d != 0.0 {
+            // At e = 0 the term is 0·d, not 0: a NaN direction (Jacobian
+            // pattern probing) still marks the entry, which an exponent
+            // moving away from 0 later needs.
             d += if e.v == 0.0 {
-                0.0
+                0.0 * self.d
             } else {
                 e.v * pow_f64(self.v, e.v - 1.0) * self.d
             };
@@ -242,6 +245,14 @@ mod tests {
         Fn1::Arccosh,
         Fn1::Arctanh,
     ];
+
+    #[test]
+    fn powers_with_a_zero_exponent_keep_a_probed_entry() {
+        // x^e at e = 0: derivative 0 in x, but a NaN probe must show through.
+        let zero = Dual::new(0.0, 0.0);
+        assert_eq!(Dual::new(3.0, 1.0).pow(zero), Dual::new(1.0, 0.0));
+        assert!(Dual::new(3.0, f64::NAN).pow(zero).d.is_nan());
+    }
 
     #[test]
     fn dual_derivatives_match_finite_differences() {

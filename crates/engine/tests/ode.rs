@@ -1,7 +1,7 @@
 //! The stiff solver on systems large enough for sparse LU, against closed
 //! forms, and the sparse and dense paths against each other.
 
-use senmet_engine::{EngineError, Event, EventAssignment, Expr, Network, Ode, System};
+use senmet_engine::{EngineError, Event, EventAssignment, Expr, Network, Ode, Op, System};
 
 /// A1 → A2 → … → An, each step at rate 1·Ai, from A1(0) = 1: Ai(t) is the
 /// Erlang term tⁱ⁻¹e⁻ᵗ/(i−1)!.
@@ -32,17 +32,70 @@ fn erlang(i: usize, t: f64) -> f64 {
 }
 
 fn solve(net: &Network, times: &[f64]) -> Result<Vec<Vec<f64>>, EngineError> {
+    solve_with(net, times, true)
+}
+
+/// Amounts of every species at `times`; `sparse` allows sparse LU.
+fn solve_with(net: &Network, times: &[f64], sparse: bool) -> Result<Vec<Vec<f64>>, EngineError> {
     let system = System::new(net)?;
     let observe: Vec<_> = net
         .species
         .iter()
         .map(|s| system.observable(&s.id, true).expect("a species"))
         .collect();
-    Ode::builder(&system)
+    let ode = Ode::builder(&system)
         .rtol(1e-10)
         .atol(1e-14)
-        .build()?
-        .run(times, &observe)
+        .sparse_lu(sparse)
+        .build()?;
+    // With the `faer` feature (as the CLI builds the engine) large systems
+    // take the sparse path.
+    assert_eq!(
+        ode.uses_sparse_lu(),
+        sparse && cfg!(feature = "faer") && net.species.len() >= 40
+    );
+    ode.run(times, &observe)
+}
+
+/// A ring A1 ⇌ A2 ⇌ … ⇌ An ⇌ A1 with rates spread over two decades: its
+/// Jacobian is cyclic, so LU fills in and needs pivoting.
+fn ring(n: usize) -> Network {
+    let ids: Vec<String> = (1..=n).map(|i| format!("A{i}")).collect();
+    let species: Vec<(&str, f64)> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (id.as_str(), (i % 7) as f64))
+        .collect();
+    let mut net = Network::well_mixed(&species);
+    for i in 0..n {
+        let (a, b) = (&ids[i], &ids[(i + 1) % n]);
+        let kf = 10f64.powf(((i * 37) % 11) as f64 / 5.0 - 1.0);
+        let kr = 10f64.powf(((i * 53) % 13) as f64 / 6.0 - 1.0);
+        let fwd = Expr::apply(Op::Times, vec![Expr::Num(kf), Expr::sym(a)]);
+        let rev = Expr::apply(Op::Times, vec![Expr::Num(kr), Expr::sym(b)]);
+        net.add_reaction(&format!("f{i}"), &[(a, 1.0)], &[(b, 1.0)], fwd);
+        net.add_reaction(&format!("r{i}"), &[(b, 1.0)], &[(a, 1.0)], rev);
+    }
+    net
+}
+
+#[test]
+fn sparse_and_dense_lu_agree_on_a_ring() -> Result<(), EngineError> {
+    let net = ring(48);
+    let times = [0.0, 0.5, 3.0, 50.0];
+    let (sparse, dense) = (
+        solve_with(&net, &times, true)?,
+        solve_with(&net, &times, false)?,
+    );
+    let mass: f64 = sparse[0].iter().sum();
+    for (rs, rd) in sparse.iter().zip(&dense) {
+        for (x, y) in rs.iter().zip(rd) {
+            assert!((x - y).abs() <= 1e-7 * x.abs() + 1e-12, "{x} vs {y}");
+        }
+        let total: f64 = rs.iter().sum();
+        assert!((total - mass).abs() < 1e-8 * mass, "mass {total} vs {mass}");
+    }
+    Ok(())
 }
 
 #[test]

@@ -3,13 +3,15 @@
 
 use std::cell::RefCell;
 
+#[cfg(feature = "faer")]
+use diffsol::{FaerSparseLU, FaerSparseMat};
 use diffsol::{
-    FaerSparseLU, FaerSparseMat, LinearSolver, Matrix, NalgebraLU, NalgebraMat,
-    OdeBuilder as DiffsolBuilder, OdeSolverMethod, OdeSolverState, OdeSolverStopReason, Vector,
+    LinearSolver, Matrix, NalgebraLU, NalgebraMat, OdeBuilder as DiffsolBuilder, OdeSolverMethod,
+    OdeSolverState, OdeSolverStopReason, Vector,
 };
 
 use super::events::Events;
-use super::{solver_error, Jumps, Ode, COLORING_MIN_STATES, SPARSE_MIN_STATES};
+use super::{at_or_before, solver_error, Jumps, Ode, COLORING_MIN_STATES};
 use crate::error::{EngineError, Result};
 use crate::scalar::Dual;
 use crate::system::Observable;
@@ -57,15 +59,14 @@ impl Ode<'_> {
 
     /// Integrates from `t` until an event executes or `t_end`; returns the new time.
     ///
-    /// Large systems whose Jacobian pattern is fixed are solved with sparse
-    /// matrices (faer's sparse LU), the others with dense ones (nalgebra).
+    /// Sparse matrices (faer's sparse LU) where [`Ode::uses_sparse_lu`],
+    /// else dense ones (nalgebra).
     pub(super) fn segment(&self, run: &mut Run, t: f64, t_end: f64) -> Result<f64> {
-        let sys = self.system;
-        if sys.n_states() >= SPARSE_MIN_STATES && sys.has_fixed_jacobian_pattern() {
-            self.segment_with::<FaerSparseMat<f64>, FaerSparseLU<f64>>(run, t, t_end)
-        } else {
-            self.segment_with::<NalgebraMat<f64>, NalgebraLU<f64>>(run, t, t_end)
+        #[cfg(feature = "faer")]
+        if self.uses_sparse_lu() {
+            return self.segment_with::<FaerSparseMat<f64>, FaerSparseLU<f64>>(run, t, t_end);
         }
+        self.segment_with::<NalgebraMat<f64>, NalgebraLU<f64>>(run, t, t_end)
     }
 
     /// [`Ode::segment`] with matrices of type `M` solved by `LS`.
@@ -394,9 +395,4 @@ where
     let v = solver.interpolate(t).map_err(|e| solver_error(t, e))?;
     y.copy_from_slice(&v.clone_as_vec());
     Ok(())
-}
-
-/// Whether output time `tau` counts as reached at `t` (equal within rounding).
-fn at_or_before(tau: f64, t: f64) -> bool {
-    tau <= t + 1e-9 * t.abs().max(1.0)
 }

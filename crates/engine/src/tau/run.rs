@@ -143,27 +143,33 @@ impl<'s, 'o> Run<'s, 'o> {
 
     /// The Poisson means per unit time of a leap of length `dt` from the
     /// current state, into `rate`: the propensities there, or at the leap's
-    /// estimated midpoint (counts below zero read as zero; a propensity that
-    /// cannot be evaluated there keeps its value at the start).
+    /// estimated midpoint. The midpoint moves every count by half the
+    /// expected change of the non-critical reactions, rounded to a whole
+    /// count (as Gillespie 2001 does) and at least zero, at time t + dt/2.
+    /// Only non-critical reactions with a positive propensity take their
+    /// midpoint value (a propensity that cannot be evaluated there keeps
+    /// its start value): a reaction idle at the start stays idle, as the
+    /// leap-size and critical-reaction rules assume.
     fn rates(&mut self, dt: f64) {
         let model = &self.tau.model;
         self.rate.copy_from_slice(&self.a);
         if self.tau.update == LeapUpdate::Explicit {
             return;
         }
+        let moves = |j: usize| !self.critical[j] && self.a[j] > 0.0;
         self.trial.copy_from_slice(&self.slots);
         for (j, &a) in self.a.iter().enumerate() {
-            if !self.critical[j] && a > 0.0 {
+            if moves(j) {
                 model.fire(j, 0.5 * a * dt, &mut self.trial);
             }
         }
         for &i in &model.changed {
             let x = &mut self.trial[self.plan.amount(i)];
-            *x = x.max(0.0);
+            *x = x.round().max(0.0);
         }
         self.trial[0] = self.t + 0.5 * dt;
         for (j, r) in self.rate.iter_mut().enumerate() {
-            if !self.critical[j] {
+            if moves(j) {
                 if let Ok(a) = model.propensity(j, &mut self.trial, &mut self.stack) {
                     *r = a;
                 }
@@ -313,4 +319,58 @@ fn select(a: &[f64], u: f64, keep: impl Fn(usize) -> bool) -> Option<usize> {
         }
     }
     last
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::network::Network;
+    use rand::SeedableRng;
+
+    /// 0 → X at 50, X → 0 at 0.1·X from X = 100 (net +40 per unit time),
+    /// 0 → Y at `time`, Z → 0 at Z from Z = 0 (idle).
+    fn network() -> Network {
+        let mut net = Network::well_mixed(&[("X", 100.0), ("Y", 0.0), ("Z", 0.0)]);
+        let law = |text: &str| text.parse().expect("parses");
+        net.add_reaction("birth", &[], &[("X", 1.0)], law("50"));
+        net.add_reaction("death", &[("X", 1.0)], &[], law("0.1 * X"));
+        net.add_reaction("clock", &[], &[("Y", 1.0)], law("time"));
+        net.add_reaction("idle", &[("Z", 1.0)], &[], law("Z"));
+        net
+    }
+
+    /// The Poisson means per unit time of a leap of `dt` from time `t`.
+    fn rates(update: LeapUpdate, t: f64, dt: f64, critical: &[bool]) -> Result<Vec<f64>> {
+        let tau = Tau::builder(&network()).update(update).build()?;
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        let mut run = Run::new(&tau, &mut rng, &[0.0, 10.0], &[], &mut [])?;
+        run.t = t;
+        run.settle()?;
+        run.critical.copy_from_slice(critical);
+        run.rates(dt);
+        Ok(run.rate.clone())
+    }
+
+    #[test]
+    fn midpoint_means_follow_half_the_expected_change() -> Result<()> {
+        let none = [false; 4];
+        // Half of +40·0.5 is +10: X = 110, death 11; the clock reads t + dt/2.
+        assert_eq!(
+            rates(LeapUpdate::Midpoint, 2.0, 0.5, &none)?,
+            [50.0, 11.0, 2.25, 0.0]
+        );
+        // +40·0.31/2 = 6.2 rounds to 6: X = 106.
+        let r = rates(LeapUpdate::Midpoint, 2.0, 0.31, &none)?;
+        assert!((r[1] - 10.6).abs() < 1e-12, "{r:?}");
+        // A critical reaction keeps its start value and does not move X.
+        let death_critical = [false, true, false, false];
+        let r = rates(LeapUpdate::Midpoint, 2.0, 0.5, &death_critical)?;
+        assert_eq!(r[1], 10.0);
+        // The explicit update takes the start values.
+        assert_eq!(
+            rates(LeapUpdate::Explicit, 2.0, 0.5, &none)?,
+            [50.0, 10.0, 2.0, 0.0]
+        );
+        Ok(())
+    }
 }

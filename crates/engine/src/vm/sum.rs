@@ -58,8 +58,7 @@ impl Sums {
             t => (sum(t)?, Vec::new()),
         };
         let n_factors: usize = plus.iter().chain(&minus).map(Vec::len).sum();
-        let n_terms = plus.len() + minus.len();
-        if n_factors + n_terms < 3 {
+        if n_factors < 2 {
             return None;
         }
         self.starts
