@@ -28,14 +28,42 @@ struct Sum {
     minus: u32,
 }
 
+/// A product, in the shapes rate laws and stoichiometric terms take most.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Term {
+    /// `slots[s]`.
+    Slot(u32),
+    /// `c · slots[s]` (a stoichiometry times a rate, a constant times a species).
+    Scaled(f64, u32),
+    /// `slots[a] · slots[b]`.
+    Two(u32, u32),
+    /// `slots[a] · slots[b] · slots[c]`.
+    Three(u32, u32, u32),
+    /// Any other product: its next `n` factors.
+    General(u32),
+}
+
+impl Term {
+    fn new(p: &[Factor]) -> Self {
+        match *p {
+            [Factor::Slot(s)] => Term::Slot(s),
+            [Factor::Num(c), Factor::Slot(s)] => Term::Scaled(c, s),
+            [Factor::Slot(a), Factor::Slot(b)] => Term::Two(a, b),
+            [Factor::Slot(a), Factor::Slot(b), Factor::Slot(c)] => Term::Three(a, b, c),
+            _ => Term::General(p.len() as u32),
+        }
+    }
+}
+
 /// The sum statements of a program, with their products and factors.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(super) struct Sums {
     sums: Vec<Sum>,
-    /// Number of factors of each product, statement after statement.
-    terms: Vec<u32>,
+    /// The products, statement after statement.
+    terms: Vec<Term>,
+    /// The factors of [`Term::General`] products, in order.
     factors: Vec<Factor>,
-    /// Where each statement's products and factors start.
+    /// Where each statement's products and general factors start.
     starts: Vec<(u32, u32)>,
 }
 
@@ -64,8 +92,11 @@ impl Sums {
         self.starts
             .push((self.terms.len() as u32, self.factors.len() as u32));
         for p in plus.iter().chain(&minus) {
-            self.terms.push(p.len() as u32);
-            self.factors.extend(p);
+            let term = Term::new(p);
+            if let Term::General(_) = term {
+                self.factors.extend(p);
+            }
+            self.terms.push(term);
         }
         self.sums.push(Sum {
             target,
@@ -100,18 +131,27 @@ impl Sums {
         acc
     }
 
-    /// Product `t`, whose factors start at `f`; moves both on.
+    /// Product `t` (a general one's factors start at `f`); moves both on.
     #[inline(always)]
     fn product<N: Scalar>(&self, t: &mut usize, f: &mut usize, slots: &[N]) -> N {
-        let n = self.terms[*t] as usize;
-        let p = &self.factors[*f..*f + n];
+        let x = |s: u32| slots[s as usize];
+        let term = self.terms[*t];
         *t += 1;
-        *f += n;
-        let value = |f: &Factor| match *f {
-            Factor::Num(x) => N::constant(x),
-            Factor::Slot(s) => slots[s as usize],
-        };
-        p[1..].iter().fold(value(&p[0]), |a, f| a * value(f))
+        match term {
+            Term::Slot(s) => x(s),
+            Term::Scaled(c, s) => N::constant(c) * x(s),
+            Term::Two(a, b) => x(a) * x(b),
+            Term::Three(a, b, c) => x(a) * x(b) * x(c),
+            Term::General(n) => {
+                let p = &self.factors[*f..*f + n as usize];
+                *f += n as usize;
+                let value = |f: &Factor| match *f {
+                    Factor::Num(c) => N::constant(c),
+                    Factor::Slot(s) => x(s),
+                };
+                p[1..].iter().fold(value(&p[0]), |a, f| a * value(f))
+            }
+        }
     }
 }
 
