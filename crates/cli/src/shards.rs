@@ -174,7 +174,7 @@ impl Manifest {
 /// A bad `--shard` or a chunk of 0 items.
 pub fn scenario_run(
     command: &str,
-    mut rows: Vec<(String, String)>,
+    rows: Vec<(&str, String)>,
     (text, source): (&str, &str),
     shard: Option<&str>,
     items: u64,
@@ -188,7 +188,11 @@ pub fn scenario_run(
         .chain([format!("scenario {}", fnv(text))])
         .collect::<Vec<_>>()
         .join("; ");
-    rows.push(("scenario_source".into(), source.to_string()));
+    let extra = rows
+        .into_iter()
+        .chain([("scenario_source", source.to_string())])
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
     Ok(Manifest {
         command: command.into(),
         settings,
@@ -196,8 +200,22 @@ pub fn scenario_run(
         shards,
         items,
         chunk,
-        extra: rows,
+        extra,
     })
+}
+
+/// When the run of `m` is one shard of several: says so, with where it is
+/// and how to combine the shards, and returns true (the caller stops there).
+pub fn shard_done(m: &Manifest, out: &Path) -> bool {
+    if m.shards > 1 {
+        println!(
+            "shard {}/{} done in {}/; combine all shards with `senmet merge`",
+            m.shard,
+            m.shards,
+            out.display()
+        );
+    }
+    m.shards > 1
 }
 
 /// Parses `--shard i/N` with `N ≥ 1` and `i < N`; `None` is the whole run.

@@ -194,14 +194,7 @@ impl Setup {
         let t0 = start_day(exp);
         for (c, ct) in exp.cancer_types.iter().enumerate() {
             for (a, arm) in exp.arms.iter().enumerate() {
-                let mut params = tables.resolve(arm.host.species, ct)?;
-                for (name, value) in &exp.overrides {
-                    params.set(name, *value)?;
-                }
-                let t_end = match exp.duration {
-                    Some(d) => d,
-                    None => params.get("duration")?,
-                };
+                let (params, t_end) = resolve(exp, tables, arm, ct)?;
                 let (cell, built) = compile(arm, &params, t0, t_end, ct)?;
                 if a == 0 {
                     let course_times: Vec<f64> = (0..)
@@ -340,6 +333,26 @@ fn compile(
         threshold: params.get("detection_threshold")?,
     };
     Ok((cell, built))
+}
+
+/// The parameters of `arm`'s host for cancer type `cancer` with the
+/// scenario's overrides, and the last simulated day: the scenario's
+/// duration, else the parameter `duration`.
+pub(crate) fn resolve(
+    exp: &Experiment,
+    tables: &Tables,
+    arm: &Arm,
+    cancer: &str,
+) -> Result<(Params, f64)> {
+    let mut params = tables.resolve(arm.host.species, cancer)?;
+    for (name, value) in &exp.overrides {
+        params.set(name, *value)?;
+    }
+    let t_end = match exp.duration {
+        Some(d) => d,
+        None => params.get("duration")?,
+    };
+    Ok((params, t_end))
 }
 
 /// The first simulated day of every subject of `exp` (relative to implantation): a lead-in

@@ -15,7 +15,7 @@ use senmet_stats::sensitivity::Factor;
 use crate::build::Design;
 use crate::error::{ModelError, Result};
 use crate::expected;
-use crate::experiment::{start_day, Arm, Experiment};
+use crate::experiment::{self, start_day, Arm, Experiment};
 use crate::params::{Params, Prior, Tables};
 use crate::prior;
 
@@ -121,14 +121,7 @@ impl Problem {
                 expected: format!("the same as arm `{}`", aged.name),
             });
         }
-        let mut base = tables.resolve(aged.host.species, cancer)?;
-        for (name, value) in &exp.overrides {
-            base.set(name, *value)?;
-        }
-        let t_end = match exp.duration {
-            Some(d) => d,
-            None => base.get("duration")?,
-        };
+        let (base, t_end) = experiment::resolve(exp, tables, &aged, cancer)?;
         Ok(Self {
             factors: factors(&base),
             base,

@@ -107,18 +107,14 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             0.0
         }
     );
-    if shards == 1 {
-        merge(std::slice::from_ref(&args.out), &args.out, &manifest)?;
-        println!(
-            "wrote {}/ (patients, by_age, survival, cox as .tsv and .parquet; report.html)",
-            args.out.display()
-        );
-    } else {
-        println!(
-            "shard {shard}/{shards} done in {}/; combine all shards with `senmet merge`",
-            args.out.display()
-        );
+    if shards::shard_done(&manifest, &args.out) {
+        return Ok(ExitCode::SUCCESS);
     }
+    merge(std::slice::from_ref(&args.out), &args.out, &manifest)?;
+    println!(
+        "wrote {}/ (patients, by_age, survival, cox as .tsv and .parquet; report.html)",
+        args.out.display()
+    );
     Ok(ExitCode::SUCCESS)
 }
 

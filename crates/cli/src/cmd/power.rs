@@ -110,7 +110,7 @@ struct Spec {
 }
 
 impl Spec {
-    fn rows(&self) -> Vec<(String, String)> {
+    fn rows(&self) -> Vec<(&'static str, String)> {
         [
             ("arm_a", self.arm_a.clone()),
             ("arm_b", self.arm_b.clone()),
@@ -123,9 +123,7 @@ impl Spec {
             ("alpha", self.alpha.to_string()),
             ("seed", self.seed.map(|s| s.to_string()).unwrap_or_default()),
         ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v))
-        .collect()
+        .into()
     }
 
     fn from_manifest(m: &shards::Manifest) -> anyhow::Result<Self> {
@@ -202,11 +200,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let start = Instant::now();
     let done = simulate(&exp, &tables, &manifest, &todo, &args.out, args.threads)?;
     let elapsed = start.elapsed();
-    if shards > 1 {
-        println!(
-            "shard {shard}/{shards} done in {}/; combine all shards with `senmet merge`",
-            args.out.display()
-        );
+    if shards::shard_done(&manifest, &args.out) {
         return Ok(ExitCode::SUCCESS);
     }
     let (exp, curves) = finish(std::slice::from_ref(&args.out), &args.out, &manifest)?;

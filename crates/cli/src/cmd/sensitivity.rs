@@ -105,7 +105,7 @@ struct Spec {
 }
 
 impl Spec {
-    fn rows(&self) -> Vec<(String, String)> {
+    fn rows(&self) -> Vec<(&'static str, String)> {
         [
             ("method", self.method.name().to_string()),
             ("n", self.n.to_string()),
@@ -116,9 +116,7 @@ impl Spec {
             ("young_arm", self.young_arm.clone()),
             ("seed", self.seed.to_string()),
         ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v))
-        .collect()
+        .into()
     }
 
     fn problem(&self, exp: &Experiment, tables: &Tables) -> anyhow::Result<Problem> {
@@ -202,11 +200,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             0.0
         }
     );
-    if shards > 1 {
-        println!(
-            "shard {shard}/{shards} done in {}/; combine all shards with `senmet merge`",
-            args.out.display()
-        );
+    if shards::shard_done(&manifest, &args.out) {
         return Ok(ExitCode::SUCCESS);
     }
     let ranked = finish(std::slice::from_ref(&args.out), &args.out, &manifest)?;
