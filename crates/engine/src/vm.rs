@@ -7,9 +7,12 @@
 //! Jacobian-vector products.
 
 mod fused;
+mod product;
 mod sum;
 
-pub(crate) use sum::{product_factors, Factor};
+#[cfg(test)]
+pub(crate) use product::Factor;
+pub(crate) use product::Product;
 
 use crate::scalar::{Fn1, Scalar};
 

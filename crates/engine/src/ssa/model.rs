@@ -1,10 +1,11 @@
 //! A network prepared for discrete simulation: per-reaction propensity
 //! programs, state changes, the dependency graph, and input checks.
 
-use super::law::Law;
+use super::law::law;
 use crate::error::{EngineError, Result};
 use crate::network::Network;
 use crate::system::{Change, StochReaction, Stoich, System};
+use crate::vm::Product;
 
 /// A compiled network with what stochastic methods need.
 #[derive(Debug, Clone)]
@@ -19,8 +20,9 @@ pub(crate) struct Discrete {
     pub species: Vec<String>,
     /// Species (by index) that reactions change.
     pub changed: Vec<usize>,
-    /// Per reaction, how its propensity is evaluated.
-    laws: Vec<Law>,
+    /// Per reaction, its propensity as a product, if it is one (else its
+    /// program runs).
+    laws: Vec<Option<Product>>,
 }
 
 impl Discrete {
@@ -73,7 +75,7 @@ impl Discrete {
             .collect();
         let laws = reactions
             .iter()
-            .map(|r| Law::new(r.program.code(), r.slot))
+            .map(|r| law(r.program.code(), r.slot))
             .collect();
         Ok(Discrete {
             system,
@@ -123,7 +125,7 @@ impl Discrete {
     #[inline]
     pub fn propensity(&self, j: usize, slots: &mut [f64], stack: &mut Vec<f64>) -> Result<f64> {
         let r = &self.reactions[j];
-        let a = match self.laws[j].product(slots) {
+        let a = match self.laws[j].as_ref().map(|p| p.eval(slots)) {
             Some(a) => {
                 slots[r.slot as usize] = a;
                 a
@@ -239,8 +241,8 @@ mod tests {
     #[test]
     fn products_evaluate_exactly_as_their_programs() -> Result<()> {
         let model = Discrete::new(&network())?;
-        assert!(matches!(model.laws[0], Law::Short { n: 3, .. }));
-        assert!(matches!(model.laws[1], Law::Program));
+        assert!(matches!(model.laws[0], Some(Product::ScaledThree(..))));
+        assert!(model.laws[1].is_none());
         let mut stack = Vec::new();
         let mut slots = model.system.initial_slots(0.0, &[], &mut stack);
         let fast = model.propensity(0, &mut slots, &mut stack)?;

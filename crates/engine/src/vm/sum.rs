@@ -4,67 +4,31 @@
 //! statement: rates `k·A·B → v` and species derivatives
 //! `(1·v₁ + 1·v₂) − (1·v₃ + 1·v₄) → dA`. Run instruction by instruction they
 //! cost one dispatch per operand; recognised whole, each is one instruction
-//! of the running form ([`super::Instr::Sum`]) that walks its factors in a
-//! tight loop. The operations and their order are those of the stack code
+//! of the running form ([`super::Instr::Sum`]) that evaluates its products
+//! ([`Product`]) directly. The operations and their order are those of the stack code
 //! (products folded left from their first factor, terms added left to
 //! right, then one subtraction), so results are the same bit for bit.
 
+use super::product::{Factor, Product};
 use super::Instr;
 use crate::scalar::Scalar;
 
-/// A number or a slot in a product.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) enum Factor {
-    Num(f64),
-    Slot(u32),
-}
-
 /// `(p₁ + … + pₘ) − (q₁ + … + qₙ) → target`, with `n` possibly 0 (no
-/// subtraction); the products' factors are stored flat in [`Sums`].
+/// subtraction); its products are `Sums::products[first..]`.
 #[derive(Debug, Clone, PartialEq)]
 struct Sum {
     target: u32,
+    first: u32,
     plus: u32,
     minus: u32,
 }
 
-/// A product, in the shapes rate laws and stoichiometric terms take most.
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Term {
-    /// `slots[s]`.
-    Slot(u32),
-    /// `c · slots[s]` (a stoichiometry times a rate, a constant times a species).
-    Scaled(f64, u32),
-    /// `slots[a] · slots[b]`.
-    Two(u32, u32),
-    /// `slots[a] · slots[b] · slots[c]`.
-    Three(u32, u32, u32),
-    /// Any other product: its next `n` factors.
-    General(u32),
-}
-
-impl Term {
-    fn new(p: &[Factor]) -> Self {
-        match *p {
-            [Factor::Slot(s)] => Term::Slot(s),
-            [Factor::Num(c), Factor::Slot(s)] => Term::Scaled(c, s),
-            [Factor::Slot(a), Factor::Slot(b)] => Term::Two(a, b),
-            [Factor::Slot(a), Factor::Slot(b), Factor::Slot(c)] => Term::Three(a, b, c),
-            _ => Term::General(p.len() as u32),
-        }
-    }
-}
-
-/// The sum statements of a program, with their products and factors.
+/// The sum statements of a program, with their products.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(super) struct Sums {
     sums: Vec<Sum>,
     /// The products, statement after statement.
-    terms: Vec<Term>,
-    /// The factors of [`Term::General`] products, in order.
-    factors: Vec<Factor>,
-    /// Where each statement's products and general factors start.
-    starts: Vec<(u32, u32)>,
+    products: Vec<Product>,
 }
 
 /// A statement's value tree, as its stack code builds it.
@@ -89,19 +53,15 @@ impl Sums {
         if n_factors < 2 {
             return None;
         }
-        self.starts
-            .push((self.terms.len() as u32, self.factors.len() as u32));
-        for p in plus.iter().chain(&minus) {
-            let term = Term::new(p);
-            if let Term::General(_) = term {
-                self.factors.extend(p);
-            }
-            self.terms.push(term);
-        }
+        let first = self.products.len() as u32;
+        let (n_plus, n_minus) = (plus.len() as u32, minus.len() as u32);
+        self.products
+            .extend(plus.into_iter().chain(minus).map(Product::new));
         self.sums.push(Sum {
             target,
-            plus: plus.len() as u32,
-            minus: minus.len() as u32,
+            first,
+            plus: n_plus,
+            minus: n_minus,
         });
         Some(self.sums.len() as u32 - 1)
     }
@@ -110,48 +70,25 @@ impl Sums {
     #[inline]
     pub fn run<N: Scalar>(&self, i: u32, slots: &mut [N]) {
         let s = &self.sums[i as usize];
-        let (t0, f0) = self.starts[i as usize];
-        let (mut t, mut f) = (t0 as usize, f0 as usize);
-        let plus = self.total(s.plus, &mut t, &mut f, slots);
+        let mut t = s.first as usize;
+        let plus = self.total(s.plus, &mut t, slots);
         let v = if s.minus == 0 {
             plus
         } else {
-            plus - self.total(s.minus, &mut t, &mut f, slots)
+            plus - self.total(s.minus, &mut t, slots)
         };
         slots[s.target as usize] = v;
     }
 
-    /// The sum of `n` products from product `t` and factor `f` on.
+    /// The sum of `n` products from product `t` on; moves `t` past them.
     #[inline(always)]
-    fn total<N: Scalar>(&self, n: u32, t: &mut usize, f: &mut usize, slots: &[N]) -> N {
-        let mut acc = self.product(t, f, slots);
-        for _ in 1..n {
-            acc = acc + self.product(t, f, slots);
+    fn total<N: Scalar>(&self, n: u32, t: &mut usize, slots: &[N]) -> N {
+        let mut acc = self.products[*t].eval(slots);
+        for k in 1..n as usize {
+            acc = acc + self.products[*t + k].eval(slots);
         }
+        *t += n as usize;
         acc
-    }
-
-    /// Product `t` (a general one's factors start at `f`); moves both on.
-    #[inline(always)]
-    fn product<N: Scalar>(&self, t: &mut usize, f: &mut usize, slots: &[N]) -> N {
-        let x = |s: u32| slots[s as usize];
-        let term = self.terms[*t];
-        *t += 1;
-        match term {
-            Term::Slot(s) => x(s),
-            Term::Scaled(c, s) => N::constant(c) * x(s),
-            Term::Two(a, b) => x(a) * x(b),
-            Term::Three(a, b, c) => x(a) * x(b) * x(c),
-            Term::General(n) => {
-                let p = &self.factors[*f..*f + n as usize];
-                *f += n as usize;
-                let value = |f: &Factor| match *f {
-                    Factor::Num(c) => N::constant(c),
-                    Factor::Slot(s) => x(s),
-                };
-                p[1..].iter().fold(value(&p[0]), |a, f| a * value(f))
-            }
-        }
     }
 }
 
@@ -184,7 +121,7 @@ fn tree(body: &[Instr]) -> Option<Tree> {
 
 /// The factors of stack code computing a left-folded product
 /// `((f₁·f₂)·f₃)…` of numbers and slots, if it is one.
-pub(crate) fn product_factors(body: &[Instr]) -> Option<Vec<Factor>> {
+pub(super) fn product_factors(body: &[Instr]) -> Option<Vec<Factor>> {
     product(&tree(body)?)
 }
 
