@@ -122,28 +122,31 @@ impl Discrete {
     /// # Errors
     ///
     /// [`EngineError::Propensity`] if it is negative, infinite or NaN.
-    #[inline]
+    #[inline(always)]
     pub fn propensity(&self, j: usize, slots: &mut [f64], stack: &mut Vec<f64>) -> Result<f64> {
-        let r = &self.reactions[j];
-        let a = match self.laws[j].as_ref().map(|p| p.eval(slots)) {
-            Some(a) => {
-                slots[r.slot as usize] = a;
-                a
-            }
+        let slot = self.reactions[j].slot as usize;
+        let a = match &self.laws[j] {
+            Some(p) => p.eval(slots),
             None => {
-                r.program.run(slots, stack);
-                slots[r.slot as usize]
+                self.reactions[j].program.run(slots, stack);
+                slots[slot]
             }
         };
+        slots[slot] = a;
         // Also false for NaN.
         if (0.0..f64::INFINITY).contains(&a) {
             Ok(a)
         } else {
-            Err(EngineError::Propensity {
-                reaction: r.id.clone(),
-                time: slots[0],
-                value: a,
-            })
+            Err(self.bad_propensity(j, slots[0], a))
+        }
+    }
+
+    #[cold]
+    fn bad_propensity(&self, j: usize, time: f64, value: f64) -> EngineError {
+        EngineError::Propensity {
+            reaction: self.reactions[j].id.clone(),
+            time,
+            value,
         }
     }
 

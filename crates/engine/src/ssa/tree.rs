@@ -28,7 +28,7 @@ impl SumTree {
     pub fn new(n: usize) -> Self {
         let cap = n.max(1).next_power_of_two();
         SumTree {
-            nodes: vec![0.0; 2 * cap],
+            nodes: vec![0.0; (2 * cap).max(2 * WHOLE)],
             cap,
             dirty: Vec::new(),
             stale: false,
@@ -55,15 +55,28 @@ impl SumTree {
     /// Recomputes the sums above the leaves set since the last update.
     pub fn update(&mut self) {
         if self.cap <= WHOLE {
-            // Level by level from the leaves: `nodes[n..2n]` is a level and
-            // `nodes[n/2..n]` its parents (slices, so no index checks).
-            let mut n = self.cap;
-            while n > 1 {
-                let (upper, lower) = self.nodes.split_at_mut(n);
-                for (p, pair) in upper[n / 2..].iter_mut().zip(lower.chunks_exact(2)) {
-                    *p = pair[0] + pair[1];
-                }
-                n /= 2;
+            // Level by level from the leaves, each level a loop of fixed
+            // length over a fixed-size view (small trees allocate at least
+            // 2·WHOLE nodes), so that the compiler unrolls it and drops the
+            // index checks.
+            let nodes: &mut [f64; 2 * WHOLE] = (&mut self.nodes[..2 * WHOLE])
+                .try_into()
+                .expect("small trees hold 2·WHOLE nodes");
+            let cap = self.cap;
+            if cap >= 32 {
+                level::<32>(nodes);
+            }
+            if cap >= 16 {
+                level::<16>(nodes);
+            }
+            if cap >= 8 {
+                level::<8>(nodes);
+            }
+            if cap >= 4 {
+                level::<4>(nodes);
+            }
+            if cap >= 2 {
+                level::<2>(nodes);
             }
         } else {
             // One level at a time, each changed inner node once.
@@ -103,6 +116,14 @@ impl SumTree {
             k = 2 * k + usize::from(right);
         }
         (self.nodes[k] > 0.0).then_some(k - self.cap)
+    }
+}
+
+/// Sums the inner nodes `N/2..N` of a small tree from their children.
+#[inline(always)]
+fn level<const N: usize>(nodes: &mut [f64; 2 * WHOLE]) {
+    for k in N / 2..N {
+        nodes[k] = nodes[2 * k] + nodes[2 * k + 1];
     }
 }
 
