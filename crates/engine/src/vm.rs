@@ -6,10 +6,12 @@
 //! the same program runs on `f64` for values and on dual numbers for
 //! Jacobian-vector products.
 
+mod closure;
 mod fused;
 mod product;
 mod sum;
 
+pub(crate) use closure::Closure;
 #[cfg(test)]
 pub(crate) use product::Factor;
 pub(crate) use product::Product;

@@ -1,19 +1,31 @@
-//! Propensity laws that are products (mass action and most other simple
-//! laws), evaluated as plain products instead of by the expression machine.
+//! How a propensity is evaluated: as a plain product (mass action and most
+//! other simple laws), as nested closures (other straight-line laws), or by
+//! the expression machine (laws with branches). All three give the
+//! program's value bit for bit.
 
-use crate::vm::{Instr, Product};
+use crate::vm::{Closure, Instr, Product};
 
-/// The product a propensity program that stores into `slot` computes, if it
-/// is one; `None` means the reaction runs its program. The product folds its
-/// factors as the program does, so its value is the program's bit for bit.
-pub(super) fn law(code: &[Instr], slot: u32) -> Option<Product> {
-    let (Instr::Store(s), body) = code.split_last()? else {
-        return None;
+/// A propensity's evaluation.
+#[derive(Debug, Clone)]
+pub(super) enum Law {
+    Product(Product),
+    Closure(Closure),
+    /// The reaction runs its program.
+    Program,
+}
+
+/// The law of a propensity program that stores into `slot`.
+pub(super) fn law(code: &[Instr], slot: u32) -> Law {
+    let Some((Instr::Store(s), body)) = code.split_last() else {
+        return Law::Program;
     };
     if *s != slot {
-        return None;
+        return Law::Program;
     }
-    Product::of_code(body)
+    if let Some(p) = Product::of_code(body) {
+        return Law::Product(p);
+    }
+    Closure::of_code(body).map_or(Law::Program, Law::Closure)
 }
 
 #[cfg(test)]
@@ -43,7 +55,9 @@ mod tests {
                 code.extend([push(f), Instr::Mul]);
             }
             code.push(Instr::Store(0));
-            let law = law(&code, 0).expect("a product");
+            let Law::Product(law) = law(&code, 0) else {
+                panic!("a product");
+            };
             let all_slots = factors.iter().all(|f| matches!(f, Factor::Slot(_)));
             if all_slots && factors.len() <= 3 {
                 let short = !matches!(law, Product::General(_));
@@ -57,7 +71,7 @@ mod tests {
     }
 
     #[test]
-    fn other_laws_run_as_programs() {
+    fn other_laws_run_as_closures_or_programs() {
         // s1 / (1 + s1)
         let code = [
             Instr::Load(1),
@@ -67,6 +81,19 @@ mod tests {
             Instr::Div,
             Instr::Store(0),
         ];
-        assert!(law(&code, 0).is_none());
+        assert!(matches!(law(&code, 0), Law::Closure(_)));
+        // s1 > 0 ? s1 : 0
+        let code = [
+            Instr::Load(1),
+            Instr::Const(0.0),
+            Instr::Cmp(crate::vm::Cmp::Gt),
+            Instr::JumpIfFalse(2),
+            Instr::Load(1),
+            Instr::Jump(1),
+            Instr::Const(0.0),
+            Instr::Store(0),
+        ];
+        assert!(matches!(law(&code, 0), Law::Program));
+        assert!(matches!(law(&code[..7], 0), Law::Program));
     }
 }

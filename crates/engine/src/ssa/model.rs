@@ -1,11 +1,10 @@
 //! A network prepared for discrete simulation: per-reaction propensity
 //! programs, state changes, the dependency graph, and input checks.
 
-use super::law::law;
+use super::law::{law, Law};
 use crate::error::{EngineError, Result};
 use crate::network::Network;
 use crate::system::{Change, StochReaction, Stoich, System};
-use crate::vm::Product;
 
 /// A compiled network with what stochastic methods need.
 #[derive(Debug, Clone)]
@@ -20,9 +19,8 @@ pub(crate) struct Discrete {
     pub species: Vec<String>,
     /// Species (by index) that reactions change.
     pub changed: Vec<usize>,
-    /// Per reaction, its propensity as a product, if it is one (else its
-    /// program runs).
-    laws: Vec<Option<Product>>,
+    /// Per reaction, how its propensity is evaluated.
+    laws: Vec<Law>,
 }
 
 impl Discrete {
@@ -126,8 +124,9 @@ impl Discrete {
     pub fn propensity(&self, j: usize, slots: &mut [f64], stack: &mut Vec<f64>) -> Result<f64> {
         let slot = self.reactions[j].slot as usize;
         let a = match &self.laws[j] {
-            Some(p) => p.eval(slots),
-            None => {
+            Law::Product(p) => p.eval(slots),
+            Law::Closure(c) => c.eval(slots),
+            Law::Program => {
                 self.reactions[j].program.run(slots, stack);
                 slots[slot]
             }
@@ -226,7 +225,8 @@ mod tests {
     use super::*;
     use crate::expr::Expr;
 
-    /// A + B -> C at 1.7·k·A·B (a product) and C -> 0 at C/(1 + C) (not one).
+    /// A + B -> C at 1.7·k·A·B (a product) and C -> 0 at C/(1 + C) (not one,
+    /// a closure).
     fn network() -> Network {
         let mut net = Network::well_mixed(&[("A", 7.0), ("B", 11.0), ("C", 5.0)]);
         net.add_parameter("k", 0.3);
@@ -242,10 +242,13 @@ mod tests {
     }
 
     #[test]
-    fn products_evaluate_exactly_as_their_programs() -> Result<()> {
+    fn products_and_closures_evaluate_exactly_as_their_programs() -> Result<()> {
         let model = Discrete::new(&network())?;
-        assert!(matches!(model.laws[0], Some(Product::ScaledThree(..))));
-        assert!(model.laws[1].is_none());
+        assert!(matches!(
+            model.laws[0],
+            Law::Product(crate::vm::Product::ScaledThree(..))
+        ));
+        assert!(matches!(model.laws[1], Law::Closure(_)));
         let mut stack = Vec::new();
         let mut slots = model.system.initial_slots(0.0, &[], &mut stack);
         let fast = model.propensity(0, &mut slots, &mut stack)?;
