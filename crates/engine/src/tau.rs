@@ -7,7 +7,9 @@
 //! `tau/select.rs` for how orders are counted when kinetic laws are not mass
 //! action). Reactions that could exhaust a reactant within `nc` firings are
 //! *critical* (Cao, Gillespie & Petzold 2005, J Chem Phys 123:054104): they
-//! fire at most once per leap, one chosen exactly as in the SSA. A leap that
+//! fire at most once per leap, one chosen exactly as in the SSA (with the
+//! midpoint update, from a hazard that follows the leap's expected change
+//! of state to first order; see `tau/hazard.rs`). A leap that
 //! would make a count negative is rejected and τ halved, so counts never go
 //! negative when propensities vanish with their reactants. When τ would be
 //! below 10/a₀ the method takes 100 exact SSA steps instead (step 3 of the
@@ -26,6 +28,7 @@
 //! are checked after every leap, so they fire at the end of the leap that
 //! crossed them. Rate rules are not supported.
 
+mod hazard;
 mod run;
 mod select;
 

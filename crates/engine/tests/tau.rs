@@ -210,7 +210,7 @@ fn branching_metastasis_matches_the_exact_ssa() -> Result<(), EngineError> {
     let (t_end, eps, n) = (12.0, 0.03, 1000);
     let times = [0.0, t_end];
     let run = |sim: &dyn Trajectory, seed| {
-        let obs: Vec<_> = ["T", "M"]
+        let obs: Vec<_> = ["T", "M", "C"]
             .iter()
             .map(|id| sim.system().observable(id, true).expect("a species"))
             .collect();
@@ -230,7 +230,7 @@ fn branching_metastasis_matches_the_exact_ssa() -> Result<(), EngineError> {
             &Tau::builder(&net).epsilon(eps).update(update).build()?,
             seed,
         )?;
-        let ((mt, st, _), (ms, ss, _)) = (last_row(&tau, 2, 0), last_row(&ssa, 2, 0));
+        let ((mt, st, _), (ms, ss, _)) = (last_row(&tau, 3, 0), last_row(&ssa, 3, 0));
         let se_mean = ((st * st + ss * ss) / n as f64).sqrt();
         assert!(
             (mt - ms).abs() <= 4.0 * se_mean + bias * ms,
@@ -243,12 +243,25 @@ fn branching_metastasis_matches_the_exact_ssa() -> Result<(), EngineError> {
         );
         // Metastases are rare and heavy-tailed; compare the chance of having
         // one (binomial standard errors).
-        let ((_, _, pt), (_, _, ps)) = (last_row(&tau, 2, 1), last_row(&ssa, 2, 1));
+        let ((_, _, pt), (_, _, ps)) = (last_row(&tau, 3, 1), last_row(&ssa, 3, 1));
         let se_p = ((pt * (1.0 - pt) + ps * (1.0 - ps)) / n as f64).sqrt();
         assert!(
             ps > 0.0 && (pt - ps).abs() <= 4.0 * se_p,
             "{update:?}: P(M > 0) {pt} vs SSA {ps}"
         );
+        // Circulating cells, about 2 at a time, born by (non-critical)
+        // shedding and removed by (critical) death: with the midpoint
+        // update the death hazard follows the births within a leap, and C
+        // matches the SSA; held at its start value (explicit) it is 19 %
+        // too high, as it was with the midpoint update before.
+        if update == LeapUpdate::Midpoint {
+            let ((mt, st, _), (ms, ss, _)) = (last_row(&tau, 3, 2), last_row(&ssa, 3, 2));
+            let se_mean = ((st * st + ss * ss) / n as f64).sqrt();
+            assert!(
+                (mt - ms).abs() <= 4.0 * se_mean,
+                "{update:?}: C mean {mt} vs SSA {ms} (SE {se_mean})"
+            );
+        }
     }
     Ok(())
 }
