@@ -21,7 +21,9 @@
 # bench/.venv or $PYTHON): z_mean = (tau mean − SSA mean) / √(s²_ssa/n_ssa +
 # s²_tau/n_tau); z_sd = (tau SD − SSA SD) / bootstrap SE of the two SDs,
 # which holds for heavy-tailed counts such as M (a few early seedings
-# dominate its SD). Every run's final counts are kept (`--trajectories`).
+# dominate its SD) but has little power there, so the fraction of runs with
+# a positive count (the chance of a metastasis) is compared too (z_p_pos,
+# binomial SE). Every run's final counts are kept (`--trajectories`).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 senmet=${1:-$root/target/release/senmet}
@@ -44,7 +46,7 @@ timed() {
   echo "$t1 - $t0" | bc -l
 }
 
-printf 'model\tt_end\tupdate\tepsilon\tssa_runs\tssa_runs_per_s\ttau_runs\ttau_runs_per_s\tratio\tspecies\tssa_mean\tssa_sd\ttau_mean\ttau_sd\tz_mean\tz_sd\n'
+printf 'model\tt_end\tupdate\tepsilon\tssa_runs\tssa_runs_per_s\ttau_runs\ttau_runs_per_s\tratio\tspecies\tssa_mean\tssa_sd\ttau_mean\ttau_sd\tz_mean\tz_sd\tssa_p_pos\ttau_p_pos\tz_p_pos\n'
 # name model t_end ssa_runs tau_runs "species..." "update:epsilon..."
 case_() {
   local name=$1 model=$2 t_end=$3 n=$4 m=$5 species=$6 settings=$7
@@ -70,7 +72,7 @@ case_ metastasis_branching "$branching" 60 400 4000 "T C M" "midpoint:0.03 midpo
 case_ metastasis_branching "$branching" 20 300 3000 T "midpoint:0.03 explicit:0.03"
 for k1 in 10 1000 100000; do
   birth_death "$k1" >"$tmp/bd_$k1.xml"
-  runs=$((400000 / k1)); [ "$runs" -lt 2 ] && runs=2
+  runs=$((400000 / k1)); [ "$runs" -lt 30 ] && runs=30
   case_ "birth_death_k1=$k1" "$tmp/bd_$k1.xml" 50 "$runs" $((10 * runs)) X "midpoint:0.03 explicit:0.03"
 done
 echo "# $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%FT%TZ), $("$senmet" --version)" >&2

@@ -8,7 +8,9 @@ use crate::vm::{Closure, Instr, Product};
 /// A propensity's evaluation.
 #[derive(Debug, Clone)]
 pub(super) enum Law {
+    /// A product of numbers and slots (mass action).
     Product(Product),
+    /// Other straight-line code, as nested closures.
     Closure(Closure),
     /// The reaction runs its program.
     Program,

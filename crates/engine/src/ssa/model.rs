@@ -257,7 +257,11 @@ mod tests {
         let slow = slots[r.slot as usize];
         assert_eq!(fast.to_bits(), slow.to_bits());
         assert_eq!(fast, 1.7 * 0.3 * 7.0 * 11.0);
-        assert_eq!(model.propensity(1, &mut slots, &mut stack)?, 5.0 / 6.0);
+        let closure = model.propensity(1, &mut slots, &mut stack)?;
+        let r = &model.reactions[1];
+        r.program.run(&mut slots, &mut stack);
+        assert_eq!(closure.to_bits(), slots[r.slot as usize].to_bits());
+        assert_eq!(closure, 5.0 / 6.0);
         Ok(())
     }
 

@@ -201,15 +201,6 @@ impl<'s, 'o> Run<'s, 'o> {
     /// the state is constant between firings.
     #[inline]
     fn record(&mut self, t: f64, inclusive: bool) {
-        // Most firings fall between output times: nothing to write.
-        if self.line.next_output().is_none_or(|tau| tau > t) {
-            self.slots[0] = self.t;
-            return;
-        }
-        self.write_rows(t, inclusive);
-    }
-
-    fn write_rows(&mut self, t: f64, inclusive: bool) {
         let sys = &self.model.system;
         let (slots, stack) = (&mut self.slots, &mut self.stack);
         self.line.record(sys, self.t, t, inclusive, slots, stack);

@@ -125,6 +125,7 @@ impl<'o> Timeline<'o> {
 
     /// Writes the rows for times before `until` (or up to it if
     /// `inclusive`) from the state in `slots`, then sets `slots[0]` to `now`.
+    #[inline]
     pub fn record(
         &mut self,
         sys: &System,
@@ -134,6 +135,11 @@ impl<'o> Timeline<'o> {
         slots: &mut [f64],
         stack: &mut Vec<f64>,
     ) {
+        // Most jumps fall between output times: nothing to write.
+        if self.next_output().is_none_or(|tau| tau > until) {
+            slots[0] = now;
+            return;
+        }
         let n = self.observables.len();
         while let Some(tau) = self.next_output() {
             // Strictly before: within rounding of `until` counts as at it

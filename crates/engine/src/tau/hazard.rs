@@ -6,11 +6,13 @@
 //! its start value a: the non-critical reactions move the state at their
 //! expected rates during the leap, and the hazard follows them to first
 //! order, a + b·s, with b from the propensities at the leap's estimated
-//! midpoint (`Run::critical_slopes`). Without it, a species born by a
-//! non-critical reaction could not die until the leap ended: the branching
-//! model's circulating cells (a few at a time, born by shedding, removed by
-//! critical death) came out 21 % too many at day 12. With b = 0 this is the
-//! exponential waiting time of Cao, Gillespie & Petzold (2006).
+//! midpoint (`Run::critical_slopes`; a reaction idle at the start whose
+//! propensity rises joins them). Held at a, a species born by a non-critical
+//! reaction could not die until the leap ended: the branching model's
+//! circulating cells (a few at a time, born by shedding, removed by critical
+//! death) came out 21 % too many at day 12, 4 % with the moving hazard.
+//! With b = 0 this is the exponential waiting time of Cao, Gillespie &
+//! Petzold (2006). This first-order hazard is senmet's, not the papers'.
 
 /// The time s at which ∫₀ˢ (a + b·r) dr first reaches `e` (an Exp(1)
 /// draw), for a hazard starting at a ≥ 0 and changing at rate b; infinite if

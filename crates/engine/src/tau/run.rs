@@ -6,7 +6,9 @@ use rand_distr::{Distribution, Poisson};
 
 use super::hazard::waiting_time;
 use super::select::Plan;
-use super::{LeapUpdate, Tau};
+
+mod midpoint;
+use super::Tau;
 use crate::error::{EngineError, Result};
 use crate::ssa::Timeline;
 use crate::system::Observable;
@@ -35,6 +37,8 @@ pub(super) struct Run<'s, 'o> {
     critical: Vec<bool>,
     /// Rate of change of each critical propensity during the leap.
     slope: Vec<f64>,
+    /// Reactions whose propensity a moving (non-critical) reaction changes.
+    touched: Vec<bool>,
     mu: Vec<f64>,
     var: Vec<f64>,
     t: f64,
@@ -72,6 +76,7 @@ impl<'s, 'o> Run<'s, 'o> {
             rate: vec![0.0; m],
             critical: vec![false; m],
             slope: vec![0.0; m],
+            touched: vec![false; m],
             mu: vec![0.0; n],
             var: vec![0.0; n],
             t: tau.t0,
@@ -121,7 +126,7 @@ impl<'s, 'o> Run<'s, 'o> {
         let limit = (self.line.interruption(sys, self.t, horizon, slots, stack)).unwrap_or(horizon);
         loop {
             let b = self.critical_slopes(tau1);
-            let tau2 = if a0c > 0.0 {
+            let tau2 = if a0c > 0.0 || b > 0.0 {
                 waiting_time(a0c, b, -(1.0 - self.rng.random::<f64>()).ln())
             } else {
                 f64::INFINITY
@@ -153,77 +158,6 @@ impl<'s, 'o> Run<'s, 'o> {
         let total: f64 = self.rate.iter().sum();
         let u = self.rng.random::<f64>() * total;
         select(&self.rate, u, |j| self.critical[j])
-    }
-
-    /// The rates bⱼ at which critical propensities change during a leap of
-    /// up to `tau1`, into `slope`; returns their sum. With the midpoint
-    /// update, bⱼ = (aⱼ(x̃) − aⱼ(x)) / (τ₁/2) at x̃, the state moved by the
-    /// non-critical reactions' expected firings over τ₁/2 (not rounded: a
-    /// count of 2 moved by 0.4 matters here); 0 with the explicit update,
-    /// without critical reactions, or where a propensity cannot be evaluated.
-    fn critical_slopes(&mut self, tau1: f64) -> f64 {
-        self.slope.fill(0.0);
-        let none = !self.critical.contains(&true);
-        if self.tau.update == LeapUpdate::Explicit || none || !tau1.is_finite() {
-            return 0.0;
-        }
-        let model = &self.tau.model;
-        let half = 0.5 * tau1;
-        self.trial.copy_from_slice(&self.slots);
-        for (j, &a) in self.a.iter().enumerate() {
-            if !self.critical[j] && a > 0.0 {
-                model.fire(j, a * half, &mut self.trial);
-            }
-        }
-        for &i in &model.changed {
-            let x = &mut self.trial[self.plan.amount(i)];
-            *x = x.max(0.0);
-        }
-        self.trial[0] = self.t + half;
-        for (j, b) in self.slope.iter_mut().enumerate() {
-            if self.critical[j] {
-                if let Ok(mid) = model.propensity(j, &mut self.trial, &mut self.stack) {
-                    *b = (mid - self.a[j]) / half;
-                }
-            }
-        }
-        self.slope.iter().sum()
-    }
-
-    /// The Poisson means per unit time of a leap of length `dt` from the
-    /// current state, into `rate`: the propensities there, or at the leap's
-    /// estimated midpoint. The midpoint moves every count by half the
-    /// expected change of the non-critical reactions, rounded to a whole
-    /// count (as Gillespie 2001 does) and at least zero, at time t + dt/2.
-    /// Only non-critical reactions with a positive propensity take their
-    /// midpoint value (a propensity that cannot be evaluated there keeps
-    /// its start value): a reaction idle at the start stays idle, as the
-    /// leap-size and critical-reaction rules assume.
-    fn rates(&mut self, dt: f64) {
-        let model = &self.tau.model;
-        self.rate.copy_from_slice(&self.a);
-        if self.tau.update == LeapUpdate::Explicit {
-            return;
-        }
-        let moves = |j: usize| !self.critical[j] && self.a[j] > 0.0;
-        self.trial.copy_from_slice(&self.slots);
-        for (j, &a) in self.a.iter().enumerate() {
-            if moves(j) {
-                model.fire(j, 0.5 * a * dt, &mut self.trial);
-            }
-        }
-        for &i in &model.changed {
-            let x = &mut self.trial[self.plan.amount(i)];
-            *x = nearest_count(*x);
-        }
-        self.trial[0] = self.t + 0.5 * dt;
-        for (j, r) in self.rate.iter_mut().enumerate() {
-            if moves(j) {
-                if let Ok(a) = model.propensity(j, &mut self.trial, &mut self.stack) {
-                    *r = a;
-                }
-            }
-        }
     }
 
     /// Draws a leap of length `dt` into `trial`; the number of firings, or
@@ -347,29 +281,9 @@ impl<'s, 'o> Run<'s, 'o> {
     /// Writes the output rows up to `t` (the state in `slots` holds there).
     #[inline]
     fn record(&mut self, t: f64) {
-        // Most exact steps fall between output times: nothing to write.
-        if self.line.next_output().is_none_or(|tau| tau > t) {
-            self.slots[0] = self.t;
-            return;
-        }
         let sys = &self.tau.model.system;
         self.line
             .record(sys, self.t, t, true, &mut self.slots, &mut self.stack);
-    }
-}
-
-/// `x` rounded to the nearest whole count (halves up), at least 0 and 0 for
-/// NaN, as `x.round().max(0.0)` but for the last bit below a half, through
-/// an integer conversion: `round` is a library call on x86-64 without SSE4.1.
-fn nearest_count(x: f64) -> f64 {
-    // 2⁵²: from here on every f64 is whole.
-    const WHOLE: f64 = 4_503_599_627_370_496.0;
-    if x >= WHOLE {
-        x
-    } else if x > 0.0 {
-        (x + 0.5) as u64 as f64
-    } else {
-        0.0
     }
 }
 
@@ -389,69 +303,4 @@ fn select(a: &[f64], u: f64, keep: impl Fn(usize) -> bool) -> Option<usize> {
         }
     }
     last
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::network::Network;
-    use rand::SeedableRng;
-
-    #[test]
-    fn nearest_counts_round_like_round() {
-        for x in [0.0, 0.2, 0.5, 1.49, 1.5, 2.5, 1e6 + 0.5, 1e12 + 0.7, 1e17] {
-            assert_eq!(nearest_count(x), x.round(), "{x}");
-        }
-        for x in [-0.4, -3.0, f64::NAN, f64::NEG_INFINITY] {
-            assert_eq!(nearest_count(x), 0.0, "{x}");
-        }
-        assert_eq!(nearest_count(f64::INFINITY), f64::INFINITY);
-    }
-
-    /// 0 → X at 50, X → 0 at 0.1·X from X = 100 (net +40 per unit time),
-    /// 0 → Y at `time`, Z → 0 at Z from Z = 0 (idle).
-    fn network() -> Network {
-        let mut net = Network::well_mixed(&[("X", 100.0), ("Y", 0.0), ("Z", 0.0)]);
-        let law = |text: &str| text.parse().expect("parses");
-        net.add_reaction("birth", &[], &[("X", 1.0)], law("50"));
-        net.add_reaction("death", &[("X", 1.0)], &[], law("0.1 * X"));
-        net.add_reaction("clock", &[], &[("Y", 1.0)], law("time"));
-        net.add_reaction("idle", &[("Z", 1.0)], &[], law("Z"));
-        net
-    }
-
-    /// The Poisson means per unit time of a leap of `dt` from time `t`.
-    fn rates(update: LeapUpdate, t: f64, dt: f64, critical: &[bool]) -> Result<Vec<f64>> {
-        let tau = Tau::builder(&network()).update(update).build()?;
-        let mut rng = ChaCha8Rng::seed_from_u64(1);
-        let mut run = Run::new(&tau, &mut rng, &[0.0, 10.0], &[], &mut [])?;
-        run.t = t;
-        run.settle()?;
-        run.critical.copy_from_slice(critical);
-        run.rates(dt);
-        Ok(run.rate.clone())
-    }
-
-    #[test]
-    fn midpoint_means_follow_half_the_expected_change() -> Result<()> {
-        let none = [false; 4];
-        // Half of +40·0.5 is +10: X = 110, death 11; the clock reads t + dt/2.
-        assert_eq!(
-            rates(LeapUpdate::Midpoint, 2.0, 0.5, &none)?,
-            [50.0, 11.0, 2.25, 0.0]
-        );
-        // +40·0.31/2 = 6.2 rounds to 6: X = 106.
-        let r = rates(LeapUpdate::Midpoint, 2.0, 0.31, &none)?;
-        assert!((r[1] - 10.6).abs() < 1e-12, "{r:?}");
-        // A critical reaction keeps its start value and does not move X.
-        let death_critical = [false, true, false, false];
-        let r = rates(LeapUpdate::Midpoint, 2.0, 0.5, &death_critical)?;
-        assert_eq!(r[1], 10.0);
-        // The explicit update takes the start values.
-        assert_eq!(
-            rates(LeapUpdate::Explicit, 2.0, 0.5, &none)?,
-            [50.0, 10.0, 2.0, 0.0]
-        );
-        Ok(())
-    }
 }

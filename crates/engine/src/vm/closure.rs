@@ -16,6 +16,9 @@ use crate::scalar::{Fn1, Scalar};
 
 type Eval = dyn Fn(&[f64]) -> f64 + Send + Sync;
 
+/// The longest code compiled to closures.
+const MAX_LEN: usize = 256;
+
 /// An expression as nested closures over the slots.
 #[derive(Clone)]
 pub(crate) struct Closure(Arc<Eval>);
@@ -31,6 +34,11 @@ impl Closure {
     /// loads, pushes numbers, does arithmetic and calls functions (no
     /// stores, jumps, comparisons or logic); `None` otherwise.
     pub fn of_code(body: &[Instr]) -> Option<Self> {
+        // Building, running and dropping a closure tree recurse once per
+        // operation: longer (generated) laws stay on the stack machine.
+        if body.len() > MAX_LEN {
+            return None;
+        }
         let mut nodes: Vec<Node> = Vec::new();
         for &instr in body {
             let node = match instr {
@@ -207,5 +215,11 @@ mod tests {
         assert!(Closure::of_code(&[Instr::Load(1), Instr::Load(2)]).is_none());
         assert!(Closure::of_code(&[Instr::Add]).is_none());
         assert!(Closure::of_code(&[]).is_none());
+        let mut long = vec![Instr::Load(1)];
+        for _ in 0..MAX_LEN / 2 {
+            long.extend([Instr::Load(2), Instr::Add]);
+        }
+        assert!(Closure::of_code(&long).is_none());
+        assert!(Closure::of_code(&long[..MAX_LEN - 1]).is_some());
     }
 }
