@@ -6,12 +6,12 @@ use rand_distr::{Distribution, Poisson};
 
 use super::hazard::waiting_time;
 use super::select::Plan;
-
-mod midpoint;
 use super::Tau;
 use crate::error::{EngineError, Result};
 use crate::ssa::Timeline;
 use crate::system::Observable;
+
+mod midpoint;
 
 /// Below this many mean waiting times (10/a₀) a leap is not worth it (Cao
 /// et al. 2006, step 3): exact steps are cheaper and exact.

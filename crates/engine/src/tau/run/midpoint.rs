@@ -16,25 +16,14 @@ impl Run<'_, '_> {
     /// its start value): a reaction idle at the start stays idle, as the
     /// leap-size rule assumes.
     pub(super) fn rates(&mut self, dt: f64) {
-        let model = &self.tau.model;
         self.rate.copy_from_slice(&self.a);
         if self.tau.update == LeapUpdate::Explicit {
             return;
         }
-        let moves = |j: usize| !self.critical[j] && self.a[j] > 0.0;
-        self.trial.copy_from_slice(&self.slots);
-        for (j, &a) in self.a.iter().enumerate() {
-            if moves(j) {
-                model.fire(j, 0.5 * a * dt, &mut self.trial);
-            }
-        }
-        for &i in &model.changed {
-            let x = &mut self.trial[self.plan.amount(i)];
-            *x = nearest_count(*x);
-        }
-        self.trial[0] = self.t + 0.5 * dt;
+        self.move_trial(dt, nearest_count);
+        let model = &self.tau.model;
         for (j, r) in self.rate.iter_mut().enumerate() {
-            if moves(j) {
+            if !self.critical[j] && self.a[j] > 0.0 {
                 if let Ok(a) = model.propensity(j, &mut self.trial, &mut self.stack) {
                     *r = a;
                 }
@@ -54,12 +43,12 @@ impl Run<'_, '_> {
     /// update.
     pub(super) fn critical_slopes(&mut self, tau1: f64) -> f64 {
         self.slope.fill(0.0);
-        let model = &self.tau.model;
         // Idle reactions whose propensity a moving reaction may change.
         self.touched.fill(false);
         for (j, &a) in self.a.iter().enumerate() {
             if !self.critical[j] && a > 0.0 {
-                model.deps[j].iter().for_each(|&k| self.touched[k] = true);
+                let deps = &self.tau.model.deps[j];
+                deps.iter().for_each(|&k| self.touched[k] = true);
             }
         }
         let candidate = |j: usize| self.critical[j] || (self.a[j] == 0.0 && self.touched[j]);
@@ -67,18 +56,9 @@ impl Run<'_, '_> {
         if explicit || !(tau1 > 0.0 && tau1.is_finite()) || !(0..self.a.len()).any(candidate) {
             return 0.0;
         }
+        self.move_trial(tau1, |x| x.max(0.0));
         let half = 0.5 * tau1;
-        self.trial.copy_from_slice(&self.slots);
-        for (j, &a) in self.a.iter().enumerate() {
-            if !self.critical[j] && a > 0.0 {
-                model.fire(j, a * half, &mut self.trial);
-            }
-        }
-        for &i in &model.changed {
-            let x = &mut self.trial[self.plan.amount(i)];
-            *x = x.max(0.0);
-        }
-        self.trial[0] = self.t + half;
+        let model = &self.tau.model;
         let mut total = 0.0;
         for j in 0..self.a.len() {
             let (a, critical) = (self.a[j], self.critical[j]);
@@ -96,6 +76,25 @@ impl Run<'_, '_> {
             }
         }
         total
+    }
+
+    /// Puts in `trial` the state at the estimated midpoint of a leap of
+    /// `dt`: every non-critical reaction with a positive propensity fired
+    /// half its expected number of times, each changed count then passed
+    /// through `count`, at time t + dt/2.
+    fn move_trial(&mut self, dt: f64, count: impl Fn(f64) -> f64) {
+        let model = &self.tau.model;
+        self.trial.copy_from_slice(&self.slots);
+        for (j, &a) in self.a.iter().enumerate() {
+            if !self.critical[j] && a > 0.0 {
+                model.fire(j, 0.5 * a * dt, &mut self.trial);
+            }
+        }
+        for &i in &model.changed {
+            let x = &mut self.trial[self.plan.amount(i)];
+            *x = count(*x);
+        }
+        self.trial[0] = self.t + 0.5 * dt;
     }
 }
 
