@@ -7,8 +7,10 @@ usage: python bench/ssa/bench_ssa.py [--scale 1.0] [--models birth_death,vilar,m
                                      [--senmet target/release/senmet] [--seed 1]
 
 Every tool simulates the same model (same species, rates, initial state, end
-time and output grid) with 1 thread; senmet also with 2, and with the next
-reaction method (`senmet_nrm`, `--ssa-algorithm next-reaction`). The SBML tools
+time and output grid) with 1 thread; senmet also with 2, with the next
+reaction method (`senmet_nrm`, `--ssa-algorithm next-reaction`), and with its
+approximate methods (`senmet_tau`, `--method tau`; `senmet_hybrid`, `--method
+hybrid`, default partition), which are set against GillesPy2's Tau-Hybrid-C. The SBML tools
 (senmet, libRoadRunner, COPASI) read the SBML files in bench/ssa/models/
 (written by this script from the table MODELS, except the metastasis model,
 which is crates/cli/data/metastasis_branching.xml); rebop and GillesPy2 get
@@ -100,7 +102,11 @@ MODELS = {
 
 # Trajectories per tool relative to MODELS[m]["runs"] (slow tools run fewer).
 SHARE = {"senmet": 1.0, "senmet_2t": 1.0, "senmet_nrm": 1.0, "rebop": 0.5, "gillespy2_ssa": 0.2,
-         "gillespy2_tau_hybrid": 0.01, "roadrunner": 0.2, "copasi": 0.1}
+         "gillespy2_tau_hybrid": 0.01, "roadrunner": 0.2, "copasi": 0.1,
+         "senmet_tau": 1.0, "senmet_hybrid": 1.0}
+# senmet's approximate methods (tau-leaping, hybrid with the default
+# partition), compared with GillesPy2's Tau-Hybrid-C in their own table.
+APPROXIMATE = {"senmet_tau": "tau", "senmet_hybrid": "hybrid"}
 TOOLS = list(SHARE)
 
 
@@ -283,10 +289,11 @@ def run_peer(tool, name, n, seed):
 
 
 # ---------------------------------------------------------------- senmet
-def run_senmet(exe, name, n, seed, threads, tmp, algorithm="direct"):
+def run_senmet(exe, name, n, seed, threads, tmp, algorithm="direct", method="ssa"):
     spec = MODELS[name]
-    out = os.path.join(tmp, f"{name}_{threads}_{algorithm}.tsv")
-    cmd = [exe, "simulate", model_path(name), "--method", "ssa", "--ssa-algorithm", algorithm,
+    out = os.path.join(tmp, f"{name}_{threads}_{algorithm}_{method}.tsv")
+    how = ["--ssa-algorithm", algorithm] if method == "ssa" else []
+    cmd = [exe, "simulate", model_path(name), "--method", method, *how,
            "--runs", str(n), "--seed", str(seed), "--t-end", repr(spec["t_end"]),
            "--points", str(spec["points"]), "--amounts", "--out", out]
     env = dict(os.environ, RAYON_NUM_THREADS=str(threads))
@@ -355,7 +362,8 @@ def main():
                     if tool.startswith("senmet"):
                         threads = 2 if tool == "senmet_2t" else 1
                         algorithm = "next-reaction" if tool == "senmet_nrm" else "direct"
-                        res = run_senmet(a.senmet, name, n, a.seed, threads, tmp, algorithm)
+                        res = run_senmet(a.senmet, name, n, a.seed, threads, tmp, algorithm,
+                                         APPROXIMATE.get(tool, "ssa"))
                     else:
                         res = run_peer(tool, name, n, a.seed)
                 except Exception as e:  # a peer that cannot run is reported, not fatal
@@ -409,6 +417,15 @@ def write_report(out_dir, raw, agree, stamp):
         cratio = f"{(s['n'] / s['cpu']) / (r['n'] / r['cpu']):.2f}×" if s else "-"
         lines.append(f"| {r['model']} | {r['tool']} | {r['n']} | {r['wall']:.2f} | {tps:.4g} | {eps} |"
                      f" {ratio} | {cratio} | {r['load1']:.1f} |")
+    lines += ["", "senmet's approximate methods against GillesPy2's Tau-Hybrid-C (traj/s ratio, by wall"
+              " and by CPU time):", "", "| model | tool | senmet_x/gillespy2_tau_hybrid (wall) | (CPU) |",
+              "|---|---|---|---|"]
+    timed = {(r["model"], r["tool"]): r for r in raw if "wall" in r}
+    for (m, tool), r in timed.items():
+        g = timed.get((m, "gillespy2_tau_hybrid"))
+        if tool in APPROXIMATE and g:
+            lines.append(f"| {m} | {tool} | {(r['n'] / r['wall']) / (g['n'] / g['wall']):.3g}× |"
+                         f" {(r['n'] / r['cpu']) / (g['n'] / g['cpu']):.3g}× |")
     lines += ["", "Agreement (mean ± SD; z of the mean difference against senmet, |z| > 4 flagged):", "",
               "| model | t | species | tool | runs | mean | SD | z |", "|---|---|---|---|---|---|---|---|"]
     for m, t, s, tool, n, mean, sd, z in agree:

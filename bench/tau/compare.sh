@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Tau-leaping against the exact SSA, whole runs of the release `senmet`:
+# Tau-leaping and the hybrid method against the exact SSA, whole runs of the release `senmet`:
 # runs per second of each method on the same model, seed and thread count
 # (one thread), their ratio, and the final-time means and SDs side by side
 # with z-scores, so that a fast wrong answer cannot pass unnoticed.
@@ -10,7 +10,9 @@
 # Cases (a row per case, leap setting and species):
 # - the branching metastasis model (crates/cli/data) over the issue's 60
 #   days, T, C and M, with the default midpoint update at ε = 0.03 and 0.02
-#   and the explicit update at 0.03; 400 SSA runs, 4000 of each tau setting;
+#   and the explicit update at 0.03, and the hybrid method (default partition:
+#   T continuous, C and M discrete; its T has no noise, so its T SD is 0);
+#   400 SSA runs, 4000 of each other setting;
 # - the same model to day 20 (T only; the earlier runs' setting);
 # - birth–death (0 -> X at k1, X -> 0 at 0.1·X, X(0) = 0) to t = 50 with
 #   k1 = 10, 1000, 100000 (stationary mean 100, 10^4, 10^6); its SBML,
@@ -56,8 +58,13 @@ case_() {
   rs=$(echo "$n / $ts" | bc -l)
   for setting in $settings; do
     local update=${setting%:*} eps=${setting#*:} tt rt
-    tt=$(timed "$tmp/tau.tsv" "$senmet" "${args[@]}" --method tau --tau-update "$update" \
-      --epsilon "$eps" --runs "$m")
+    if [ "$setting" = hybrid ]; then
+      update=hybrid eps=-
+      tt=$(timed "$tmp/tau.tsv" "$senmet" "${args[@]}" --method hybrid --runs "$m")
+    else
+      tt=$(timed "$tmp/tau.tsv" "$senmet" "${args[@]}" --method tau --tau-update "$update" \
+        --epsilon "$eps" --runs "$m")
+    fi
     rt=$(echo "$m / $tt" | bc -l)
     "$python" "$root/bench/tau/agreement.py" "$tmp/ssa.tsv" "$tmp/tau.tsv" "${species// /,}" |
       while IFS=$'\t' read -r sp rest; do
@@ -68,7 +75,7 @@ case_() {
 }
 
 branching=$root/crates/cli/data/metastasis_branching.xml
-case_ metastasis_branching "$branching" 60 400 4000 "T C M" "midpoint:0.03 midpoint:0.02 explicit:0.03"
+case_ metastasis_branching "$branching" 60 400 4000 "T C M" "midpoint:0.03 midpoint:0.02 explicit:0.03 hybrid"
 case_ metastasis_branching "$branching" 20 300 3000 T "midpoint:0.03 explicit:0.03"
 for k1 in 10 1000 100000; do
   birth_death "$k1" >"$tmp/bd_$k1.xml"

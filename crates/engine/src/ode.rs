@@ -236,12 +236,15 @@ impl<'a> Ode<'a> {
     }
 }
 
-/// Discrete changes of state made between solver segments (a hybrid
-/// method's stochastic firings).
+/// Discrete changes of state made during a simulation (a hybrid method's
+/// stochastic firings). A jump either restarts the solver (it changes what
+/// the integrated derivatives or the event triggers read) or only changes
+/// slots outside the state vector, within a solver step.
 pub(crate) trait Jumps {
     /// Called whenever events have settled at `t`: at the start and at every
-    /// stop of the solver. `slots` are evaluated; whatever this changes, it
-    /// must leave them evaluated with events settled.
+    /// stop of the solver, including a stop for a jump that restarts it.
+    /// `slots` are evaluated; whatever this changes, it must leave them
+    /// evaluated with events settled.
     fn after_settle(
         &mut self,
         system: &System,
@@ -250,6 +253,35 @@ pub(crate) trait Jumps {
         events: &mut Events,
         t: f64,
     ) -> Result<()>;
+
+    /// The time of the next jump in the accepted solver `step`, after the
+    /// last one and not after `t_to`, and whether it restarts the solver;
+    /// `None` when there is none up to `t_to`. A jump that does not restart
+    /// is made by [`Jumps::apply`]; one that does, by the next
+    /// [`Jumps::after_settle`].
+    fn next_jump(
+        &mut self,
+        system: &System,
+        step: &mut Step,
+        t_to: f64,
+    ) -> Result<Option<(f64, bool)>>;
+
+    /// Makes the jump found by [`Jumps::next_jump`] (one that does not
+    /// restart the solver) at `t`, on `slots` (not evaluated).
+    fn apply(&mut self, slots: &mut [f64], t: f64) -> Result<()>;
+}
+
+/// An accepted solver step, as [`Jumps::next_jump`] sees it.
+pub(crate) struct Step<'a> {
+    /// Counts the run's steps: a new number is a new step.
+    pub id: usize,
+    /// The step's start and end.
+    pub t_prev: f64,
+    pub t_now: f64,
+    /// The run's slots: parameters and amounts outside the state are current.
+    pub slots: &'a [f64],
+    /// The state at a time within the step (dense output).
+    pub interpolate: &'a mut dyn FnMut(f64, &mut [f64]) -> Result<()>,
 }
 
 /// No jumps: a plain deterministic simulation.
@@ -262,6 +294,14 @@ impl Jumps for () {
         _: &mut Events,
         _: f64,
     ) -> Result<()> {
+        Ok(())
+    }
+
+    fn next_jump(&mut self, _: &System, _: &mut Step, _: f64) -> Result<Option<(f64, bool)>> {
+        Ok(None)
+    }
+
+    fn apply(&mut self, _: &mut [f64], _: f64) -> Result<()> {
         Ok(())
     }
 }

@@ -37,7 +37,7 @@
 //! tolerance). [`SsaMethod`] and [`SsaBuilder::max_firings`] do not apply
 //! to such models (the solver's step limit does).
 
-mod law;
+pub(crate) mod law;
 mod model;
 mod queue;
 mod run;

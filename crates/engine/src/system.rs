@@ -21,7 +21,7 @@ use crate::vm::{Instr, Program};
 pub(crate) use events::CompiledEvent;
 use layout::{Kind, Layout, TIME};
 use order::{topological, Node};
-pub(crate) use stochastic::{Change, StochReaction, Stoich};
+pub(crate) use stochastic::{dependency_graph, net_changes, StochReaction, Stoich};
 
 /// A network compiled for simulation.
 #[derive(Debug, Clone)]
@@ -44,13 +44,6 @@ pub struct System {
 /// and [`Ensemble`](crate::Ensemble).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ParameterId(u32);
-
-impl ParameterId {
-    /// The parameter's slot.
-    pub(crate) fn slot(self) -> u32 {
-        self.0
-    }
-}
 
 /// A quantity that can be written to output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,14 +77,16 @@ impl System {
     /// # Ok::<(), senmet_engine::EngineError>(())
     /// ```
     pub fn new(net: &Network) -> Result<Self> {
-        Self::partitioned(net, &[])
+        Self::partitioned(net, &[], &[])
     }
 
     /// Compiles a network whose reactions flagged in `jumps` (by index; missing
     /// flags are false) still have their rates computed but are left out of
     /// the species' derivatives: a hybrid method fires them as discrete jumps.
-    pub(crate) fn partitioned(net: &Network, jumps: &[bool]) -> Result<Self> {
-        let layout = Layout::new(net)?;
+    /// Species flagged in `held` keep their amounts in their slots, outside
+    /// the state vector (the hybrid method's discrete species).
+    pub(crate) fn partitioned(net: &Network, jumps: &[bool], held: &[bool]) -> Result<Self> {
+        let layout = Layout::new(net, held)?;
         let baseline = baseline(net, &layout);
         let init = init_program(net, &layout, jumps)?;
         let rhs_nodes = rhs_nodes(net, &layout, jumps)?;
@@ -227,6 +222,54 @@ impl System {
                 }
             }
         }
+        let keep = self.needed(&mut need);
+        Program::new(
+            self.rhs_nodes
+                .iter()
+                .zip(keep)
+                .filter(|(_, k)| *k)
+                .flat_map(|(n, _)| n.code.clone())
+                .collect(),
+        )
+    }
+
+    /// Slots that the integrated derivatives or the event triggers read,
+    /// directly or through rules: what a hybrid jump may change only if the
+    /// solver restarts.
+    pub(crate) fn continuous_reads(&self) -> Vec<bool> {
+        let mut need = vec![false; self.baseline.len()];
+        for s in &self.layout.states {
+            need[s.deriv as usize] = true;
+        }
+        let triggers = self
+            .roots
+            .iter()
+            .chain(self.events.iter().map(|e| &e.trigger));
+        for code in triggers.map(Program::code) {
+            for i in code {
+                if let Instr::Load(s) = i {
+                    need[*s as usize] = true;
+                }
+            }
+        }
+        self.needed(&mut need);
+        need
+    }
+
+    /// Whether a slot may change along a solver step: time, a state or a
+    /// derivative (everything else changes only at events and jumps).
+    pub(crate) fn moves(&self, slot: u32) -> bool {
+        slot == TIME
+            || self
+                .layout
+                .states
+                .iter()
+                .any(|s| s.slot == slot || s.deriv == slot)
+    }
+
+    /// Extends `need` (by slot) with what computing it reads, through the
+    /// right-hand side's nodes; returns which nodes are needed.
+    fn needed(&self, need: &mut [bool]) -> Vec<bool> {
         let mut keep = vec![false; self.rhs_nodes.len()];
         for (k, node) in self.rhs_nodes.iter().enumerate().rev() {
             if need[node.target as usize] {
@@ -236,14 +279,7 @@ impl System {
                 }
             }
         }
-        Program::new(
-            self.rhs_nodes
-                .iter()
-                .zip(keep)
-                .filter(|(_, k)| *k)
-                .flat_map(|(n, _)| n.code.clone())
-                .collect(),
-        )
+        keep
     }
 
     /// Whether the Jacobian's sparsity pattern is the same at every state and
@@ -454,7 +490,7 @@ pub(crate) fn value_nodes(net: &Network, layout: &Layout) -> Result<Vec<Node>> {
     for sp in layout
         .species
         .iter()
-        .filter(|s| s.state.is_some() && !s.hosu)
+        .filter(|s| (s.state.is_some() || s.held) && !s.hosu)
     {
         let code = vec![
             Instr::Load(sp.amount),

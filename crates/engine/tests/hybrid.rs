@@ -163,6 +163,112 @@ fn metastasis_agrees_with_exact_ssa() -> Result<(), EngineError> {
     Ok(())
 }
 
+/// With the tumour continuous and the circulating cells and metastases
+/// discrete, no firing changes what the tumour's derivative reads: the
+/// solver keeps its steps (fewer steps than firings), and the shed
+/// cells still follow the tumour (C is near s·T/dc by day 30).
+#[test]
+fn firings_that_the_continuous_part_does_not_read_keep_the_solver_going() -> Result<(), EngineError>
+{
+    let net = metastasis();
+    let hybrid = Hybrid::builder(&net).build()?;
+    assert_eq!(
+        hybrid.stochastic_reactions(),
+        ["shed", "C_death", "seed", "M_growth"]
+    );
+    let obs = ["T", "C"].map(|s| hybrid.system().observable(s, true).expect("species"));
+    let run = hybrid.run(&mut stream(Seed::new(3), 0), &[0.0, 30.0], &obs, &[])?;
+    assert!(run.firings.len() > 300, "{} firings", run.firings.len());
+    assert!(
+        // A restart per firing would take at least a step per firing.
+        run.steps * 3 < run.firings.len() as u64,
+        "{} steps for {} firings",
+        run.steps,
+        run.firings.len()
+    );
+    let (t, c) = (run.rows[2], run.rows[3]);
+    let expected = 1e-3 * t / 5.0;
+    assert!(
+        (c - expected).abs() < 5.0 * expected.sqrt(),
+        "C {c}, s·T/dc {expected}"
+    );
+    Ok(())
+}
+
+/// X is born at 2 and dies at 0.5·X (discrete); A (continuous) decays at
+/// 0.01·X·A, so its derivative reads X and every firing restarts the
+/// solver. Per run, A(10) = 1000·exp(−0.01 ∫₀¹⁰ X dt) exactly, with the
+/// integral summed from the run's own firings.
+#[test]
+fn firings_that_the_continuous_part_reads_restart_the_solver() -> Result<(), EngineError> {
+    let mut net = Network::well_mixed(&[("X", 0.0), ("A", 1000.0)]);
+    net.add_reaction("birth", &[], &[("X", 1.0)], Expr::Num(2.0));
+    net.add_reaction("death", &[("X", 1.0)], &[], mass_action(0.5, &["X"]));
+    net.add_reaction("decay", &[("A", 1.0)], &[], mass_action(0.01, &["X", "A"]));
+    let hybrid = Hybrid::builder(&net).rtol(1e-9).atol(1e-9).build()?;
+    assert_eq!(hybrid.stochastic_reactions(), ["birth", "death"]);
+    let obs = ["X", "A"].map(|s| hybrid.system().observable(s, true).expect("species"));
+    for run_index in 0..20 {
+        let run = hybrid.run(
+            &mut stream(Seed::new(8), run_index),
+            &[0.0, 10.0],
+            &obs,
+            &[],
+        )?;
+        let (mut x, mut last, mut area) = (0.0, 0.0, 0.0);
+        for f in &run.firings {
+            area += x * (f.time - last);
+            x += if f.reaction == 0 { 1.0 } else { -1.0 };
+            last = f.time;
+        }
+        area += x * (10.0 - last);
+        assert_eq!(run.rows[2], x);
+        let expected = 1000.0 * (-0.01 * area).exp();
+        assert!(
+            (run.rows[3] - expected).abs() < 1e-6 * expected,
+            "run {run_index}: A {} vs {expected}",
+            run.rows[3]
+        );
+    }
+    Ok(())
+}
+
+/// Everything discrete, birth at 5·(1 + sin 3t): X(10) is Poisson with mean
+/// ∫₀¹⁰ 5(1 + sin 3t) dt = 5(10 + (1 − cos 30)/3). No continuous state
+/// bounds the solver's steps, so the interpolated propensity must be cut
+/// into stretches to follow the oscillation.
+#[test]
+fn oscillating_propensities_are_integrated() -> Result<(), EngineError> {
+    let mut net = Network::well_mixed(&[("X", 0.0)]);
+    let wave = Expr::apply(
+        Op::Times,
+        vec![
+            Expr::Num(5.0),
+            Expr::apply(
+                Op::Plus,
+                vec![
+                    Expr::Num(1.0),
+                    Expr::apply(
+                        Op::Sin,
+                        vec![Expr::apply(Op::Times, vec![Expr::Num(3.0), Expr::Time])],
+                    ),
+                ],
+            ),
+        ],
+    );
+    net.add_reaction("birth", &[], &[("X", 1.0)], wave);
+    let hybrid = Hybrid::builder(&net).discrete(["X"]).build()?;
+    let x = hybrid.system().observable("X", true).expect("species");
+    let n = 2000;
+    let s = summarize(&hybrid, &[0.0, 10.0], &[x], n, Seed::new(12), &|_| {})?;
+    let mu = 5.0 * (10.0 + (1.0 - 30.0f64.cos()) / 3.0);
+    let z = (n as f64).sqrt() * (s.mean[1] - mu) / mu.sqrt();
+    let y = (n as f64 / 2.0).sqrt() * (s.sd[1].powi(2) / mu - 1.0);
+    assert!(z.abs() < 3.0, "mean {} vs {mu} (Z = {z})", s.mean[1]);
+    assert!(y.abs() < 5.0, "sd {} (Y = {y})", s.sd[1]);
+    Ok(())
+}
+
 #[test]
 fn same_seed_same_firings_whatever_the_threads() -> Result<(), EngineError> {
     let net = metastasis();

@@ -1,34 +1,48 @@
 //! Splitting a network into discrete species with stochastic reactions and a
-//! continuous rest, and compiling the continuous part with the propensity
-//! integral and its firing trigger.
+//! continuous rest, compiled with the discrete amounts held outside the
+//! solver's state.
 
 use std::collections::HashSet;
 
 use crate::error::{EngineError, Result};
-use crate::expr::{Expr, Op};
-use crate::network::{Event, Network, Parameter, Rule};
-use crate::system::{Observable, ParameterId, StochReaction, Stoich, System};
-
-/// The parameter integrating the total stochastic propensity.
-const INTEGRAL: &str = "__senmet_hybrid_propensity_integral";
-/// The parameter holding the Exp(1) threshold of the next firing.
-const THRESHOLD: &str = "__senmet_hybrid_firing_threshold";
+use crate::network::Network;
+use crate::ssa::law::{law, Law};
+use crate::system::{dependency_graph, net_changes, StochReaction, Stoich, System};
 
 /// A stochastic reaction as the hybrid method fires it.
 #[derive(Debug, Clone)]
 pub(crate) struct Jump {
     /// Index in the network's reactions.
     pub index: usize,
-    /// Its id, rate slot (computed by the system's program) and changes.
+    /// Its id, rate slot, propensity program and net changes.
     pub reaction: StochReaction,
+    /// How its propensity is evaluated.
+    pub law: Law,
+    /// Whether a firing restarts the solver: it changes a continuous species,
+    /// or a discrete one that the derivatives or event triggers read.
+    pub restart: bool,
+    /// Jumps (by position) whose propensities a firing may change.
+    pub deps: Vec<usize>,
+    /// Whether the propensity may change along a solver step (it reads
+    /// time or a continuous species); else it changes only at firings and
+    /// events.
+    pub varying: bool,
+}
+
+impl Jump {
+    /// The propensity at the state in `slots` (unchecked).
+    pub fn propensity(&self, slots: &mut [f64], stack: &mut Vec<f64>) -> f64 {
+        let r = &self.reaction;
+        self.law.eval(&r.program, r.slot, slots, stack)
+    }
 }
 
 /// A partitioned, compiled network.
 pub(crate) struct Partition {
     pub system: System,
     pub jumps: Vec<Jump>,
+    /// Discrete species: (index, amount slot).
     pub discrete: Vec<(usize, u32)>,
-    pub clock: Option<(u32, ParameterId)>,
 }
 
 impl Partition {
@@ -79,14 +93,7 @@ impl Partition {
             .iter()
             .map(|r| r.changes.iter().any(|c| is_discrete[c.species]))
             .collect();
-        let (system, clock) = if stochastic.contains(&true) {
-            let clocked = with_clock(net, &stochastic);
-            let system = System::partitioned(&clocked, &stochastic)?;
-            let clock = clock_slots(&system);
-            (system, Some(clock))
-        } else {
-            (plain, None)
-        };
+        let system = System::partitioned(net, &stochastic, &is_discrete)?;
         let jumps = jumps(net, &system, &stochastic, &is_discrete)?;
         let discrete = (0..net.species.len())
             .filter(|&i| is_discrete[i])
@@ -96,7 +103,6 @@ impl Partition {
             system,
             jumps,
             discrete,
-            clock,
         })
     }
 }
@@ -109,8 +115,9 @@ fn jumps(
     stochastic: &[bool],
     is_discrete: &[bool],
 ) -> Result<Vec<Jump>> {
+    let reads = system.continuous_reads();
     let mut out = Vec::new();
-    for (index, reaction) in system.stochastic_reactions(net)?.into_iter().enumerate() {
+    for (index, mut reaction) in system.stochastic_reactions(net)?.into_iter().enumerate() {
         if !stochastic[index] {
             continue;
         }
@@ -130,7 +137,24 @@ fn jumps(
                 Stoich::Slot(_) => {}
             }
         }
-        out.push(Jump { index, reaction });
+        // A catalyst (the tumour of `T -> T + C`) is not changed at all.
+        reaction.changes = net_changes(&reaction.changes);
+        let restart = reaction
+            .changes
+            .iter()
+            .any(|c| !is_discrete[c.species] || reads[c.amount as usize]);
+        out.push(Jump {
+            index,
+            law: law(reaction.program.code(), reaction.slot),
+            varying: reaction.reads.iter().any(|&s| system.moves(s)),
+            reaction,
+            restart,
+            deps: Vec::new(),
+        });
+    }
+    let reactions: Vec<StochReaction> = out.iter().map(|j| j.reaction.clone()).collect();
+    for (j, deps) in out.iter_mut().zip(dependency_graph(&reactions)) {
+        j.deps = deps;
     }
     Ok(out)
 }
@@ -146,52 +170,4 @@ pub(super) fn check_stoich(reaction: &str, species: &str, v: f64) -> Result<()> 
             value: v,
         })
     }
-}
-
-/// `net` with the propensity integral (a rate rule summing the stochastic
-/// reactions' rates), its threshold, and an event whose trigger is the
-/// integral reaching the threshold (so the solver locates firing times).
-fn with_clock(net: &Network, stochastic: &[bool]) -> Network {
-    let mut out = net.clone();
-    for id in [INTEGRAL, THRESHOLD] {
-        out.parameters.push(Parameter {
-            id: id.into(),
-            name: None,
-            value: Some(if id == INTEGRAL { 0.0 } else { 1.0 }),
-            constant: false,
-        });
-    }
-    let rates = net
-        .reactions
-        .iter()
-        .zip(stochastic)
-        .filter(|(_, &s)| s)
-        .map(|(r, _)| Expr::sym(&r.id))
-        .collect();
-    out.rules.push(Rule::Rate {
-        variable: INTEGRAL.into(),
-        math: Expr::apply(Op::Plus, rates),
-    });
-    out.events.push(Event {
-        id: Some("__senmet_hybrid_firing".into()),
-        trigger: Expr::apply(Op::Geq, vec![Expr::sym(INTEGRAL), Expr::sym(THRESHOLD)]),
-        initial_value: false,
-        persistent: true,
-        delay: None,
-        priority: None,
-        use_values_from_trigger_time: false,
-        assignments: Vec::new(),
-    });
-    out
-}
-
-fn clock_slots(system: &System) -> (u32, ParameterId) {
-    // Cannot fail: `with_clock` declared both parameters.
-    let Some(Observable::Value(integral)) = system.observable(INTEGRAL, true) else {
-        unreachable!("the propensity integral is a parameter")
-    };
-    let threshold = system
-        .parameter(THRESHOLD)
-        .expect("the firing threshold is a parameter");
-    (integral, threshold)
 }

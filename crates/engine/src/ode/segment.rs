@@ -11,7 +11,7 @@ use diffsol::{
 };
 
 use super::events::Events;
-use super::{at_or_before, solver_error, Jumps, Ode, COLORING_MIN_STATES};
+use super::{at_or_before, solver_error, Jumps, Ode, Step, COLORING_MIN_STATES};
 use crate::error::{EngineError, Result};
 use crate::scalar::Dual;
 use crate::system::Observable;
@@ -170,11 +170,7 @@ impl Ode<'_> {
                 _ => None,
             };
             run.last_h = Some(solver.state().h);
-            if let Some(te) = self.event_time(run, &solver, t_prev, t_root, t_now)? {
-                self.emit_until(run, &solver, te, true)?;
-                interpolate(&solver, te, &mut y)?;
-                return self.fire(run, te, &y);
-            }
+            let te = self.event_time(run, &solver, t_prev, t_root, t_now)?;
             let reached = match reason {
                 OdeSolverStopReason::TstopReached => true,
                 // diffsol reports roots before it shortens the step for the
@@ -186,7 +182,17 @@ impl Ode<'_> {
                 .events
                 .next_time()
                 .is_some_and(|p| at_or_before(p, stop));
-            if reached && (due || stop >= t_end || t_now > stop) {
+            let ends = reached && (due || stop >= t_end || t_now > stop);
+            let horizon = te.unwrap_or(if ends { stop.min(t_now) } else { t_now });
+            if let Some(tj) = self.jumps_in_step(run, &solver, (t_prev, t_now), horizon, &mut y)? {
+                return Ok(tj);
+            }
+            if let Some(te) = te {
+                self.emit_until(run, &solver, te, true)?;
+                interpolate(&solver, te, &mut y)?;
+                return self.fire(run, te, &y);
+            }
+            if ends {
                 self.emit_until(run, &solver, stop, true)?;
                 // `stop` may lie a rounding error past the step's end.
                 interpolate(&solver, stop.min(t_now), &mut y)?;
@@ -202,6 +208,42 @@ impl Ode<'_> {
                     .map_err(|e| solver_error(t_now, e))?;
             }
             t_prev = t_now;
+        }
+    }
+
+    /// Makes the jumps within the accepted step `(t_prev, t_now)` up to
+    /// `t_to`, writing rows before each. A jump that restarts the solver
+    /// ends the segment: it is made once events have settled at its time,
+    /// which is returned.
+    fn jumps_in_step<'s, S: OdeSolverMethod<'s, Eqn>, Eqn>(
+        &self,
+        run: &mut Run,
+        solver: &S,
+        (t_prev, t_now): (f64, f64),
+        t_to: f64,
+        y: &mut [f64],
+    ) -> Result<Option<f64>>
+    where
+        Eqn: diffsol::OdeEquations<T = f64> + 's,
+    {
+        loop {
+            let mut dense = |t: f64, y: &mut [f64]| interpolate(solver, t, y);
+            let mut step = Step {
+                id: run.steps,
+                t_prev,
+                t_now,
+                slots: &run.slots,
+                interpolate: &mut dense,
+            };
+            let Some((tj, restart)) = run.jumps.next_jump(self.system, &mut step, t_to)? else {
+                return Ok(None);
+            };
+            self.emit_until(run, solver, tj, true)?;
+            if restart {
+                interpolate(solver, tj, y)?;
+                return self.fire(run, tj, y).map(Some);
+            }
+            run.jumps.apply(&mut run.slots, tj)?;
         }
     }
 

@@ -3,11 +3,11 @@
 //! the expression machine (laws with branches). All three give the
 //! program's value bit for bit.
 
-use crate::vm::{Closure, Instr, Product};
+use crate::vm::{Closure, Instr, Product, Program};
 
 /// A propensity's evaluation.
 #[derive(Debug, Clone)]
-pub(super) enum Law {
+pub(crate) enum Law {
     /// A product of numbers and slots (mass action).
     Product(Product),
     /// Other straight-line code, as nested closures.
@@ -16,8 +16,32 @@ pub(super) enum Law {
     Program,
 }
 
+impl Law {
+    /// The propensity: the law's value, stored in `slot` as the reaction's
+    /// `program` would.
+    #[inline(always)]
+    pub(crate) fn eval(
+        &self,
+        program: &Program,
+        slot: u32,
+        slots: &mut [f64],
+        stack: &mut Vec<f64>,
+    ) -> f64 {
+        let a = match self {
+            Law::Product(p) => p.eval(slots),
+            Law::Closure(c) => c.eval(slots),
+            Law::Program => {
+                program.run(slots, stack);
+                slots[slot as usize]
+            }
+        };
+        slots[slot as usize] = a;
+        a
+    }
+}
+
 /// The law of a propensity program that stores into `slot`.
-pub(super) fn law(code: &[Instr], slot: u32) -> Law {
+pub(crate) fn law(code: &[Instr], slot: u32) -> Law {
     let Some((Instr::Store(s), body)) = code.split_last() else {
         return Law::Program;
     };

@@ -4,7 +4,7 @@
 use super::law::{law, Law};
 use crate::error::{EngineError, Result};
 use crate::network::Network;
-use crate::system::{Change, StochReaction, Stoich, System};
+use crate::system::{dependency_graph, net_changes, StochReaction, Stoich, System};
 
 /// A compiled network with what stochastic methods need.
 #[derive(Debug, Clone)]
@@ -122,16 +122,8 @@ impl Discrete {
     /// [`EngineError::Propensity`] if it is negative, infinite or NaN.
     #[inline(always)]
     pub fn propensity(&self, j: usize, slots: &mut [f64], stack: &mut Vec<f64>) -> Result<f64> {
-        let slot = self.reactions[j].slot as usize;
-        let a = match &self.laws[j] {
-            Law::Product(p) => p.eval(slots),
-            Law::Closure(c) => c.eval(slots),
-            Law::Program => {
-                self.reactions[j].program.run(slots, stack);
-                slots[slot]
-            }
-        };
-        slots[slot] = a;
+        let r = &self.reactions[j];
+        let a = self.laws[j].eval(&r.program, r.slot, slots, stack);
         // Also false for NaN.
         if (0.0..f64::INFINITY).contains(&a) {
             Ok(a)
@@ -173,51 +165,6 @@ fn check_stoich(reaction: &str, species: &str, v: f64) -> Result<()> {
             value: v,
         })
     }
-}
-
-/// Merges the changes of one amount by a constant, unscaled stoichiometry
-/// into one net change and drops those that cancel (the catalyst of
-/// `X -> X + Y`), so that a firing does less work and the dependency graph
-/// leaves out reactions that read only catalysts. Counts are whole numbers,
-/// so the net change gives the same amounts, exactly.
-fn net_changes(changes: &[Change]) -> Vec<Change> {
-    let plain = |c: &Change| match (c.stoich, c.factor) {
-        (Stoich::Const(v), None) => Some(c.sign * v),
-        _ => None,
-    };
-    let mut out: Vec<Change> = Vec::with_capacity(changes.len());
-    for c in changes {
-        let merged = plain(c).and_then(|v| {
-            let m = out
-                .iter_mut()
-                .find(|m| m.amount == c.amount && plain(m).is_some())?;
-            let total = plain(m).unwrap_or(0.0) + v;
-            m.sign = if total < 0.0 { -1.0 } else { 1.0 };
-            m.stoich = Stoich::Const(total.abs());
-            Some(())
-        });
-        if merged.is_none() {
-            out.push(c.clone());
-        }
-    }
-    out.retain(|c| plain(c) != Some(0.0));
-    out
-}
-
-/// Reaction `k` depends on `j` if `j` changes an amount `k` reads.
-fn dependency_graph(reactions: &[StochReaction]) -> Vec<Vec<usize>> {
-    reactions
-        .iter()
-        .map(|r| {
-            (0..reactions.len())
-                .filter(|&k| {
-                    r.changes
-                        .iter()
-                        .any(|c| reactions[k].reads.binary_search(&c.amount).is_ok())
-                })
-                .collect()
-        })
-        .collect()
 }
 
 #[cfg(test)]

@@ -32,6 +32,9 @@ pub(crate) struct SpeciesSlots {
     pub hosu: bool,
     /// Index in the state vector, if the amount is integrated or changed by events.
     pub state: Option<usize>,
+    /// Whether the amount is held in its slot outside the state vector (a
+    /// hybrid method's discrete species: changed only by jumps and events).
+    pub held: bool,
 }
 
 /// A state variable: integrated by the ODE solver.
@@ -62,7 +65,9 @@ pub(crate) struct Layout {
 pub(crate) const TIME: u32 = 0;
 
 impl Layout {
-    pub fn new(net: &Network) -> Result<Self> {
+    /// The layout of `net`; species flagged in `held` (by index; missing
+    /// flags are false) keep their amounts outside the state vector.
+    pub fn new(net: &Network, held: &[bool]) -> Result<Self> {
         let mut l = Layout {
             names: vec!["time".into()],
             kinds: vec![Kind::Time],
@@ -93,7 +98,7 @@ impl Layout {
             l.add(&r.id, Kind::Reaction)?;
         }
         l.index_rules(net)?;
-        l.add_states(net)?;
+        l.add_states(net, held)?;
         Ok(l)
     }
 
@@ -157,13 +162,14 @@ impl Layout {
         i
     }
 
-    fn add_states(&mut self, net: &Network) -> Result<()> {
-        for s in &net.species {
+    fn add_states(&mut self, net: &Network, held: &[bool]) -> Result<()> {
+        for (i, s) in net.species.iter().enumerate() {
             let value = self.index[&s.id];
             let compartment = self.lookup(&s.compartment, &format!("species '{}'", s.id))?;
             // Constant and boundary species are states with zero derivative:
             // their amount is kept when their compartment changes size.
-            let is_state = !self.assigned.contains_key(&value);
+            let held = held.get(i).copied().unwrap_or(false);
+            let is_state = !self.assigned.contains_key(&value) && !held;
             let amount = if s.has_only_substance_units {
                 value
             } else {
@@ -176,6 +182,7 @@ impl Layout {
                 compartment,
                 hosu: s.has_only_substance_units,
                 state,
+                held,
             });
         }
         let mut ruled: Vec<u32> = self.rate_ruled.keys().copied().collect();

@@ -110,7 +110,7 @@ impl System {
                 };
                 let decl = &net.species[i];
                 let sp = &self.layout.species[i];
-                if decl.boundary_condition || decl.constant || sp.state.is_none() {
+                if decl.boundary_condition || decl.constant || (sp.state.is_none() && !sp.held) {
                     continue;
                 }
                 let stoich = match &sr.id {
@@ -165,6 +165,51 @@ impl System {
     pub(crate) fn slot_name(&self, slot: u32) -> String {
         self.layout.name(slot)
     }
+}
+
+/// Merges the changes of one amount by a constant, unscaled stoichiometry
+/// into one net change and drops those that cancel (the catalyst of
+/// `X -> X + Y`), so that a firing does less work and the dependency graph
+/// leaves out reactions that read only catalysts. Counts are whole numbers,
+/// so the net change gives the same amounts, exactly.
+pub(crate) fn net_changes(changes: &[Change]) -> Vec<Change> {
+    let plain = |c: &Change| match (c.stoich, c.factor) {
+        (Stoich::Const(v), None) => Some(c.sign * v),
+        _ => None,
+    };
+    let mut out: Vec<Change> = Vec::with_capacity(changes.len());
+    for c in changes {
+        let merged = plain(c).and_then(|v| {
+            let m = out
+                .iter_mut()
+                .find(|m| m.amount == c.amount && plain(m).is_some())?;
+            let total = plain(m).unwrap_or(0.0) + v;
+            m.sign = if total < 0.0 { -1.0 } else { 1.0 };
+            m.stoich = Stoich::Const(total.abs());
+            Some(())
+        });
+        if merged.is_none() {
+            out.push(c.clone());
+        }
+    }
+    out.retain(|c| plain(c) != Some(0.0));
+    out
+}
+
+/// Reaction `k` depends on `j` if `j` changes an amount `k` reads.
+pub(crate) fn dependency_graph(reactions: &[StochReaction]) -> Vec<Vec<usize>> {
+    reactions
+        .iter()
+        .map(|r| {
+            (0..reactions.len())
+                .filter(|&k| {
+                    r.changes
+                        .iter()
+                        .any(|c| reactions[k].reads.binary_search(&c.amount).is_ok())
+                })
+                .collect()
+        })
+        .collect()
 }
 
 /// Nodes computing species values from amounts, assignment rules and reaction rates.
