@@ -275,9 +275,8 @@ pub(crate) trait Jumps {
 pub(crate) struct Step<'a> {
     /// Counts the run's steps: a new number is a new step.
     pub id: usize,
-    /// The step's start and end.
+    /// The step's start.
     pub t_prev: f64,
-    pub t_now: f64,
     /// The run's slots: parameters and amounts outside the state are current.
     pub slots: &'a [f64],
     /// The state at a time within the step (dense output).

@@ -30,10 +30,10 @@
 //! Models whose propensities change between firings — rate rules (SBML
 //! L3V2 §4.11.4), or kinetic laws that read time — are simulated by the
 //! [`crate::Hybrid`] machinery with every species that reactions change
-//! discrete: rate-rule variables are integrated by the ODE solver together
-//! with the integral of the total propensity, and each firing time is where
-//! that integral reaches an Exp(1) draw (Salis & Kaznessis 2005), which is
-//! the exact SSA with time-varying propensities (up to the solver's
+//! discrete: rate-rule variables are integrated by the ODE solver, the
+//! propensities are interpolated along its steps, and each firing time is
+//! where their integral reaches an Exp(1) draw (Salis & Kaznessis 2005),
+//! which is the exact SSA with time-varying propensities (up to the
 //! tolerance). [`SsaMethod`] and [`SsaBuilder::max_firings`] do not apply
 //! to such models (the solver's step limit does).
 

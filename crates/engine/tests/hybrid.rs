@@ -269,6 +269,58 @@ fn oscillating_propensities_are_integrated() -> Result<(), EngineError> {
     Ok(())
 }
 
+/// C (continuous) drains at 100 per day from 500 and an event refills it
+/// when it falls below 1; X (discrete) is born at 0.01·C. The solver's step
+/// passes each refill's root, where C is negative: propensities are sampled
+/// only up to the event. X(20) is Poisson with mean 0.01·∫₀²⁰ C dt: four
+/// saw-teeth of 4.99 days, 1249.995 each, and 0.04 day from 500.
+#[test]
+fn events_within_a_step_bound_the_sampled_propensities() -> Result<(), EngineError> {
+    let mut net = Network::well_mixed(&[("C", 500.0), ("X", 0.0)]);
+    net.add_reaction("drain", &[("C", 1.0)], &[], Expr::Num(100.0));
+    net.add_reaction("birth", &[], &[("X", 1.0)], mass_action(0.01, &["C"]));
+    net.events.push(senmet_engine::Event {
+        id: Some("refill".into()),
+        trigger: "C < 1".parse().expect("parses"),
+        initial_value: false,
+        persistent: true,
+        delay: None,
+        priority: None,
+        use_values_from_trigger_time: true,
+        assignments: vec![senmet_engine::EventAssignment {
+            variable: "C".into(),
+            math: Expr::Num(500.0),
+        }],
+    });
+    let hybrid = Hybrid::builder(&net).rtol(1e-8).build()?;
+    assert_eq!(hybrid.stochastic_reactions(), ["birth"]);
+    let x = hybrid.system().observable("X", true).expect("species");
+    let n = 400;
+    let s = summarize(&hybrid, &[0.0, 20.0], &[x], n, Seed::new(21), &|_| {})?;
+    let mu = 0.01 * (4.0 * 1249.995 + 500.0 * 0.04 - 100.0 * 0.04 * 0.04 / 2.0);
+    let z = (n as f64).sqrt() * (s.mean[1] - mu) / mu.sqrt();
+    assert!(z.abs() < 4.0, "mean {} vs {mu} (z = {z})", s.mean[1]);
+    Ok(())
+}
+
+/// A (continuous) decays at 10·A from 1000, so its interpolated value near
+/// the end is zero to rounding and may be a few ulps negative; X is born at
+/// 0.01·A. Such a propensity counts as 0, not as an error. X(10) is Poisson
+/// with mean 0.01·1000/10 = 1.
+#[test]
+fn propensities_negative_by_rounding_count_as_zero() -> Result<(), EngineError> {
+    let mut net = Network::well_mixed(&[("A", 1000.0), ("X", 0.0)]);
+    net.add_reaction("decay", &[("A", 1.0)], &[], mass_action(10.0, &["A"]));
+    net.add_reaction("birth", &[], &[("X", 1.0)], mass_action(0.01, &["A"]));
+    let hybrid = Hybrid::builder(&net).build()?;
+    let x = hybrid.system().observable("X", true).expect("species");
+    let n = 400;
+    let s = summarize(&hybrid, &[0.0, 10.0], &[x], n, Seed::new(22), &|_| {})?;
+    let z = (n as f64).sqrt() * (s.mean[1] - 1.0);
+    assert!(z.abs() < 4.0, "mean {} (z = {z})", s.mean[1]);
+    Ok(())
+}
+
 #[test]
 fn same_seed_same_firings_whatever_the_threads() -> Result<(), EngineError> {
     let net = metastasis();
@@ -334,6 +386,15 @@ fn bad_input_is_named() {
         .run(&mut stream(Seed::new(1), 0), &[0.0, 100.0], &[x], &[])
         .unwrap_err();
     assert!(matches!(err, EngineError::NegativeCount { ref species, .. } if species == "X"));
+    // A conversion factor of 0.5 would make a count fractional.
+    let mut halved = birth_death();
+    halved.add_parameter("cf", 0.5);
+    halved.species[0].conversion_factor = Some("cf".into());
+    let hybrid = Hybrid::builder(&halved).build().expect("compiles");
+    let err = hybrid
+        .run(&mut stream(Seed::new(1), 0), &[0.0, 1.0], &[x], &[])
+        .unwrap_err();
+    assert!(matches!(err, EngineError::Stoichiometry { ref species, .. } if species == "X"));
     let mut start = birth_death();
     start.species[0].initial = InitialQuantity::Amount(2.5);
     let hybrid = Hybrid::builder(&start).build().expect("compiles");

@@ -4,7 +4,8 @@
 //! founding propensity on the deterministic path. The engine's `Hybrid`
 //! simulates the same network with the colony counts discrete and everything
 //! else continuous, firing each founding when its own propensity integral
-//! reaches an exponential threshold (and restarting the solver). Both must
+//! reaches an exponential threshold (restarting the solver only if the
+//! continuous part reads the counts). Both must
 //! give Poisson counts with mean equal to the integral.
 
 use rand::SeedableRng;

@@ -4,54 +4,18 @@
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
-use super::chebyshev::{self, Coefs, Powers, BASIS, CHECK, NODES};
-use super::partition::{check_stoich, Jump};
+use super::chebyshev;
+use super::partition::check_stoich;
+use super::stretch::{change, Sampler, Stretch};
 use super::{Firing, Hybrid};
 use crate::error::{EngineError, Result};
 use crate::ode::events::Events;
 use crate::ode::{Jumps, Step};
 use crate::system::{Stoich, System};
 
-/// Most halvings of a stretch whose interpolant misses the propensity.
-const MAX_HALVINGS: u32 = 40;
-
 /// A draw from Exp(1).
 fn exp1(rng: &mut ChaCha8Rng) -> f64 {
     -(1.0 - rng.random::<f64>()).ln()
-}
-
-/// The propensities along one stretch of a solver step.
-struct Stretch {
-    /// The solver step it belongs to ([`Step::id`]).
-    step: usize,
-    /// Its end; time `t` is at `x = (t − mid) / half` in [−1, 1].
-    hi: f64,
-    mid: f64,
-    half: f64,
-    /// The slots at each Chebyshev point: the state there, the current
-    /// discrete counts, evaluated.
-    slots: Vec<Vec<f64>>,
-    /// Per jump, the interpolant of its propensity.
-    coefs: Vec<Coefs>,
-    /// Their sum, and its antiderivative.
-    total: Coefs,
-    anti: Powers,
-}
-
-impl Stretch {
-    fn x(&self, t: f64) -> f64 {
-        ((t - self.mid) / self.half).clamp(-1.0, 1.0)
-    }
-
-    fn set_total(&mut self) {
-        self.total = [0.0; NODES];
-        for c in &self.coefs {
-            for (t, c) in self.total.iter_mut().zip(c) {
-                *t += c;
-            }
-        }
-        self.anti = chebyshev::antiderivative(&self.total);
-    }
 }
 
 /// The firing state of one trajectory.
@@ -66,13 +30,12 @@ pub(super) struct Firings<'h, 'r> {
     /// The time up to which the integral has been taken.
     cursor: f64,
     stretch: Option<Stretch>,
-    /// The width of the last stretch accepted after halving, within its
-    /// step: the next stretch of the step starts from twice that.
+    /// The width of the last stretch of a step, when it ended before the
+    /// step's horizon: the next stretch of the step starts from twice that.
     width: Option<(usize, f64)>,
     /// A firing found by `next_jump` and not yet made.
     pending: Option<usize>,
-    stack: Vec<f64>,
-    y: Vec<f64>,
+    sampler: Sampler,
     /// Scratch for the propensities at a firing.
     rates: Vec<f64>,
 }
@@ -90,8 +53,7 @@ impl<'h, 'r> Firings<'h, 'r> {
             stretch: None,
             width: None,
             pending: None,
-            stack: Vec::new(),
-            y: vec![0.0; hybrid.system.n_states().max(1)],
+            sampler: Sampler::new(hybrid),
             rates: Vec::with_capacity(hybrid.jumps.len()),
         }
     }
@@ -101,138 +63,50 @@ impl<'h, 'r> Firings<'h, 'r> {
         self.firings
     }
 
-    /// Checks the initial counts of discrete species (non-negative, whole;
-    /// rounded within 1e-9) and stoichiometries held in slots.
-    fn check_start(&self, slots: &mut [f64]) -> Result<()> {
-        let species = |i: usize| self.hybrid.system.species_id(i);
+    /// Checks the counts of discrete species (non-negative, whole; rounded
+    /// within 1e-9): at the start and whenever events may have set them.
+    fn check_counts(&self, slots: &mut [f64]) -> Result<()> {
         for &(i, slot) in &self.hybrid.discrete {
             let v = slots[slot as usize];
             let r = v.round();
             if !(v >= 0.0 && (v - r).abs() <= 1e-9 * r.abs().max(1.0)) {
                 return Err(EngineError::Count {
-                    species: species(i),
+                    species: self.hybrid.system.species_id(i),
                     value: v,
                 });
             }
             slots[slot as usize] = r;
         }
-        for j in &self.hybrid.jumps {
-            for c in &j.reaction.changes {
-                if let Stoich::Slot(s) = c.stoich {
-                    if self.hybrid.discrete.iter().any(|d| d.0 == c.species) {
-                        check_stoich(&j.reaction.id, &species(c.species), slots[s as usize])?;
-                    }
-                }
-            }
-        }
         Ok(())
     }
 
-    /// A propensity, checked.
-    fn checked(&self, k: usize, time: f64, a: f64) -> Result<f64> {
-        if (0.0..f64::INFINITY).contains(&a) {
-            Ok(a)
-        } else {
-            Err(EngineError::Propensity {
-                reaction: self.hybrid.jumps[k].reaction.id.clone(),
-                time,
-                value: a,
-            })
-        }
-    }
-
-    /// Evaluates the slots at time `t` of the step into `slots`; returns the
-    /// total propensity there and writes each jump's into `rates`.
-    fn sample(
-        &mut self,
-        system: &System,
-        step: &mut Step,
-        t: f64,
-        slots: &mut Vec<f64>,
-        rates: &mut [f64],
-    ) -> Result<f64> {
-        (step.interpolate)(t, &mut self.y)?;
-        slots.clear();
-        slots.extend_from_slice(step.slots);
-        slots[0] = t;
-        system.load_state(&self.y, slots);
-        system.evaluate(slots, &mut self.stack);
-        let mut total = 0.0;
-        for (k, (rate, jump)) in rates.iter_mut().zip(&self.hybrid.jumps).enumerate() {
-            *rate = self.checked(k, t, slots[jump.reaction.slot as usize])?;
-            total += *rate;
-        }
-        Ok(total)
-    }
-
-    /// Interpolates the propensities from the cursor towards the end of the
-    /// step, halving the stretch until the interpolant matches the total
-    /// propensity at the check point to `rtol`.
-    fn stretch(&mut self, system: &System, step: &mut Step) -> Result<()> {
-        let mut s = self.stretch.take().unwrap_or_else(|| Stretch {
-            step: 0,
-            hi: 0.0,
-            mid: 0.0,
-            half: 0.0,
-            slots: vec![Vec::new(); NODES],
-            coefs: vec![[0.0; NODES]; self.hybrid.jumps.len()],
-            total: [0.0; NODES],
-            anti: [0.0; NODES + 1],
-        });
-        let n = self.hybrid.jumps.len();
-        let mut values = vec![[0.0; NODES]; n];
-        let mut rates = vec![0.0; n];
-        let mut check_slots = Vec::new();
-        let rest = step.t_now - self.cursor;
-        let mut h = match self.width {
-            Some((id, w)) if id == step.id => (2.0 * w).min(rest),
-            _ => rest,
-        };
-        for halvings in 0.. {
-            s.step = step.id;
-            s.hi = if h >= rest {
-                step.t_now
-            } else {
-                self.cursor + h
-            };
-            s.half = 0.5 * (s.hi - self.cursor);
-            s.mid = self.cursor + s.half;
-            let mut scale = 0.0f64;
-            for (i, &x) in BASIS.x.iter().enumerate() {
-                let mut slots = std::mem::take(&mut s.slots[i]);
-                let t = s.mid + s.half * x;
-                scale = scale.max(self.sample(system, step, t, &mut slots, &mut rates)?);
-                s.slots[i] = slots;
-                for (v, r) in values.iter_mut().zip(&rates) {
-                    v[i] = *r;
+    /// Checks that every firing changes discrete counts by whole numbers
+    /// (stoichiometries held in slots, conversion factors).
+    fn check_changes(&self, slots: &[f64]) -> Result<()> {
+        let hybrid = self.hybrid;
+        for j in &hybrid.jumps {
+            for c in j.reaction.changes.iter() {
+                if !hybrid.is_discrete[c.species] {
+                    continue;
                 }
+                let nu = match c.stoich {
+                    Stoich::Const(v) => v,
+                    Stoich::Slot(s) => slots[s as usize],
+                };
+                let f = c.factor.map_or(1.0, |s| slots[s as usize]);
+                let species = hybrid.system.species_id(c.species);
+                check_stoich(&j.reaction.id, &species, nu * f)?;
             }
-            for (c, v) in s.coefs.iter_mut().zip(&values) {
-                *c = BASIS.fit(v);
-            }
-            s.set_total();
-            let t_check = s.mid + s.half * CHECK;
-            let exact = self.sample(system, step, t_check, &mut check_slots, &mut rates)?;
-            let fitted = chebyshev::value(&s.total, &chebyshev::powers(CHECK));
-            let tol = self.hybrid.rtol * scale.max(exact);
-            if (fitted - exact).abs() <= tol || halvings >= MAX_HALVINGS {
-                self.width = (h < rest).then_some((step.id, h));
-                break;
-            }
-            h *= 0.5;
         }
-        self.stretch = Some(s);
         Ok(())
     }
 
     /// Chooses the reaction to fire at `x` of the stretch, in proportion to
     /// the interpolated propensities (none if all are zero).
     fn choose(&mut self, x: f64) -> Option<usize> {
-        let s = self.stretch.as_ref()?;
-        let t = chebyshev::powers(x);
-        self.rates.clear();
-        self.rates
-            .extend(s.coefs.iter().map(|c| chebyshev::value(c, &t).max(0.0)));
+        self.stretch
+            .as_ref()?
+            .rates(&chebyshev::powers(x), &mut self.rates);
         let u = self.rng.random::<f64>() * self.rates.iter().sum::<f64>();
         let mut acc = 0.0;
         let mut chosen = None;
@@ -253,7 +127,7 @@ impl<'h, 'r> Firings<'h, 'r> {
         change(jump, slots);
         for c in &jump.reaction.changes {
             let value = slots[c.amount as usize];
-            if value < 0.0 && self.hybrid.discrete.iter().any(|d| d.0 == c.species) {
+            if value < 0.0 && self.hybrid.is_discrete[c.species] {
                 return Err(EngineError::NegativeCount {
                     reaction: jump.reaction.id.clone(),
                     species: self.hybrid.system.species_id(c.species),
@@ -286,16 +160,22 @@ impl Jumps for Firings<'_, '_> {
     ) -> Result<()> {
         if !self.started {
             self.started = true;
-            self.check_start(slots)?;
-            system.evaluate(slots, stack);
+            self.check_changes(slots)?;
         }
+        // Events may have set discrete counts.
+        self.check_counts(slots)?;
+        system.evaluate(slots, stack);
         if let Some(k) = self.pending.take() {
+            // A firing at the time of an event (probability zero) comes
+            // after the event here, and before it when it does not restart
+            // the solver.
             self.jump(k, slots, t)?;
             self.record(k, t);
             // The solver restarts: the next step interpolates anew.
             self.stretch = None;
             system.evaluate(slots, stack);
             events.settle(system, slots, stack, t)?;
+            self.check_counts(slots)?;
         }
         Ok(())
     }
@@ -311,21 +191,29 @@ impl Jumps for Firings<'_, '_> {
         }
         if self.stretch.as_ref().is_none_or(|s| s.step != step.id) {
             self.cursor = step.t_prev;
-            if let Some(s) = &mut self.stretch {
-                s.hi = f64::NEG_INFINITY;
-            }
         }
         while self.cursor < t_to {
-            if self
+            let current = self
                 .stretch
                 .as_ref()
-                .is_none_or(|s| s.step != step.id || self.cursor >= s.hi)
-            {
-                self.stretch(system, step)?;
+                .is_some_and(|s| s.step == step.id && self.cursor < s.hi);
+            if !current {
+                let width = match self.width {
+                    Some((id, w)) if id == step.id => 2.0 * w,
+                    _ => f64::INFINITY,
+                };
+                let s = self.sampler.stretch(
+                    self.hybrid,
+                    system,
+                    step,
+                    (self.cursor, t_to),
+                    width,
+                    self.stretch.take(),
+                )?;
+                self.width = (s.hi < t_to).then_some((step.id, s.hi - self.cursor));
+                self.stretch = Some(s);
             }
-            let Some(s) = self.stretch.as_ref() else {
-                return Ok(None);
-            };
+            let s = self.stretch.as_ref().expect("a stretch was just made");
             let end = t_to.min(s.hi);
             let (lo, hi) = (s.x(self.cursor), s.x(end));
             let base = chebyshev::integral(&s.anti, &chebyshev::powers(lo));
@@ -365,55 +253,8 @@ impl Jumps for Firings<'_, '_> {
         let Some(mut s) = self.stretch.take() else {
             return Ok(());
         };
-        let result = self.refit(&mut s, k);
+        let result = self.sampler.refit(self.hybrid, &mut s, k);
         self.stretch = Some(s);
         result
-    }
-}
-
-impl Firings<'_, '_> {
-    /// After jump `k` fired, makes the same change at every point of the
-    /// stretch and refits the propensities that read what it changed (one
-    /// evaluation for a propensity that does not vary along the step).
-    fn refit(&mut self, s: &mut Stretch, k: usize) -> Result<()> {
-        let hybrid = self.hybrid;
-        for slots in &mut s.slots {
-            change(&hybrid.jumps[k], slots);
-        }
-        for &j in &hybrid.jumps[k].deps {
-            let dep = &hybrid.jumps[j];
-            let coefs = if dep.varying {
-                let mut values = [0.0; NODES];
-                for (v, slots) in values.iter_mut().zip(&mut s.slots) {
-                    let a = dep.propensity(slots, &mut self.stack);
-                    *v = self.checked(j, slots[0], a)?;
-                }
-                BASIS.fit(&values)
-            } else {
-                let slots = &mut s.slots[0];
-                let a = dep.propensity(slots, &mut self.stack);
-                let mut c = [0.0; NODES];
-                c[0] = 2.0 * self.checked(j, slots[0], a)?;
-                c
-            };
-            for ((total, new), old) in s.total.iter_mut().zip(&coefs).zip(&s.coefs[j]) {
-                *total += new - old;
-            }
-            s.coefs[j] = coefs;
-        }
-        s.anti = chebyshev::antiderivative(&s.total);
-        Ok(())
-    }
-}
-
-/// Changes the amounts in `slots` as one firing of `jump` does.
-fn change(jump: &Jump, slots: &mut [f64]) {
-    for c in &jump.reaction.changes {
-        let nu = match c.stoich {
-            Stoich::Const(v) => v,
-            Stoich::Slot(s) => slots[s as usize],
-        };
-        let f = c.factor.map_or(1.0, |s| slots[s as usize]);
-        slots[c.amount as usize] += c.sign * nu * f;
     }
 }

@@ -43,6 +43,8 @@ pub(crate) struct Partition {
     pub jumps: Vec<Jump>,
     /// Discrete species: (index, amount slot).
     pub discrete: Vec<(usize, u32)>,
+    /// Whether each species (by index) is discrete.
+    pub is_discrete: Vec<bool>,
 }
 
 impl Partition {
@@ -76,8 +78,8 @@ impl Partition {
             named(continuous, "continuous")?,
         );
         let slots = plain.initial_slots(t0, &[], &mut Vec::new());
-        let changed: HashSet<usize> = plain
-            .stochastic_reactions(net)?
+        let reactions = plain.stochastic_reactions(net)?;
+        let changed: HashSet<usize> = reactions
             .iter()
             .flat_map(|r| r.changes.iter().map(|c| c.species))
             .filter(|&i| !plain.species_rate_ruled(i))
@@ -88,8 +90,7 @@ impl Partition {
                 changed.contains(&i) && (forced.contains(&i) || (small && !kept.contains(&i)))
             })
             .collect();
-        let stochastic: Vec<bool> = plain
-            .stochastic_reactions(net)?
+        let stochastic: Vec<bool> = reactions
             .iter()
             .map(|r| r.changes.iter().any(|c| is_discrete[c.species]))
             .collect();
@@ -103,6 +104,7 @@ impl Partition {
             system,
             jumps,
             discrete,
+            is_discrete,
         })
     }
 }

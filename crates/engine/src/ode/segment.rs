@@ -184,7 +184,7 @@ impl Ode<'_> {
                 .is_some_and(|p| at_or_before(p, stop));
             let ends = reached && (due || stop >= t_end || t_now > stop);
             let horizon = te.unwrap_or(if ends { stop.min(t_now) } else { t_now });
-            if let Some(tj) = self.jumps_in_step(run, &solver, (t_prev, t_now), horizon, &mut y)? {
+            if let Some(tj) = self.jumps_in_step(run, &solver, t_prev, horizon, &mut y)? {
                 return Ok(tj);
             }
             if let Some(te) = te {
@@ -211,15 +211,15 @@ impl Ode<'_> {
         }
     }
 
-    /// Makes the jumps within the accepted step `(t_prev, t_now)` up to
-    /// `t_to`, writing rows before each. A jump that restarts the solver
+    /// Makes the jumps within the accepted step from `t_prev` up to `t_to`
+    /// (its end, or an event or stop within it), writing rows before each. A jump that restarts the solver
     /// ends the segment: it is made once events have settled at its time,
     /// which is returned.
     fn jumps_in_step<'s, S: OdeSolverMethod<'s, Eqn>, Eqn>(
         &self,
         run: &mut Run,
         solver: &S,
-        (t_prev, t_now): (f64, f64),
+        t_prev: f64,
         t_to: f64,
         y: &mut [f64],
     ) -> Result<Option<f64>>
@@ -231,7 +231,6 @@ impl Ode<'_> {
             let mut step = Step {
                 id: run.steps,
                 t_prev,
-                t_now,
                 slots: &run.slots,
                 interpolate: &mut dense,
             };
