@@ -5,7 +5,8 @@
 //! propensity is expected to change by more than a fraction ε (Cao,
 //! Gillespie & Petzold 2006, J Chem Phys 124:044109, eq. 33; see
 //! `tau/select.rs` for how orders are counted when kinetic laws are not mass
-//! action). Reactions that could exhaust a reactant within `nc` firings are
+//! action), and no longer than a fraction of the time in which any species'
+//! consumption relaxes ([`TauBuilder::relaxation`], senmet's addition). Reactions that could exhaust a reactant within `nc` firings are
 //! *critical* (Cao, Gillespie & Petzold 2005, J Chem Phys 123:054104): they
 //! fire at most once per leap, one chosen exactly as in the SSA (with the
 //! midpoint update, from a hazard that follows the leap's expected change
@@ -53,11 +54,13 @@ pub enum LeapUpdate {
 
 /// Settings of a tau-leaping simulation.
 ///
-/// Defaults: `epsilon` 0.03, `critical_firings` 10, `t0` 0, midpoint update.
+/// Defaults: `epsilon` 0.03, `relaxation` equal to `epsilon`,
+/// `critical_firings` 10, `t0` 0, midpoint update.
 #[derive(Debug, Clone)]
 pub struct TauBuilder<'a> {
     net: &'a Network,
     epsilon: f64,
+    relaxation: Option<f64>,
     critical_firings: u64,
     t0: f64,
     update: LeapUpdate,
@@ -68,6 +71,20 @@ impl TauBuilder<'_> {
     /// propensity allowed in one leap (in (0, 1]).
     pub fn epsilon(&mut self, eps: f64) -> &mut Self {
         self.epsilon = eps;
+        self
+    }
+
+    /// The largest fraction by which a species' consumption may relax in
+    /// one leap: τ·kᵢ ≤ this, with kᵢ = Σⱼ mᵢⱼ²·aⱼ/xᵢ over the non-critical
+    /// reactions consuming species i (mᵢⱼ molecules per firing; for mass
+    /// action, the derivative of its consumption flux by its count). Not in
+    /// Cao et al.: their bounds let leaps outgrow the relaxation time of
+    /// large populations near equilibrium, where the drift vanishes, which
+    /// inflates SDs and biases means there. The stationary variance of a
+    /// linear process is inflated by about half this fraction. Defaults to
+    /// ε; `f64::INFINITY` turns the bound off.
+    pub fn relaxation(&mut self, r: f64) -> &mut Self {
+        self.relaxation = Some(r);
         self
     }
 
@@ -94,8 +111,8 @@ impl TauBuilder<'_> {
     ///
     /// # Errors
     ///
-    /// [`EngineError::InvalidSetting`] for ε outside (0, 1] or a non-finite
-    /// `t0`; as [`SsaBuilder::build`](crate::SsaBuilder::build) for the
+    /// [`EngineError::InvalidSetting`] for ε outside (0, 1], a relaxation
+    /// bound that is not positive, or a non-finite `t0`; as [`SsaBuilder::build`](crate::SsaBuilder::build) for the
     /// network (rate rules, stoichiometries that are not whole numbers).
     pub fn build(&self) -> Result<Tau> {
         if !(self.epsilon > 0.0 && self.epsilon <= 1.0) {
@@ -103,6 +120,14 @@ impl TauBuilder<'_> {
                 name: "epsilon",
                 expected: "a number in (0, 1]",
                 found: self.epsilon.to_string(),
+            });
+        }
+        let relaxation = self.relaxation.unwrap_or(self.epsilon);
+        if relaxation.is_nan() || relaxation <= 0.0 {
+            return Err(EngineError::InvalidSetting {
+                name: "relaxation",
+                expected: "a positive number (or infinity)",
+                found: relaxation.to_string(),
             });
         }
         if !self.t0.is_finite() {
@@ -115,6 +140,7 @@ impl TauBuilder<'_> {
         Ok(Tau {
             model: Discrete::new(self.net)?,
             epsilon: self.epsilon,
+            relaxation,
             critical_firings: self.critical_firings,
             t0: self.t0,
             update: self.update,
@@ -152,6 +178,7 @@ impl TauBuilder<'_> {
 pub struct Tau {
     model: Discrete,
     epsilon: f64,
+    relaxation: f64,
     critical_firings: u64,
     t0: f64,
     update: LeapUpdate,
@@ -163,6 +190,7 @@ impl Tau {
         TauBuilder {
             net,
             epsilon: 0.03,
+            relaxation: None,
             critical_firings: 10,
             t0: 0.0,
             update: LeapUpdate::default(),

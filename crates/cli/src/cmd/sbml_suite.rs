@@ -48,6 +48,11 @@ pub struct Args {
         requires = "stochastic"
     )]
     epsilon: f64,
+    /// With `--method tau`: largest fraction by which a species' consumption
+    /// may relax in one leap; "inf" turns the bound off [default: the value
+    /// of --epsilon].
+    #[arg(long, value_name = "R", requires = "stochastic")]
+    relaxation: Option<f64>,
     /// With `--method tau`: which propensities give a leap's Poisson means.
     #[arg(long, value_enum, default_value_t = TauUpdate::Midpoint, requires = "stochastic")]
     tau_update: TauUpdate,
@@ -90,6 +95,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             },
             StochasticMethod::Tau => Method::Tau {
                 epsilon: args.epsilon,
+                relaxation: args.relaxation,
                 update: args.tau_update.update(),
             },
         };

@@ -116,6 +116,11 @@ pub struct Args {
     /// Tau-leaping: largest relative change of a propensity in one leap.
     #[arg(long, value_name = "E", default_value_t = 0.03)]
     epsilon: f64,
+    /// Tau-leaping: largest fraction by which a species' consumption may
+    /// relax in one leap (leap × Σ m²·a/x); "inf" turns the bound off
+    /// [default: the value of --epsilon].
+    #[arg(long, value_name = "R")]
+    relaxation: Option<f64>,
     /// Tau-leaping: which propensities give a leap's Poisson means.
     #[arg(long, value_enum, default_value_t = TauUpdate::Midpoint)]
     tau_update: TauUpdate,
@@ -203,9 +208,12 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             stochastic(args, &hybrid, &ids, &times, &observables)?
         }
         Method::Tau => {
-            let tau = Tau::builder(&net)
-                .epsilon(args.epsilon)
-                .update(args.tau_update.update())
+            let mut tau = Tau::builder(&net);
+            tau.epsilon(args.epsilon).update(args.tau_update.update());
+            if let Some(r) = args.relaxation {
+                tau.relaxation(r);
+            }
+            let tau = tau
                 .build()
                 .with_context(|| format!("cannot tau-leap {}", args.model.display()))?;
             stochastic(args, &tau, &ids, &times, &observables)?

@@ -100,7 +100,7 @@ impl<'s, 'o> Run<'s, 'o> {
             }
             let scratch = (&mut self.mu[..], &mut self.var[..]);
             let tau1 = self.plan.leap(
-                self.tau.epsilon,
+                (self.tau.epsilon, self.tau.relaxation),
                 &self.a,
                 &self.critical,
                 &self.slots,

@@ -128,11 +128,12 @@ impl Plan {
                 .any(|&(i, m)| slots[self.amount[i]] / m < nc)
     }
 
-    /// τ′ (eq. 33) over the reactions with `a[j] > 0` not marked critical;
-    /// `mu` and `var` are scratch of one value per species.
+    /// τ′ (eq. 33) over the reactions with `a[j] > 0` not marked critical,
+    /// and at most `relax` over the fastest relaxation rate of a species'
+    /// consumption; `mu` and `var` are scratch of one value per species.
     pub fn leap(
         &self,
-        eps: f64,
+        (eps, relax): (f64, f64),
         a: &[f64],
         critical: &[bool],
         slots: &[f64],
@@ -160,6 +161,29 @@ impl Plan {
                 .fold(0.0, f64::max);
             let bound = (eps * x / g).max(1.0);
             tau = tau.min(bound / mu[i].abs()).min(bound * bound / var[i]);
+        }
+        // Relaxation: τ·kᵢ ≤ `relax`, kᵢ = Σⱼ m²·aⱼ/xᵢ the rate at which
+        // species i's consumption answers its own count (m molecules per
+        // firing; exact for mass action). Near equilibrium the drift μ
+        // vanishes and only the variance bounds τ, which for large counts
+        // allows leaps longer than the relaxation time: the explicit update
+        // then overshoots, inflating SDs and biasing means.
+        let loss = mu;
+        loss.fill(0.0);
+        for (j, consumed) in self.consumed.iter().enumerate() {
+            if a[j] > 0.0 && !critical[j] {
+                for &(i, m) in consumed {
+                    let x = slots[self.amount[i]];
+                    if x > 0.0 {
+                        loss[i] += m * m * a[j] / x;
+                    }
+                }
+            }
+        }
+        for &k in loss.iter() {
+            if k > 0.0 {
+                tau = tau.min(relax / k);
+            }
         }
         tau
     }
@@ -228,7 +252,13 @@ mod tests {
         assert!(plan.critical(0, a[0], 60.0, &slots));
         let (mut mu, mut var) = ([0.0; 2], [0.0; 2]);
         let eps = 0.03;
-        let tau = plan.leap(eps, &a, &[false], &slots, (&mut mu, &mut var));
+        let tau = plan.leap(
+            (eps, f64::INFINITY),
+            &a,
+            &[false],
+            &slots,
+            (&mut mu, &mut var),
+        );
         // X: μ = −2a, σ² = 4a, g = 2 + 1/(x − 1); D is no reactant.
         let bound = eps * 101.0 / (2.0 + 1.0 / 100.0);
         let want = (bound / (2.0 * a[0])).min(bound * bound / (4.0 * a[0]));

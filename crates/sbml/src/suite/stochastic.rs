@@ -22,6 +22,9 @@ pub enum Method {
     Tau {
         /// The largest relative change of a propensity in one leap.
         epsilon: f64,
+        /// The largest fraction by which a species' consumption may relax
+        /// in one leap (see `TauBuilder::relaxation`; `None`: ε).
+        relaxation: Option<f64>,
         /// Which propensities give a leap's Poisson means.
         update: LeapUpdate,
     },
@@ -101,12 +104,18 @@ pub fn dsmts_report_with(
             .method(SsaMethod::NextReaction)
             .build()
             .map(|s| Box::new(s) as _),
-        Method::Tau { epsilon, update } => Tau::builder(&net)
-            .t0(t0)
-            .epsilon(epsilon)
-            .update(update)
-            .build()
-            .map(|s| Box::new(s) as _),
+        Method::Tau {
+            epsilon,
+            relaxation,
+            update,
+        } => {
+            let mut b = Tau::builder(&net);
+            b.t0(t0).epsilon(epsilon).update(update);
+            if let Some(r) = relaxation {
+                b.relaxation(r);
+            }
+            b.build().map(|s| Box::new(s) as _)
+        }
     }
     .map_err(|e| engine_verdict(&e))?;
     let mut observables = Vec::new();
