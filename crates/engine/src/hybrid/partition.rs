@@ -45,6 +45,10 @@ pub(crate) struct Partition {
     pub discrete: Vec<(usize, u32)>,
     /// Whether each species (by index) is discrete.
     pub is_discrete: Vec<bool>,
+    /// Whether the partition is an exact SSA: every reaction that changes a
+    /// species is stochastic, no propensity reads time, and no rule
+    /// integrates anything, so nothing changes between firings.
+    pub exact: bool,
 }
 
 impl Partition {
@@ -94,6 +98,11 @@ impl Partition {
             .iter()
             .map(|r| r.changes.iter().any(|c| is_discrete[c.species]))
             .collect();
+        let exact = !plain.has_rate_rules()
+            && reactions
+                .iter()
+                .zip(&stochastic)
+                .all(|(r, &jump)| !r.reads_time() && (jump || net_changes(&r.changes).is_empty()));
         let system = System::partitioned(net, &stochastic, &is_discrete)?;
         let jumps = jumps(net, &system, &stochastic, &is_discrete)?;
         let discrete = (0..net.species.len())
@@ -105,6 +114,7 @@ impl Partition {
             jumps,
             discrete,
             is_discrete,
+            exact,
         })
     }
 }
