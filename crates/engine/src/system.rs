@@ -20,7 +20,7 @@ use crate::vm::{Instr, Program};
 
 pub(crate) use events::CompiledEvent;
 use layout::{Kind, Layout, TIME};
-use order::{topological, Node};
+use order::{loads, topological, Node};
 pub(crate) use stochastic::{dependency_graph, net_changes, StochReaction, Stoich};
 
 /// A network compiled for simulation.
@@ -245,12 +245,8 @@ impl System {
             .roots
             .iter()
             .chain(self.events.iter().map(|e| &e.trigger));
-        for code in triggers.map(Program::code) {
-            for i in code {
-                if let Instr::Load(s) = i {
-                    need[*s as usize] = true;
-                }
-            }
+        for s in triggers.flat_map(|p| loads(p.code())) {
+            need[s as usize] = true;
         }
         self.needed(&mut need);
         need

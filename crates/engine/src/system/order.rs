@@ -15,11 +15,16 @@ pub(crate) struct Node {
 impl Node {
     /// The slots the computation reads.
     pub(crate) fn reads(&self) -> impl Iterator<Item = u32> + '_ {
-        self.code.iter().filter_map(|i| match i {
-            Instr::Load(s) => Some(*s),
-            _ => None,
-        })
+        loads(&self.code)
     }
+}
+
+/// The slots that `code` loads.
+pub(crate) fn loads(code: &[Instr]) -> impl Iterator<Item = u32> + '_ {
+    code.iter().filter_map(|i| match i {
+        Instr::Load(s) => Some(*s),
+        _ => None,
+    })
 }
 
 /// Orders `nodes` so each comes after the nodes whose targets it reads.

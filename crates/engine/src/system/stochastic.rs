@@ -10,12 +10,12 @@
 use std::collections::{HashMap, HashSet};
 
 use super::layout::{Layout, TIME};
-use super::order::{topological, Node};
+use super::order::{loads, topological, Node};
 use super::{node, System};
 use crate::error::Result;
 use crate::expr::Expr;
 use crate::network::Network;
-use crate::vm::{Instr, Program};
+use crate::vm::Program;
 
 /// A stoichiometric coefficient: a number, or a slot (a species reference's id).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -221,13 +221,6 @@ fn propensity_nodes(net: &Network, layout: &Layout) -> Result<Vec<Node>> {
         nodes.push(node(&law, layout.index[&r.id], layout, &ctx)?);
     }
     Ok(nodes)
-}
-
-fn loads(code: &[Instr]) -> impl Iterator<Item = u32> + '_ {
-    code.iter().filter_map(|i| match i {
-        Instr::Load(s) => Some(*s),
-        _ => None,
-    })
 }
 
 /// The nodes `start` needs, itself included.
