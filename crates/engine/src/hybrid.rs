@@ -230,8 +230,8 @@ pub struct Hybrid {
     exact: Option<Box<Ssa>>,
     system: System,
     jumps: Vec<Jump>,
-    /// Discrete species: (index, amount slot).
-    discrete: Vec<(usize, u32)>,
+    /// Discrete species, by index.
+    discrete: Vec<usize>,
     /// Whether each species (by index) is discrete.
     is_discrete: Vec<bool>,
     rtol: f64,

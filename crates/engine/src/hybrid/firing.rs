@@ -5,12 +5,12 @@ use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
 use super::chebyshev;
-use super::partition::check_stoich;
-use super::stretch::{change, Sampler, Stretch};
+use super::stretch::{Sampler, Stretch};
 use super::{Firing, Hybrid};
 use crate::error::{EngineError, Result};
 use crate::ode::events::Events;
 use crate::ode::{Jumps, Step};
+use crate::system::check_stoich;
 use crate::system::{Stoich, System};
 
 /// A draw from Exp(1).
@@ -66,16 +66,8 @@ impl<'h, 'r> Firings<'h, 'r> {
     /// Checks the counts of discrete species (non-negative, whole; rounded
     /// within 1e-9): at the start and whenever events may have set them.
     fn check_counts(&self, slots: &mut [f64]) -> Result<()> {
-        for &(i, slot) in &self.hybrid.discrete {
-            let v = slots[slot as usize];
-            let r = v.round();
-            if !(v >= 0.0 && (v - r).abs() <= 1e-9 * r.abs().max(1.0)) {
-                return Err(EngineError::Count {
-                    species: self.hybrid.system.species_id(i),
-                    value: v,
-                });
-            }
-            slots[slot as usize] = r;
+        for &i in &self.hybrid.discrete {
+            self.hybrid.system.round_count(i, slots)?;
         }
         Ok(())
     }
@@ -124,7 +116,7 @@ impl<'h, 'r> Firings<'h, 'r> {
     /// does; a discrete count may not turn negative.
     fn jump(&self, k: usize, slots: &mut [f64], t: f64) -> Result<()> {
         let jump = &self.hybrid.jumps[k];
-        change(jump, slots);
+        jump.reaction.fire(1.0, slots);
         for c in &jump.reaction.changes {
             let value = slots[c.amount as usize];
             if value < 0.0 && self.hybrid.is_discrete[c.species] {

@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use crate::error::{EngineError, Result};
 use crate::network::Network;
 use crate::ssa::law::{law, Law};
-use crate::system::{dependency_graph, net_changes, StochReaction, Stoich, System};
+use crate::system::{dependency_graph, net_changes, StochReaction, System};
 
 /// A stochastic reaction as the hybrid method fires it.
 #[derive(Debug, Clone)]
@@ -41,8 +41,8 @@ impl Jump {
 pub(crate) struct Partition {
     pub system: System,
     pub jumps: Vec<Jump>,
-    /// Discrete species: (index, amount slot).
-    pub discrete: Vec<(usize, u32)>,
+    /// Discrete species, by index.
+    pub discrete: Vec<usize>,
     /// Whether each species (by index) is discrete.
     pub is_discrete: Vec<bool>,
     /// Whether the partition is an exact SSA: every reaction that changes a
@@ -105,10 +105,7 @@ impl Partition {
                 .all(|(r, &jump)| !r.reads_time() && (jump || net_changes(&r.changes).is_empty()));
         let system = System::partitioned(net, &stochastic, &is_discrete)?;
         let jumps = jumps(net, &system, &stochastic, &is_discrete)?;
-        let discrete = (0..net.species.len())
-            .filter(|&i| is_discrete[i])
-            .map(|i| (i, system.amount_slot(i)))
-            .collect();
+        let discrete = (0..net.species.len()).filter(|&i| is_discrete[i]).collect();
         Ok(Partition {
             system,
             jumps,
@@ -133,22 +130,7 @@ fn jumps(
         if !stochastic[index] {
             continue;
         }
-        for c in reaction.changes.iter().filter(|c| is_discrete[c.species]) {
-            let species = &net.species[c.species].id;
-            match c.stoich {
-                Stoich::Const(v) => check_stoich(&reaction.id, species, v)?,
-                Stoich::Slot(s) if system.is_assigned(s) => {
-                    return Err(EngineError::Unsupported {
-                        what: format!(
-                            "stoichiometry '{}' of reaction '{}' set by an assignment rule",
-                            system.slot_name(s),
-                            reaction.id
-                        ),
-                    })
-                }
-                Stoich::Slot(_) => {}
-            }
-        }
+        reaction.check_discrete(system, |i| is_discrete[i])?;
         // A catalyst (the tumour of `T -> T + C`) is not changed at all.
         reaction.changes = net_changes(&reaction.changes);
         let restart = reaction
@@ -169,17 +151,4 @@ fn jumps(
         j.deps = deps;
     }
     Ok(out)
-}
-
-/// Checks that a discrete species' stoichiometry is a whole number.
-pub(super) fn check_stoich(reaction: &str, species: &str, v: f64) -> Result<()> {
-    if v.is_finite() && v.fract() == 0.0 {
-        Ok(())
-    } else {
-        Err(EngineError::Stoichiometry {
-            reaction: reaction.to_string(),
-            species: species.to_string(),
-            value: v,
-        })
-    }
 }

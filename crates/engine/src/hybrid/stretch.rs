@@ -3,11 +3,10 @@
 //! at one more point, and kept up to date as discrete counts change.
 
 use super::chebyshev::{self, Coefs, Powers, BASIS, CHECK, NODES};
-use super::partition::Jump;
 use super::Hybrid;
 use crate::error::{EngineError, Result};
 use crate::ode::Step;
-use crate::system::{Stoich, System};
+use crate::system::System;
 
 /// Most halvings of a stretch whose interpolant misses the propensity.
 const MAX_HALVINGS: u32 = 40;
@@ -34,6 +33,8 @@ pub(super) struct Stretch {
 
 /// Scratch for building stretches, reused from one to the next.
 pub(super) struct Sampler {
+    /// Whether any propensity may change along a solver step.
+    varying: bool,
     y: Vec<f64>,
     stack: Vec<f64>,
     values: Vec<Coefs>,
@@ -45,6 +46,7 @@ impl Sampler {
     pub fn new(hybrid: &Hybrid) -> Self {
         let n = hybrid.jumps.len();
         Sampler {
+            varying: hybrid.jumps.iter().any(|j| j.varying),
             y: vec![0.0; hybrid.system.n_states().max(1)],
             stack: Vec::new(),
             values: vec![[0.0; NODES]; n],
@@ -92,7 +94,6 @@ impl Sampler {
         reuse: Option<Stretch>,
     ) -> Result<Stretch> {
         let n = hybrid.jumps.len();
-        let varying = hybrid.jumps.iter().any(|j| j.varying);
         let mut s = reuse.unwrap_or_else(|| Stretch {
             step: 0,
             hi: 0.0,
@@ -112,7 +113,7 @@ impl Sampler {
             s.hi = if h >= rest { t_to } else { t_from + h };
             s.half = 0.5 * (s.hi - t_from);
             s.mid = t_from + s.half;
-            if !varying {
+            if !self.varying {
                 // Constant along the step: one sample gives every propensity.
                 s.points = 1;
                 let mid = s.mid;
@@ -162,7 +163,7 @@ impl Sampler {
     /// evaluation for a propensity that does not vary along the step).
     pub fn refit(&mut self, hybrid: &Hybrid, s: &mut Stretch, k: usize) -> Result<()> {
         for slots in &mut s.slots[..s.points] {
-            change(&hybrid.jumps[k], slots);
+            hybrid.jumps[k].reaction.fire(1.0, slots);
         }
         for &j in &hybrid.jumps[k].deps {
             let dep = &hybrid.jumps[j];
@@ -233,17 +234,5 @@ pub(super) fn checked(hybrid: &Hybrid, k: usize, time: f64, a: f64) -> Result<f6
             time,
             value: a,
         })
-    }
-}
-
-/// Changes the amounts in `slots` as one firing of `jump` does.
-pub(super) fn change(jump: &Jump, slots: &mut [f64]) {
-    for c in &jump.reaction.changes {
-        let nu = match c.stoich {
-            Stoich::Const(v) => v,
-            Stoich::Slot(s) => slots[s as usize],
-        };
-        let f = c.factor.map_or(1.0, |s| slots[s as usize]);
-        slots[c.amount as usize] += c.sign * nu * f;
     }
 }

@@ -4,7 +4,7 @@
 use super::law::{law, Law};
 use crate::error::{EngineError, Result};
 use crate::network::Network;
-use crate::system::{dependency_graph, net_changes, StochReaction, Stoich, System};
+use crate::system::{check_stoich, dependency_graph, net_changes, StochReaction, Stoich, System};
 
 /// A compiled network with what stochastic methods need.
 #[derive(Debug, Clone)]
@@ -40,22 +40,7 @@ impl Discrete {
         let mut reactions = system.stochastic_reactions(net)?;
         let species: Vec<String> = net.species.iter().map(|s| s.id.clone()).collect();
         for r in &reactions {
-            for c in &r.changes {
-                if let Stoich::Const(v) = c.stoich {
-                    check_stoich(&r.id, &species[c.species], v)?;
-                }
-                if let Stoich::Slot(s) = c.stoich {
-                    if system.is_assigned(s) {
-                        return Err(EngineError::Unsupported {
-                            what: format!(
-                                "stoichiometry '{}' of reaction '{}' set by an assignment rule",
-                                system.slot_name(s),
-                                r.id
-                            ),
-                        });
-                    }
-                }
-            }
+            r.check_discrete(&system, |_| true)?;
         }
         let mut changed: Vec<usize> = reactions
             .iter()
@@ -94,16 +79,7 @@ impl Discrete {
     /// [`EngineError::Count`] or [`EngineError::Stoichiometry`].
     pub fn check_start(&self, slots: &mut [f64]) -> Result<()> {
         for &i in &self.changed {
-            let s = self.system.amount_slot(i) as usize;
-            let v = slots[s];
-            let r = v.round();
-            if !(v >= 0.0 && (v - r).abs() <= 1e-9 * r.abs().max(1.0)) {
-                return Err(EngineError::Count {
-                    species: self.species[i].clone(),
-                    value: v,
-                });
-            }
-            slots[s] = r;
+            self.system.round_count(i, slots)?;
         }
         for r in &self.reactions {
             for c in &r.changes {
@@ -144,26 +120,7 @@ impl Discrete {
     /// Fires reaction `j` `k` times.
     #[inline]
     pub fn fire(&self, j: usize, k: f64, slots: &mut [f64]) {
-        for c in &self.reactions[j].changes {
-            let nu = match c.stoich {
-                Stoich::Const(v) => v,
-                Stoich::Slot(s) => slots[s as usize],
-            };
-            let f = c.factor.map_or(1.0, |s| slots[s as usize]);
-            slots[c.amount as usize] += c.sign * nu * f * k;
-        }
-    }
-}
-
-fn check_stoich(reaction: &str, species: &str, v: f64) -> Result<()> {
-    if v.is_finite() && v.fract() == 0.0 {
-        Ok(())
-    } else {
-        Err(EngineError::Stoichiometry {
-            reaction: reaction.to_string(),
-            species: species.to_string(),
-            value: v,
-        })
+        self.reactions[j].fire(k, slots);
     }
 }
 

@@ -12,7 +12,7 @@ use std::collections::{HashMap, HashSet};
 use super::layout::{Layout, TIME};
 use super::order::{loads, topological, Node};
 use super::{node, System};
-use crate::error::Result;
+use crate::error::{EngineError, Result};
 use crate::expr::Expr;
 use crate::network::Network;
 use crate::vm::Program;
@@ -54,13 +54,91 @@ pub(crate) struct StochReaction {
 }
 
 impl StochReaction {
+    /// Fires the reaction `k` times: changes the amounts in `slots`.
+    #[inline]
+    pub fn fire(&self, k: f64, slots: &mut [f64]) {
+        for c in &self.changes {
+            let nu = match c.stoich {
+                Stoich::Const(v) => v,
+                Stoich::Slot(s) => slots[s as usize],
+            };
+            let f = c.factor.map_or(1.0, |s| slots[s as usize]);
+            slots[c.amount as usize] += c.sign * nu * f * k;
+        }
+    }
+
     /// Whether the propensity depends on time directly.
     pub fn reads_time(&self) -> bool {
         self.reads.contains(&TIME)
     }
 }
 
+impl StochReaction {
+    /// Checks the changes of the species `counted` flags for discrete
+    /// simulation: a constant stoichiometry must be a whole number, and none
+    /// may be set by an assignment rule.
+    ///
+    /// # Errors
+    ///
+    /// [`EngineError::Stoichiometry`] or [`EngineError::Unsupported`].
+    pub fn check_discrete(&self, system: &System, counted: impl Fn(usize) -> bool) -> Result<()> {
+        for c in self.changes.iter().filter(|c| counted(c.species)) {
+            match c.stoich {
+                Stoich::Const(v) => check_stoich(&self.id, &system.species_id(c.species), v)?,
+                Stoich::Slot(s) if system.is_assigned(s) => {
+                    return Err(EngineError::Unsupported {
+                        what: format!(
+                            "stoichiometry '{}' of reaction '{}' set by an assignment rule",
+                            system.slot_name(s),
+                            self.id
+                        ),
+                    })
+                }
+                Stoich::Slot(_) => {}
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Checks that a discrete species' stoichiometry is a whole number.
+///
+/// # Errors
+///
+/// [`EngineError::Stoichiometry`], naming the reaction and species.
+pub(crate) fn check_stoich(reaction: &str, species: &str, v: f64) -> Result<()> {
+    if v.is_finite() && v.fract() == 0.0 {
+        Ok(())
+    } else {
+        Err(EngineError::Stoichiometry {
+            reaction: reaction.to_string(),
+            species: species.to_string(),
+            value: v,
+        })
+    }
+}
+
 impl System {
+    /// Rounds the amount of species `i` in `slots` to a whole count, if it
+    /// is one within 1e-9 (relative).
+    ///
+    /// # Errors
+    ///
+    /// [`EngineError::Count`] for a negative or fractional amount.
+    pub(crate) fn round_count(&self, i: usize, slots: &mut [f64]) -> Result<()> {
+        let s = self.amount_slot(i) as usize;
+        let v = slots[s];
+        let r = v.round();
+        if !(v >= 0.0 && (v - r).abs() <= 1e-9 * r.abs().max(1.0)) {
+            return Err(EngineError::Count {
+                species: self.species_id(i),
+                value: v,
+            });
+        }
+        slots[s] = r;
+        Ok(())
+    }
+
     /// Per-reaction programs and changes; `net` must be the network this
     /// system was compiled from.
     ///
