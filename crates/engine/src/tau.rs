@@ -6,7 +6,8 @@
 //! Gillespie & Petzold 2006, J Chem Phys 124:044109, eq. 33; see
 //! `tau/select.rs` for how orders are counted when kinetic laws are not mass
 //! action), and no longer than a fraction of the time in which any species'
-//! consumption relaxes ([`TauBuilder::relaxation`], senmet's addition). Reactions that could exhaust a reactant within `nc` firings are
+//! consumption relaxes ([`TauBuilder::relaxation`], senmet's addition).
+//! Reactions that could exhaust a reactant within `nc` firings are
 //! *critical* (Cao, Gillespie & Petzold 2005, J Chem Phys 123:054104): they
 //! fire at most once per leap, one chosen exactly as in the SSA (with the
 //! midpoint update, from a hazard that follows the leap's expected change
@@ -112,7 +113,8 @@ impl TauBuilder<'_> {
     /// # Errors
     ///
     /// [`EngineError::InvalidSetting`] for ε outside (0, 1], a relaxation
-    /// bound that is not positive, or a non-finite `t0`; as [`SsaBuilder::build`](crate::SsaBuilder::build) for the
+    /// bound that is not positive, or a non-finite `t0`; as
+    /// [`SsaBuilder::build`](crate::SsaBuilder::build) for the
     /// network (rate rules, stoichiometries that are not whole numbers).
     pub fn build(&self) -> Result<Tau> {
         if !(self.epsilon > 0.0 && self.epsilon <= 1.0) {
