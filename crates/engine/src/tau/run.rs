@@ -39,8 +39,6 @@ pub(super) struct Run<'s, 'o> {
     slope: Vec<f64>,
     /// Reactions whose propensity a moving (non-critical) reaction changes.
     touched: Vec<bool>,
-    mu: Vec<f64>,
-    var: Vec<f64>,
     t: f64,
     fired: u64,
 }
@@ -63,7 +61,7 @@ impl<'s, 'o> Run<'s, 'o> {
         let mut stack = Vec::new();
         let mut slots = model.system.initial_slots(tau.t0, &[], &mut stack);
         model.check_start(&mut slots)?;
-        let (m, n) = (model.reactions.len(), model.species.len());
+        let m = model.reactions.len();
         Ok(Run {
             tau,
             rng,
@@ -77,8 +75,6 @@ impl<'s, 'o> Run<'s, 'o> {
             critical: vec![false; m],
             slope: vec![0.0; m],
             touched: vec![false; m],
-            mu: vec![0.0; n],
-            var: vec![0.0; n],
             t: tau.t0,
             fired: 0,
         })
@@ -98,14 +94,8 @@ impl<'s, 'o> Run<'s, 'o> {
             for (j, &a) in self.a.iter().enumerate() {
                 self.critical[j] = self.plan.critical(j, a, nc, &self.slots);
             }
-            let scratch = (&mut self.mu[..], &mut self.var[..]);
-            let tau1 = self.plan.leap(
-                (self.tau.epsilon, self.tau.relaxation),
-                &self.a,
-                &self.critical,
-                &self.slots,
-                scratch,
-            );
+            let bounds = (self.tau.epsilon, self.tau.relaxation);
+            let tau1 = (self.plan).leap(bounds, &self.a, &self.critical, &self.slots);
             if tau1 < LEAP_MIN / a0 {
                 self.exact(EXACT_STEPS)?;
             } else {
@@ -187,7 +177,7 @@ impl<'s, 'o> Run<'s, 'o> {
                 0.0
             };
             if k > 0.0 {
-                model.fire(j, k, &mut self.trial);
+                self.plan.fire(j, k, &mut self.trial);
                 n += k as u64;
             }
         }
@@ -231,7 +221,7 @@ impl<'s, 'o> Run<'s, 'o> {
             let Some(j) = select(&self.a, u, |_| true) else {
                 return self.jump(t_next);
             };
-            model.fire(j, 1.0, &mut self.slots);
+            self.plan.fire(j, 1.0, &mut self.slots);
             self.fired += 1;
             if self.line.has_events() || self.plan.dynamic() {
                 self.jump(t_next)?;

@@ -24,6 +24,10 @@ pub(super) struct Plan {
     consumed: Vec<Vec<(usize, f64)>>,
     /// Per species: (order n, molecules m) of each reaction it takes part in.
     orders: Vec<Vec<(f64, f64)>>,
+    /// Per species: how its gᵢ follows from `orders`.
+    order: Vec<Order>,
+    /// Per species: scratch for [`Plan::leap`].
+    drift: Vec<Drift>,
     /// Amount slot of each species.
     amount: Vec<usize>,
     /// Whether stoichiometries or conversion factors are read from slots
@@ -42,6 +46,8 @@ impl Plan {
             nu: Vec::new(),
             consumed: Vec::new(),
             orders: vec![Vec::new(); n],
+            order: vec![Order::None; n],
+            drift: vec![Drift::default(); n],
             amount,
             dynamic: false,
         };
@@ -57,6 +63,15 @@ impl Plan {
     /// Amount slot of species `i`.
     pub fn amount(&self, i: usize) -> usize {
         self.amount[i]
+    }
+
+    /// Fires reaction `j` `k` times into `slots` by its net changes (a
+    /// catalyst's take and give cancel, with no rounding in between).
+    #[inline]
+    pub fn fire(&self, j: usize, k: f64, slots: &mut [f64]) {
+        for &(i, v) in &self.nu[j] {
+            slots[self.amount[i]] += v * k;
+        }
     }
 
     /// Recomputes net changes and orders from the slots' stoichiometries.
@@ -81,6 +96,16 @@ impl Plan {
             self.nu.push(nu.collect());
             let consumed = net.iter().filter(|e| e.1 < 0.0).map(|e| (e.0, -e.1));
             self.consumed.push(consumed.collect());
+        }
+        for (order, orders) in self.order.iter_mut().zip(&self.orders) {
+            *order = if orders.is_empty() {
+                Order::None
+            } else if orders.iter().all(|&(_, m)| m == 1.0) {
+                // highest_order(n, 1, x) is n, whatever x.
+                Order::Fixed(orders.iter().map(|&(n, _)| n).fold(0.0, f64::max))
+            } else {
+                Order::Counted
+            };
         }
     }
 
@@ -130,63 +155,78 @@ impl Plan {
 
     /// τ′ (eq. 33) over the reactions with `a[j] > 0` not marked critical,
     /// and at most `relax` over the fastest relaxation rate of a species'
-    /// consumption; `mu` and `var` are scratch of one value per species.
+    /// consumption.
+    ///
+    /// Relaxation: τ·kᵢ ≤ `relax`, kᵢ = Σⱼ m²·aⱼ/xᵢ the rate at which
+    /// species i's consumption answers its own count (m molecules per
+    /// firing; exact for mass action). Near equilibrium the drift μ
+    /// vanishes and only the variance bounds τ, which for large counts
+    /// allows leaps longer than the relaxation time: the explicit update
+    /// then overshoots, inflating SDs and biasing means.
     pub fn leap(
-        &self,
+        &mut self,
         (eps, relax): (f64, f64),
         a: &[f64],
         critical: &[bool],
         slots: &[f64],
-        (mu, var): (&mut [f64], &mut [f64]),
     ) -> f64 {
-        mu.fill(0.0);
-        var.fill(0.0);
+        let drift = &mut self.drift;
+        drift.fill(Drift::default());
         for (j, nu) in self.nu.iter().enumerate() {
-            if a[j] > 0.0 && !critical[j] {
+            let aj = a[j];
+            if aj > 0.0 && !critical[j] {
                 for &(i, v) in nu {
-                    mu[i] += v * a[j];
-                    var[i] += v * v * a[j];
-                }
-            }
-        }
-        let mut tau = f64::INFINITY;
-        for (i, orders) in self.orders.iter().enumerate() {
-            if orders.is_empty() || (mu[i] == 0.0 && var[i] == 0.0) {
-                continue;
-            }
-            let x = slots[self.amount[i]];
-            let g = orders
-                .iter()
-                .map(|&(n, m)| highest_order(n, m, x))
-                .fold(0.0, f64::max);
-            let bound = (eps * x / g).max(1.0);
-            tau = tau.min(bound / mu[i].abs()).min(bound * bound / var[i]);
-        }
-        // Relaxation: τ·kᵢ ≤ `relax`, kᵢ = Σⱼ m²·aⱼ/xᵢ the rate at which
-        // species i's consumption answers its own count (m molecules per
-        // firing; exact for mass action). Near equilibrium the drift μ
-        // vanishes and only the variance bounds τ, which for large counts
-        // allows leaps longer than the relaxation time: the explicit update
-        // then overshoots, inflating SDs and biasing means.
-        let loss = mu;
-        loss.fill(0.0);
-        for (j, consumed) in self.consumed.iter().enumerate() {
-            if a[j] > 0.0 && !critical[j] {
-                for &(i, m) in consumed {
-                    let x = slots[self.amount[i]];
-                    if x > 0.0 {
-                        loss[i] += m * m * a[j] / x;
+                    let d = &mut drift[i];
+                    d.mu += v * aj;
+                    let square = v * v * aj;
+                    d.var += square;
+                    if v < 0.0 {
+                        d.loss += square;
                     }
                 }
             }
         }
-        for &k in loss.iter() {
-            if k > 0.0 {
-                tau = tau.min(relax / k);
+        let mut tau = f64::INFINITY;
+        for (i, d) in drift.iter().enumerate() {
+            if d.mu == 0.0 && d.var == 0.0 {
+                continue;
             }
+            let x = slots[self.amount[i]];
+            if d.loss > 0.0 && x > 0.0 {
+                tau = tau.min(relax * x / d.loss);
+            }
+            let g = match self.order[i] {
+                Order::None => continue,
+                Order::Fixed(g) => g,
+                Order::Counted => (self.orders[i].iter())
+                    .map(|&(n, m)| highest_order(n, m, x))
+                    .fold(0.0, f64::max),
+            };
+            let bound = (eps * x / g).max(1.0);
+            tau = tau.min(bound / d.mu.abs()).min(bound * bound / d.var);
         }
         tau
     }
+}
+
+/// The expected change per unit time of one species over the leaping
+/// reactions: mean μ, variance σ², and Σ m²·aⱼ over those consuming it.
+#[derive(Debug, Clone, Copy, Default)]
+struct Drift {
+    mu: f64,
+    var: f64,
+    loss: f64,
+}
+
+/// gᵢ of one species, the highest order of the reactions it takes part in.
+#[derive(Debug, Clone, Copy)]
+enum Order {
+    /// It takes part in none.
+    None,
+    /// Every reaction needs one molecule of it: g is the highest order.
+    Fixed(f64),
+    /// Some reaction needs several: g depends on the count.
+    Counted,
 }
 
 /// gᵢ for one reaction of order `n` needing `m` molecules of a species at count `x`.
@@ -245,20 +285,13 @@ mod tests {
         let model = Discrete::new(&dimerisation())?;
         let mut stack = Vec::new();
         let mut slots = model.system.initial_slots(0.0, &[], &mut stack);
-        let plan = Plan::new(&model, &slots);
+        let mut plan = Plan::new(&model, &slots);
         let a = [model.propensity(0, &mut slots, &mut stack)?];
         assert!((a[0] - 5.05).abs() < 1e-12);
         assert!(!plan.critical(0, a[0], 10.0, &slots));
         assert!(plan.critical(0, a[0], 60.0, &slots));
-        let (mut mu, mut var) = ([0.0; 2], [0.0; 2]);
         let eps = 0.03;
-        let tau = plan.leap(
-            (eps, f64::INFINITY),
-            &a,
-            &[false],
-            &slots,
-            (&mut mu, &mut var),
-        );
+        let tau = plan.leap((eps, f64::INFINITY), &a, &[false], &slots);
         // X: μ = −2a, σ² = 4a, g = 2 + 1/(x − 1); D is no reactant.
         let bound = eps * 101.0 / (2.0 + 1.0 / 100.0);
         let want = (bound / (2.0 * a[0])).min(bound * bound / (4.0 * a[0]));

@@ -87,7 +87,7 @@ impl Run<'_, '_> {
         self.trial.copy_from_slice(&self.slots);
         for (j, &a) in self.a.iter().enumerate() {
             if !self.critical[j] && a > 0.0 {
-                model.fire(j, 0.5 * a * dt, &mut self.trial);
+                self.plan.fire(j, 0.5 * a * dt, &mut self.trial);
             }
         }
         for &i in &model.changed {
