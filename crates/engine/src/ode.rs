@@ -9,6 +9,8 @@
 
 pub(crate) mod events;
 mod segment;
+#[cfg(feature = "faer")]
+mod sparse_lu;
 
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;

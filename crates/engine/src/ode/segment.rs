@@ -4,7 +4,7 @@
 use std::cell::RefCell;
 
 #[cfg(feature = "faer")]
-use diffsol::{FaerSparseLU, FaerSparseMat};
+use diffsol::FaerSparseMat;
 use diffsol::{
     LinearSolver, Matrix, NalgebraLU, NalgebraMat, OdeBuilder as DiffsolBuilder, OdeSolverMethod,
     OdeSolverState, OdeSolverStopReason, Vector,
@@ -59,12 +59,13 @@ impl Ode<'_> {
 
     /// Integrates from `t` until an event executes or `t_end`; returns the new time.
     ///
-    /// Sparse matrices (faer's sparse LU) where [`Ode::uses_sparse_lu`],
+    /// Sparse matrices (faer's sparse LU, solved by [`super::sparse_lu`]) where [`Ode::uses_sparse_lu`],
     /// else dense ones (nalgebra).
     pub(super) fn segment(&self, run: &mut Run, t: f64, t_end: f64) -> Result<f64> {
         #[cfg(feature = "faer")]
         if self.uses_sparse_lu() {
-            return self.segment_with::<FaerSparseMat<f64>, FaerSparseLU<f64>>(run, t, t_end);
+            return self
+                .segment_with::<FaerSparseMat<f64>, super::sparse_lu::SparseLu>(run, t, t_end);
         }
         self.segment_with::<NalgebraMat<f64>, NalgebraLU<f64>>(run, t, t_end)
     }
