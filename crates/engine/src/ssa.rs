@@ -359,5 +359,23 @@ mod tests {
             err.to_string(),
             "species 'X' has an initial count of -3: expected a non-negative whole number for discrete simulation"
         );
+        // A conversion factor of 0.5 would make X fractional at the first
+        // firing; one of 2 keeps it whole.
+        for (factor, whole) in [(0.5, false), (2.0, true)] {
+            let mut net = birth_death(0.0, 1.0);
+            net.add_parameter("cf", factor);
+            net.species[0].conversion_factor = Some("cf".into());
+            let ssa = Ssa::builder(&net).build().expect("compiles");
+            let result = ssa.trajectory(&mut stream(Seed::new(1), 0), &[0.0, 1.0], &[x], &mut out);
+            match result {
+                Ok(_) => assert!(whole, "factor {factor}"),
+                Err(err) => assert!(
+                    !whole
+                        && matches!(err, EngineError::Stoichiometry { ref species, value, .. }
+                            if species == "X" && value == 0.5),
+                    "factor {factor}: {err}"
+                ),
+            }
+        }
     }
 }

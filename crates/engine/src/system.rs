@@ -21,7 +21,7 @@ use crate::vm::{Instr, Program};
 pub(crate) use events::CompiledEvent;
 use layout::{Kind, Layout, TIME};
 use order::{loads, topological, Node};
-pub(crate) use stochastic::{check_stoich, dependency_graph, net_changes, StochReaction, Stoich};
+pub(crate) use stochastic::{dependency_graph, net_changes, StochReaction, Stoich};
 
 /// A network compiled for simulation.
 #[derive(Debug, Clone)]

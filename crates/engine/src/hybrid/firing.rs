@@ -10,8 +10,7 @@ use super::{Firing, Hybrid};
 use crate::error::{EngineError, Result};
 use crate::ode::events::Events;
 use crate::ode::{Jumps, Step};
-use crate::system::check_stoich;
-use crate::system::{Stoich, System};
+use crate::system::System;
 
 /// A draw from Exp(1).
 fn exp1(rng: &mut ChaCha8Rng) -> f64 {
@@ -77,18 +76,8 @@ impl<'h, 'r> Firings<'h, 'r> {
     fn check_changes(&self, slots: &[f64]) -> Result<()> {
         let hybrid = self.hybrid;
         for j in &hybrid.jumps {
-            for c in j.reaction.changes.iter() {
-                if !hybrid.is_discrete[c.species] {
-                    continue;
-                }
-                let nu = match c.stoich {
-                    Stoich::Const(v) => v,
-                    Stoich::Slot(s) => slots[s as usize],
-                };
-                let f = c.factor.map_or(1.0, |s| slots[s as usize]);
-                let species = hybrid.system.species_id(c.species);
-                check_stoich(&j.reaction.id, &species, nu * f)?;
-            }
+            let discrete = |i: usize| hybrid.is_discrete[i];
+            j.reaction.check_whole(&hybrid.system, slots, discrete)?;
         }
         Ok(())
     }

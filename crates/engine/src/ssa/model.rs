@@ -4,7 +4,7 @@
 use super::law::{law, Law};
 use crate::error::{EngineError, Result};
 use crate::network::Network;
-use crate::system::{check_stoich, dependency_graph, net_changes, StochReaction, Stoich, System};
+use crate::system::{dependency_graph, net_changes, StochReaction, System};
 
 /// A compiled network with what stochastic methods need.
 #[derive(Debug, Clone)]
@@ -82,11 +82,7 @@ impl Discrete {
             self.system.round_count(i, slots)?;
         }
         for r in &self.reactions {
-            for c in &r.changes {
-                if let Stoich::Slot(s) = c.stoich {
-                    check_stoich(&r.id, &self.species[c.species], slots[s as usize])?;
-                }
-            }
+            r.check_whole(&self.system, slots, |_| true)?;
         }
         Ok(())
     }
@@ -128,6 +124,7 @@ impl Discrete {
 mod tests {
     use super::*;
     use crate::expr::Expr;
+    use crate::system::Stoich;
 
     /// A + B -> C at 1.7·k·A·B (a product) and C -> 0 at C/(1 + C) (not one,
     /// a closure).

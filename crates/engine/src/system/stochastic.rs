@@ -99,6 +99,30 @@ impl StochReaction {
         }
         Ok(())
     }
+
+    /// Checks that one firing changes every counted species (by index) by
+    /// a whole number at the slots' values: stoichiometries held in slots,
+    /// times conversion factors.
+    ///
+    /// # Errors
+    ///
+    /// [`EngineError::Stoichiometry`], naming the reaction and species.
+    pub fn check_whole(
+        &self,
+        system: &System,
+        slots: &[f64],
+        counted: impl Fn(usize) -> bool,
+    ) -> Result<()> {
+        for c in self.changes.iter().filter(|c| counted(c.species)) {
+            let nu = match c.stoich {
+                Stoich::Const(v) => v,
+                Stoich::Slot(s) => slots[s as usize],
+            };
+            let f = c.factor.map_or(1.0, |s| slots[s as usize]);
+            check_stoich(&self.id, &system.species_id(c.species), nu * f)?;
+        }
+        Ok(())
+    }
 }
 
 /// Checks that a discrete species' stoichiometry is a whole number.
@@ -106,7 +130,7 @@ impl StochReaction {
 /// # Errors
 ///
 /// [`EngineError::Stoichiometry`], naming the reaction and species.
-pub(crate) fn check_stoich(reaction: &str, species: &str, v: f64) -> Result<()> {
+fn check_stoich(reaction: &str, species: &str, v: f64) -> Result<()> {
     if v.is_finite() && v.fract() == 0.0 {
         Ok(())
     } else {
