@@ -96,6 +96,7 @@ const X_TOL: f64 = 1e-14;
 /// `base = P(lo)` and `gained = scale · (P(hi) − base) ≥ target` (`p` is
 /// the derivative of `P`): Newton's method kept inside a shrinking bracket,
 /// from the linear guess.
+#[inline]
 pub(super) fn solve(
     c: &Coefs,
     a: &Powers,

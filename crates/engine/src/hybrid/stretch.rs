@@ -161,6 +161,7 @@ impl Sampler {
     /// After jump `k` fired, makes the same change at every point of the
     /// stretch and refits the propensities that read what it changed (one
     /// evaluation for a propensity that does not vary along the step).
+    #[inline]
     pub fn refit(&mut self, hybrid: &Hybrid, s: &mut Stretch, k: usize) -> Result<()> {
         for slots in &mut s.slots[..s.points] {
             hybrid.jumps[k].reaction.fire(1.0, slots);
