@@ -341,6 +341,37 @@ mod tests {
         poisson_at(&net, 6.0, 18.0, 2000)
     }
 
+    /// Conversion factors are checked on each firing's net change of a
+    /// species: a catalyst's take and give cancel.
+    #[test]
+    fn conversion_factors_need_whole_net_changes() -> Result<()> {
+        let run = |reactants: &[(&str, f64)], products: &[(&str, f64)], factor: f64| {
+            let mut net = Network::well_mixed(&[("X", 4.0), ("Y", 10.0)]);
+            let rate = Expr::apply(Op::Times, vec![Expr::Num(0.1), Expr::sym("Y")]);
+            net.add_reaction("r", reactants, products, rate);
+            net.add_parameter("cf", factor);
+            net.species[0].conversion_factor = Some("cf".into());
+            let ssa = Ssa::builder(&net).build().expect("compiles");
+            let x = ssa.system().observable("X", true).expect("species");
+            let mut out = [0.0; 2];
+            ssa.trajectory(&mut stream(Seed::new(1), 0), &[0.0, 5.0], &[x], &mut out)
+                .map(|_| out[1])
+        };
+        // X + Y → X: X's −0.5 and +0.5 cancel; X stays at 4.
+        assert_eq!(run(&[("X", 1.0), ("Y", 1.0)], &[("X", 1.0)], 0.5)?, 4.0);
+        // X + Y → 3X: −0.5 + 1.5, one more X per firing.
+        assert!(run(&[("X", 1.0), ("Y", 1.0)], &[("X", 3.0)], 0.5)? > 4.0);
+        // 100 × 0.07 is 7 only to rounding.
+        assert!(run(&[("Y", 1.0)], &[("X", 100.0)], 0.07).is_ok());
+        let err = run(&[("X", 1.0), ("Y", 1.0)], &[("X", 2.0)], 0.5).unwrap_err();
+        assert!(
+            matches!(err, EngineError::Stoichiometry { ref reaction, ref species, value }
+                if reaction == "r" && species == "X" && value == 0.5),
+            "{err}"
+        );
+        Ok(())
+    }
+
     #[test]
     fn bad_input_names_the_species_or_reaction() {
         let err = Ssa::builder(&birth_death(0.0, 1.5)).build().unwrap_err();

@@ -51,6 +51,7 @@ impl Basis {
     }
 
     /// The interpolant through `values` at the points.
+    #[inline]
     pub fn fit(&self, values: &[f64; NODES]) -> Coefs {
         self.fit
             .map(|row| row.iter().zip(values).map(|(w, v)| w * v).sum())

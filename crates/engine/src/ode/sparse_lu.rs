@@ -36,7 +36,7 @@ pub(crate) struct SparseLu {
 /// The matrix, its column order and its latest factorization.
 struct Factors {
     a: FaerSparseMat<f64>,
-    /// Fill-reducing column order (faer's COLAMD, postordered): forward, inverse.
+    /// Fill-reducing column order (faer's COLAMD): forward, inverse.
     col: (Vec<usize>, Vec<usize>),
     /// Pivoting row order of the latest factorization: forward, inverse.
     row: (Vec<usize>, Vec<usize>),

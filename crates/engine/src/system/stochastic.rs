@@ -101,8 +101,10 @@ impl StochReaction {
     }
 
     /// Checks that one firing changes every counted species (by index) by
-    /// a whole number at the slots' values: stoichiometries held in slots,
-    /// times conversion factors.
+    /// a whole number at the slots' values, its changes summed (a catalyst
+    /// with a conversion factor changes by 0): stoichiometries held in
+    /// slots, times conversion factors, whole within 1e-9 (relative), as
+    /// counts are (`100 × 0.07` is 7.000000000000001).
     ///
     /// # Errors
     ///
@@ -113,13 +115,29 @@ impl StochReaction {
         slots: &[f64],
         counted: impl Fn(usize) -> bool,
     ) -> Result<()> {
+        let mut net: Vec<(usize, f64)> = Vec::new();
         for c in self.changes.iter().filter(|c| counted(c.species)) {
             let nu = match c.stoich {
                 Stoich::Const(v) => v,
                 Stoich::Slot(s) => slots[s as usize],
             };
             let f = c.factor.map_or(1.0, |s| slots[s as usize]);
-            check_stoich(&self.id, &system.species_id(c.species), nu * f)?;
+            match net.iter_mut().find(|e| e.0 == c.species) {
+                Some(e) => e.1 += c.sign * nu * f,
+                None => net.push((c.species, c.sign * nu * f)),
+            }
+        }
+        for (i, v) in net {
+            let whole = v.round();
+            // False for NaN and infinities too.
+            let close = (v - whole).abs() <= 1e-9 * whole.abs().max(1.0);
+            if !close {
+                return Err(EngineError::Stoichiometry {
+                    reaction: self.id.clone(),
+                    species: system.species_id(i),
+                    value: v.abs(),
+                });
+            }
         }
         Ok(())
     }
