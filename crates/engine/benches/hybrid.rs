@@ -1,8 +1,10 @@
 //! One trajectory of the branching metastasis model (`crates/cli/data/
 //! metastasis_branching.xml`, built here in code with the same reactions and
 //! constants), day 0 to 60, 61 output points: the hybrid method (default
-//! partition: T continuous, C and M discrete) against exact SSA (every cell
-//! counted), by the direct method and by the next reaction method. Trajectory `i` of each sample uses stream `i` of seed 1.
+//! partition: T continuous, C and M discrete) and tau-leaping (default:
+//! midpoint update, ε = 0.03) against exact SSA (every cell counted), by
+//! the direct method and by the next reaction method. Trajectory `i` of
+//! each sample uses stream `i` of seed 1.
 //!
 //! `cargo bench -p senmet-engine --bench hybrid`.
 
@@ -14,7 +16,7 @@ use senmet_core::Seed;
 use senmet_engine::stochastic::{stream, Trajectory};
 use senmet_engine::{
     Compartment, Expr, Hybrid, InitialQuantity, Network, Op, Parameter, Reaction, Species,
-    SpeciesReference, Ssa, SsaMethod,
+    SpeciesReference, Ssa, SsaMethod, Tau,
 };
 
 fn refs(list: &[(&str, f64)]) -> Vec<SpeciesReference> {
@@ -154,12 +156,14 @@ fn main() {
         .method(SsaMethod::NextReaction)
         .build()
         .expect("the model compiles");
+    let tau = Tau::builder(&net).build().expect("the model compiles");
     let mut c = Criterion::default()
         .sample_size(10)
         .warm_up_time(Duration::from_millis(500))
         .measurement_time(Duration::from_secs(5))
         .configure_from_args();
     one_run(&mut c, "hybrid", &hybrid);
+    one_run(&mut c, "tau", &tau);
     one_run(&mut c, "ssa", &ssa);
     one_run(&mut c, "ssa-next-reaction", &nrm);
     c.final_summary();
