@@ -104,6 +104,15 @@ impl Discrete {
         }
     }
 
+    /// Whether every propensity is computed from the slots it reads
+    /// directly (no law runs its program): evaluating one then writes only
+    /// the reaction's own rate slot, and reads only species amounts,
+    /// constants and time (a law reading a rule or a species' concentration
+    /// computes it first, so runs its program).
+    pub fn direct_laws(&self) -> bool {
+        self.laws.iter().all(|l| !matches!(l, Law::Program))
+    }
+
     #[cold]
     fn bad_propensity(&self, j: usize, time: f64, value: f64) -> EngineError {
         EngineError::Propensity {

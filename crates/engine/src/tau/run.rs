@@ -29,6 +29,10 @@ pub(super) struct Run<'s, 'o> {
     slots: Vec<f64>,
     /// The state a leap would reach, before it is accepted.
     trial: Vec<f64>,
+    /// The slots in which `trial` may differ from `slots` when it is reset
+    /// (time, the amounts of changed species), if only those need copying;
+    /// `None`: all of them.
+    moving: Option<Vec<usize>>,
     stack: Vec<f64>,
     /// Propensities at the current state.
     a: Vec<f64>,
@@ -62,11 +66,21 @@ impl<'s, 'o> Run<'s, 'o> {
         let mut slots = model.system.initial_slots(tau.t0, &[], &mut stack);
         model.check_start(&mut slots)?;
         let m = model.reactions.len();
+        let plan = Plan::new(model, &slots);
+        // Without events (which may set any slot), stoichiometries read
+        // from slots, or laws that compute rules, trial and slots differ
+        // only where leaps and time move them (and in rate slots, which
+        // every propensity writes before anything reads them).
+        let moving = (!line.has_events() && !plan.dynamic() && model.direct_laws()).then(|| {
+            let amounts = model.changed.iter().map(|&i| plan.amount(i));
+            std::iter::once(0).chain(amounts).collect()
+        });
         Ok(Run {
             tau,
             rng,
             line,
-            plan: Plan::new(model, &slots),
+            plan,
+            moving,
             trial: slots.clone(),
             slots,
             stack,
@@ -155,7 +169,7 @@ impl<'s, 'o> Run<'s, 'o> {
     fn try_leap(&mut self, dt: f64, critical: Option<usize>) -> Result<Option<u64>> {
         self.rates(dt);
         let model = &self.tau.model;
-        self.trial.copy_from_slice(&self.slots);
+        self.reset_trial();
         let mut n = 0;
         for (j, &a) in self.rate.iter().enumerate() {
             let lambda = a * dt;
@@ -266,6 +280,14 @@ impl<'s, 'o> Run<'s, 'o> {
             *a = model.propensity(j, &mut self.slots, &mut self.stack)?;
         }
         Ok(())
+    }
+
+    /// Makes `trial` a copy of `slots` again.
+    fn reset_trial(&mut self) {
+        match &self.moving {
+            Some(moving) => moving.iter().for_each(|&s| self.trial[s] = self.slots[s]),
+            None => self.trial.copy_from_slice(&self.slots),
+        }
     }
 
     /// Writes the output rows up to `t` (the state in `slots` holds there).

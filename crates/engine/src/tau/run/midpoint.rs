@@ -84,7 +84,7 @@ impl Run<'_, '_> {
     /// through `count`, at time t + dt/2.
     fn move_trial(&mut self, dt: f64, count: impl Fn(f64) -> f64) {
         let model = &self.tau.model;
-        self.trial.copy_from_slice(&self.slots);
+        self.reset_trial();
         for (j, &a) in self.a.iter().enumerate() {
             if !self.critical[j] && a > 0.0 {
                 self.plan.fire(j, 0.5 * a * dt, &mut self.trial);
