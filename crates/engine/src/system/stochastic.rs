@@ -38,6 +38,25 @@ pub(crate) struct Change {
     pub factor: Option<u32>,
 }
 
+impl Change {
+    /// The stoichiometry at the slots' values.
+    #[inline]
+    pub fn stoich_at(&self, slots: &[f64]) -> f64 {
+        match self.stoich {
+            Stoich::Const(v) => v,
+            Stoich::Slot(s) => slots[s as usize],
+        }
+    }
+
+    /// The change of the species' amount per firing at the slots' values:
+    /// signed stoichiometry times conversion factor.
+    #[inline]
+    pub fn per_firing(&self, slots: &[f64]) -> f64 {
+        let f = self.factor.map_or(1.0, |s| slots[s as usize]);
+        self.sign * self.stoich_at(slots) * f
+    }
+}
+
 /// A reaction as stochastic methods see it.
 #[derive(Debug, Clone)]
 pub(crate) struct StochReaction {
@@ -58,12 +77,7 @@ impl StochReaction {
     #[inline]
     pub fn fire(&self, k: f64, slots: &mut [f64]) {
         for c in &self.changes {
-            let nu = match c.stoich {
-                Stoich::Const(v) => v,
-                Stoich::Slot(s) => slots[s as usize],
-            };
-            let f = c.factor.map_or(1.0, |s| slots[s as usize]);
-            slots[c.amount as usize] += c.sign * nu * f * k;
+            slots[c.amount as usize] += c.per_firing(slots) * k;
         }
     }
 
@@ -117,14 +131,10 @@ impl StochReaction {
     ) -> Result<()> {
         let mut net: Vec<(usize, f64)> = Vec::new();
         for c in self.changes.iter().filter(|c| counted(c.species)) {
-            let nu = match c.stoich {
-                Stoich::Const(v) => v,
-                Stoich::Slot(s) => slots[s as usize],
-            };
-            let f = c.factor.map_or(1.0, |s| slots[s as usize]);
+            let v = c.per_firing(slots);
             match net.iter_mut().find(|e| e.0 == c.species) {
-                Some(e) => e.1 += c.sign * nu * f,
-                None => net.push((c.species, c.sign * nu * f)),
+                Some(e) => e.1 += v,
+                None => net.push((c.species, v)),
             }
         }
         for (i, v) in net {

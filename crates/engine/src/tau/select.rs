@@ -115,18 +115,18 @@ impl Plan {
     fn participants(&self, r: &StochReaction, slots: &[f64]) -> Vec<(usize, f64, f64)> {
         let mut net: Vec<(usize, f64, f64)> = Vec::new();
         for c in &r.changes {
-            let nu = match c.stoich {
-                Stoich::Const(v) => v,
-                Stoich::Slot(s) => slots[s as usize],
+            let change = c.per_firing(slots);
+            let reactant = if c.sign < 0.0 {
+                c.stoich_at(slots)
+            } else {
+                0.0
             };
-            let f = c.factor.map_or(1.0, |s| slots[s as usize]);
-            let reactant = if c.sign < 0.0 { nu } else { 0.0 };
             match net.iter_mut().find(|e| e.0 == c.species) {
                 Some(e) => {
-                    e.1 += c.sign * nu * f;
+                    e.1 += change;
                     e.2 += reactant;
                 }
-                None => net.push((c.species, c.sign * nu * f, reactant)),
+                None => net.push((c.species, change, reactant)),
             }
         }
         for (i, &a) in self.amount.iter().enumerate() {
