@@ -49,6 +49,37 @@ fn hybrid_keeps_the_continuous_part_deterministic() {
 }
 
 #[test]
+fn langevin_noise_gives_the_tumour_its_spread() {
+    let dir = Dir::new();
+    let noisy = simulate(&dir, &["--method", "hybrid", "--noise", "langevin"]);
+    assert_eq!(noisy.len(), 4);
+    // T (1000 cells, continuous) now varies between runs, about as the exact
+    // SSA's (a birth-and-death process: SD of a few hundred by day 15).
+    let sd = cell(&noisy[3], "T-sd");
+    assert!(sd > 10.0, "T's SD {sd}");
+    assert_eq!(
+        noisy,
+        simulate(&dir, &["--method", "hybrid", "--noise", "langevin"])
+    );
+    let rows = simulate(
+        &dir,
+        &[
+            "--method",
+            "hybrid",
+            "--noise",
+            "langevin",
+            "--trajectories",
+        ],
+    );
+    // C and M start below the threshold: counts.
+    for r in &rows {
+        for col in ["C", "M"] {
+            assert_eq!(cell(r, col).fract(), 0.0, "{col} is a count");
+        }
+    }
+}
+
+#[test]
 fn hybrid_trajectories_count_discrete_species() {
     let dir = Dir::new();
     let rows = simulate(

@@ -39,9 +39,9 @@
 //! species are never discrete (reactions do not change them). `rateOf` of a
 //! discrete species is 0 (it is constant between firings).
 //!
-//! The approximation: the continuous part is deterministic — its intrinsic
-//! noise is neglected, which is accurate when its copy numbers are large
-//! (relative fluctuations ~ 1/√n). With no stochastic reaction the method is
+//! The approximation ([`Noise::Deterministic`], the default): the continuous
+//! part is deterministic — its intrinsic noise is neglected, which is
+//! accurate when its copy numbers are large (relative fluctuations ~ 1/√n). With no stochastic reaction the method is
 //! the ODE solution; with every species discrete it is an exact SSA (with
 //! time-dependent propensities integrated to the tolerance). When nothing
 //! at all changes between firings (every reaction that changes a species is
@@ -49,6 +49,23 @@
 //! ([`Trajectory`]) run on the exact [`Ssa`] instead, which is the same law
 //! at three to five times the speed; [`Hybrid::run`], which lists the
 //! firings, always uses the hybrid machinery.
+//!
+//! **Langevin noise** ([`Noise::Langevin`]): the continuous species follow
+//! the chemical Langevin equation instead, so that their fluctuations are
+//! kept. The whole network is then leapt as by [`Tau`] (step selection of
+//! Cao, Gillespie & Petzold 2006, ε = [`HybridBuilder::epsilon`], midpoint
+//! update): a reaction that changes only continuous species, each at least
+//! the threshold, and is expected to fire at least 10 times in the leap
+//! fires a Normal(λ, λ) number of times λ = aτ, not rounded (the
+//! Euler–Maruyama step of the Langevin equation; a test of the form of
+//! Salis & Kaznessis's for "fast" reactions); the others fire Poisson
+//! numbers of times, and those that could exhaust a reactant (the rare
+//! ones) exactly, one at a time, with hazards that follow the leap. With
+//! no continuous species this is plain tau-leaping. Continuous species take
+//! fractional amounts above the threshold, only while Gaussian firings move
+//! them, and are otherwise rounded, without bias, to whole counts (also
+//! when an event sets a fractional amount). Rate rules are not supported
+//! there.
 //!
 //! References: E. L. Haseltine and J. B. Rawlings, J. Chem. Phys. 117, 6959
 //! (2002); H. Salis and Y. Kaznessis, J. Chem. Phys. 122, 054103 (2005).
@@ -67,22 +84,40 @@ use crate::ode::Ode;
 use crate::ssa::Ssa;
 use crate::stochastic::Trajectory;
 use crate::system::{Observable, ParameterId, System};
+use crate::tau::Tau;
 use firing::Firings;
 use partition::{Jump, Partition};
 
+/// How the continuous species of a hybrid simulation move.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Noise {
+    /// By the reaction-rate equations, integrated by the stiff BDF solver:
+    /// no fluctuations (Haseltine & Rawlings 2002).
+    #[default]
+    Deterministic,
+    /// By the chemical Langevin equation, in tau-leaps with Gaussian
+    /// numbers of firings for fast reactions of continuous species (Gillespie
+    /// 2000): fluctuations kept, discrete species leapt (see the
+    /// [module docs](self)).
+    Langevin,
+}
+
 /// Settings of a hybrid simulation.
 ///
-/// Defaults: `threshold` 100 (amount), `rtol` 1e-6, `atol` 1e-12, `t0` 0,
-/// `max_steps` 10⁷ solver steps per trajectory; no species named discrete or
-/// continuous.
+/// Defaults: `threshold` 100 (amount), deterministic noise, `rtol` 1e-6,
+/// `atol` 1e-12, `epsilon` 0.03, `t0` 0, `max_steps` 10⁷ solver steps per
+/// trajectory; no species named discrete or continuous.
 #[derive(Debug, Clone)]
 pub struct HybridBuilder<'a> {
     net: &'a Network,
     discrete: Vec<String>,
     continuous: Vec<String>,
     threshold: f64,
+    noise: Noise,
     rtol: f64,
     atol: f64,
+    epsilon: f64,
     t0: f64,
     max_steps: usize,
 }
@@ -101,14 +136,29 @@ impl HybridBuilder<'_> {
     }
 
     /// Species not named otherwise are discrete when their initial amount is
-    /// below this.
+    /// below this. With Langevin noise it also bounds the Gaussian regime at
+    /// run time: a continuous species is a whole count below it.
     pub fn threshold(&mut self, amount: f64) -> &mut Self {
         self.threshold = amount;
         self
     }
 
+    /// How the continuous species move.
+    pub fn noise(&mut self, noise: Noise) -> &mut Self {
+        self.noise = noise;
+        self
+    }
+
+    /// With Langevin noise, the largest relative change of a propensity in
+    /// one leap, as [`TauBuilder::epsilon`](crate::TauBuilder::epsilon).
+    pub fn epsilon(&mut self, eps: f64) -> &mut Self {
+        self.epsilon = eps;
+        self
+    }
+
     /// Relative tolerance of the ODE solver and of the interpolated
-    /// propensities whose integral times the firings.
+    /// propensities whose integral times the firings (deterministic noise
+    /// only, as `atol` and `max_steps`).
     pub fn rtol(&mut self, rtol: f64) -> &mut Self {
         self.rtol = rtol;
         self
@@ -139,7 +189,10 @@ impl HybridBuilder<'_> {
     /// Compilation errors; ids in `discrete`/`continuous` that are not
     /// species ([`EngineError::UnknownSymbol`]); stoichiometries of discrete
     /// species that are not whole numbers ([`EngineError::Stoichiometry`]);
-    /// bad tolerances or threshold ([`EngineError::InvalidSetting`]).
+    /// bad tolerances or threshold ([`EngineError::InvalidSetting`]);
+    /// with Langevin noise, as [`TauBuilder::build`](crate::TauBuilder::build):
+    /// ε outside (0, 1], rate rules, and stoichiometries that are not whole
+    /// numbers or that rules set, of any species.
     pub fn build(&self) -> Result<Hybrid> {
         if self.threshold.is_nan() {
             return Err(EngineError::InvalidSetting {
@@ -155,15 +208,27 @@ impl HybridBuilder<'_> {
             self.threshold,
             self.t0,
         )?;
+        let langevin = match self.noise {
+            Noise::Deterministic => None,
+            Noise::Langevin => {
+                let tau = Tau::builder(self.net)
+                    .epsilon(self.epsilon)
+                    .t0(self.t0)
+                    .build()?;
+                let continuous = partition.is_discrete.iter().map(|&d| !d).collect();
+                Some(Box::new(tau.with_langevin(continuous, self.threshold)))
+            }
+        };
         // The same law, by the faster engine (it cannot route back here:
         // no propensity reads time and there are no rate rules).
-        let exact = if partition.exact {
+        let exact = if partition.exact && langevin.is_none() {
             Some(Box::new(Ssa::builder(self.net).t0(self.t0).build()?))
         } else {
             None
         };
         let hybrid = Hybrid {
             exact,
+            langevin,
             system: partition.system,
             jumps: partition.jumps,
             discrete: partition.discrete,
@@ -228,6 +293,8 @@ pub struct Hybrid {
     /// The exact SSA, when the partition leaves nothing continuous (see
     /// [`Trajectory`] below).
     exact: Option<Box<Ssa>>,
+    /// The leaps that simulate it with Langevin noise.
+    langevin: Option<Box<Tau>>,
     system: System,
     jumps: Vec<Jump>,
     /// Discrete species, by index.
@@ -248,8 +315,10 @@ impl Hybrid {
             discrete: Vec::new(),
             continuous: Vec::new(),
             threshold: 100.0,
+            noise: Noise::default(),
             rtol: 1e-6,
             atol: 1e-12,
+            epsilon: 0.03,
             t0: 0.0,
             max_steps: 10_000_000,
         }
@@ -274,7 +343,9 @@ impl Hybrid {
     /// Bad output times; discrete species starting negative or fractional
     /// ([`EngineError::Count`]) or driven below zero
     /// ([`EngineError::NegativeCount`]); negative or NaN propensities
-    /// ([`EngineError::Propensity`]); solver failures; event loops.
+    /// ([`EngineError::Propensity`]); solver failures; event loops;
+    /// [`EngineError::InvalidSetting`] with Langevin noise, whose leaps do
+    /// not list firings (run it as a [`Trajectory`]).
     pub fn run(
         &self,
         rng: &mut ChaCha8Rng,
@@ -282,6 +353,13 @@ impl Hybrid {
         observables: &[Observable],
         overrides: &[(ParameterId, f64)],
     ) -> Result<HybridRun> {
+        if self.langevin.is_some() {
+            return Err(EngineError::InvalidSetting {
+                name: "noise",
+                expected: "deterministic noise to list a hybrid run's firings",
+                found: "langevin".into(),
+            });
+        }
         let events_rng = ChaCha8Rng::seed_from_u64(rng.random());
         let mut firings = Firings::new(self, rng);
         let (rows, steps) = self.ode().build()?.simulate(
@@ -320,6 +398,11 @@ impl Trajectory for Hybrid {
         observables: &[Observable],
         out: &mut [f64],
     ) -> Result<u64> {
+        if let Some(tau) = &self.langevin {
+            // Observables of the partitioned system read the plain one
+            // alike (as for the exact SSA below).
+            return tau.trajectory(rng, times, observables, out);
+        }
         crate::stochastic::check_times(times, self.t0, observables.len(), out.len())?;
         if let Some(ssa) = &self.exact {
             // Observables name species by index and other symbols by slots

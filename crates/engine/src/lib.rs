@@ -43,7 +43,7 @@ mod vm;
 
 pub use ensemble::Ensemble;
 pub use error::EngineError;
-pub use hybrid::{Firing, Hybrid, HybridBuilder, HybridRun};
+pub use hybrid::{Firing, Hybrid, HybridBuilder, HybridRun, Noise};
 pub use ode::{Ode, OdeBuilder};
 pub use ssa::{Ssa, SsaBuilder, SsaMethod};
 pub use system::{Observable, ParameterId, System};

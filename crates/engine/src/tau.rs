@@ -146,6 +146,7 @@ impl TauBuilder<'_> {
             critical_firings: self.critical_firings,
             t0: self.t0,
             update: self.update,
+            langevin: None,
         })
     }
 }
@@ -184,9 +185,21 @@ pub struct Tau {
     critical_firings: u64,
     t0: f64,
     update: LeapUpdate,
+    /// Continuous species under the chemical Langevin equation (the hybrid
+    /// method's Langevin noise); `None`: every species is a count.
+    langevin: Option<run::Langevin>,
 }
 
 impl Tau {
+    /// The same leaps with the species flagged in `continuous` (by index)
+    /// following the chemical Langevin equation while at least `threshold`
+    /// (see `tau/run/langevin.rs`).
+    pub(crate) fn with_langevin(mut self, continuous: Vec<bool>, threshold: f64) -> Self {
+        let nc = self.critical_firings as f64;
+        self.langevin = Some(run::Langevin::new(&self.model, continuous, threshold, nc));
+        self
+    }
+
     /// Settings for simulating `net`, with the defaults of [`TauBuilder`].
     pub fn builder(net: &Network) -> TauBuilder<'_> {
         TauBuilder {

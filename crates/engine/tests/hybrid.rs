@@ -1,12 +1,15 @@
 //! The hybrid method against its two limits (the ODE solution with no
 //! stochastic reaction, exact SSA with everything discrete) and against exact
-//! SSA on a branching metastasis model; reproducibility.
+//! SSA on a branching metastasis model; with Langevin noise, against exact
+//! SSA and the Poisson and binomial laws; reproducibility.
 
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use senmet_core::Seed;
 use senmet_engine::stochastic::{stream, summarize, trajectories, Trajectory};
-use senmet_engine::{EngineError, Expr, Hybrid, InitialQuantity, Network, Ode, Op, Ssa};
+use senmet_engine::{
+    EngineError, Expr, Hybrid, InitialQuantity, Network, Noise, Ode, Op, Rule, Ssa,
+};
 
 /// `k` times the product of the named species.
 fn mass_action(k: f64, species: &[&str]) -> Expr {
@@ -158,13 +161,8 @@ fn metastasis_agrees_with_exact_ssa() -> Result<(), EngineError> {
     let hybrid = Hybrid::builder(&net).continuous(["C"]).build()?;
     assert_eq!(hybrid.stochastic_reactions(), ["seed", "M_growth"]);
     let ssa = Ssa::builder(&net).build()?;
-    let finals = |sim: &dyn Trajectory, runs: usize| -> Result<Vec<f64>, EngineError> {
-        let m = sim.system().observable("M", true).expect("species");
-        let rows = trajectories(sim, &[0.0, 30.0], &[m], runs, Seed::new(11), &|_| {})?;
-        Ok(rows.iter().map(|r| r[1]).collect())
-    };
-    let (mh, vh, se_mh, se_vh) = moments(&finals(&hybrid, 1000)?);
-    let (ms, vs, se_ms, se_vs) = moments(&finals(&ssa, 1000)?);
+    let (mh, vh, se_mh, se_vh) = moments(&finals(&hybrid, "M", 30.0, 1000)?);
+    let (ms, vs, se_ms, se_vs) = moments(&finals(&ssa, "M", 30.0, 1000)?);
     let z_mean = (mh - ms) / se_mh.hypot(se_ms);
     let z_var = (vh - vs) / se_vh.hypot(se_vs);
     assert!(ms > 1.0, "the seed and scale give metastases ({ms})");
@@ -176,6 +174,231 @@ fn metastasis_agrees_with_exact_ssa() -> Result<(), EngineError> {
         vs.sqrt()
     );
     Ok(())
+}
+
+/// Final amounts of each of `species` at `t_end` in `runs` trajectories of `sim`.
+fn finals_of<const N: usize>(
+    sim: &dyn Trajectory,
+    species: [&str; N],
+    t_end: f64,
+    runs: usize,
+) -> Result<[Vec<f64>; N], EngineError> {
+    let obs = species.map(|s| sim.system().observable(s, true).expect("species"));
+    let rows = trajectories(sim, &[0.0, t_end], &obs, runs, Seed::new(11), &|_| {})?;
+    Ok(std::array::from_fn(|k| {
+        rows.iter().map(|r| r[N + k]).collect()
+    }))
+}
+
+/// Final amounts of `species` at `t_end` in `runs` trajectories of `sim`.
+fn finals(
+    sim: &dyn Trajectory,
+    species: &str,
+    t_end: f64,
+    runs: usize,
+) -> Result<Vec<f64>, EngineError> {
+    let [x] = finals_of(sim, [species], t_end, runs)?;
+    Ok(x)
+}
+
+/// z-scores of the difference in mean and in variance of two samples.
+fn z_scores(a: &[f64], b: &[f64]) -> (f64, f64) {
+    let (ma, va, se_ma, se_va) = moments(a);
+    let (mb, vb, se_mb, se_vb) = moments(b);
+    (
+        (ma - mb) / se_ma.hypot(se_mb),
+        (va - vb) / se_va.hypot(se_vb),
+    )
+}
+
+/// The deterministic hybrid loses the tumour's fluctuations; with Langevin
+/// noise the tumour, the shed cells and the metastases all follow the exact
+/// SSA, means and variances.
+#[test]
+fn langevin_noise_keeps_the_fluctuations() -> Result<(), EngineError> {
+    let net = metastasis();
+    let langevin = Hybrid::builder(&net).noise(Noise::Langevin).build()?;
+    let deterministic = Hybrid::builder(&net).build()?;
+    let ssa = Ssa::builder(&net).build()?;
+    // The tumour while it grows (day 10; by day 30 it sits at K).
+    let exact_t = finals(&ssa, "T", 10.0, 1000)?;
+    assert!(moments(&exact_t).1 > 1e3, "the tumour fluctuates");
+    assert!(moments(&finals(&deterministic, "T", 10.0, 20)?).1 < 1e-9);
+    let noisy_t = finals(&langevin, "T", 10.0, 1000)?;
+    assert!(
+        noisy_t.iter().any(|t| t.fract() != 0.0),
+        "T is continuous above the threshold"
+    );
+    let (z_mean, z_var) = z_scores(&noisy_t, &exact_t);
+    assert!(
+        z_mean.abs() < 4.0 && z_var.abs() < 4.0,
+        "T: z {z_mean}, {z_var}"
+    );
+    let noisy = finals_of(&langevin, ["C", "M"], 30.0, 1000)?;
+    let exact = finals_of(&ssa, ["C", "M"], 30.0, 1000)?;
+    for ((species, noisy), exact) in ["C", "M"].iter().zip(&noisy).zip(&exact) {
+        assert!(
+            noisy.iter().all(|x| x.fract() == 0.0),
+            "{species} is discrete"
+        );
+        let (z_mean, z_var) = z_scores(noisy, exact);
+        assert!(
+            z_mean.abs() < 4.0 && z_var.abs() < 4.0,
+            "{species}: z {z_mean}, {z_var}"
+        );
+    }
+    Ok(())
+}
+
+/// The logistic tumour stops at K: where its growth slows below the
+/// Gaussian regime it is a whole count again (a fractional T in (K − 1, K)
+/// would fire past K), and a leap that fires it past K anyway is replaced
+/// by exact steps.
+#[test]
+fn langevin_tumour_stops_at_its_capacity() -> Result<(), EngineError> {
+    let net = metastasis();
+    let langevin = Hybrid::builder(&net).noise(Noise::Langevin).build()?;
+    let t = finals(&langevin, "T", 120.0, 200)?;
+    assert!(t.iter().all(|&t| t <= 1e4 && t.fract() == 0.0), "{t:?}");
+    assert!(t.iter().filter(|&&t| t == 1e4).count() > 150, "T reaches K");
+    Ok(())
+}
+
+/// The rounding of a continuous species below the threshold keeps its
+/// mean: 50.3 becomes 50 or 51, 51 with probability 0.3.
+#[test]
+fn langevin_rounds_without_bias() -> Result<(), EngineError> {
+    let mut net = Network::well_mixed(&[("X", 50.3)]);
+    net.add_reaction("idle", &[("X", 1.0)], &[], Expr::Num(0.0));
+    let langevin = Hybrid::builder(&net)
+        .continuous(["X"])
+        .noise(Noise::Langevin)
+        .build()?;
+    let x = finals(&langevin, "X", 1.0, 4000)?;
+    assert!(x.iter().all(|&v| v == 50.0 || v == 51.0));
+    let (mean, var, se_mean, _) = moments(&x);
+    assert!((mean - 50.3).abs() < 4.0 * se_mean, "mean {mean}");
+    assert!((var - 0.21).abs() < 0.02, "variance {var}");
+    Ok(())
+}
+
+/// Birth–death at a stationary mean of 10⁴: the Langevin leaps keep the
+/// Poisson law's mean and SD (10⁴ and 100).
+#[test]
+fn langevin_birth_death_keeps_the_poisson_law() -> Result<(), EngineError> {
+    let mut net = Network::well_mixed(&[("X", 1e4)]);
+    net.add_reaction("birth", &[], &[("X", 1.0)], Expr::Num(1000.0));
+    net.add_reaction("death", &[("X", 1.0)], &[], mass_action(0.1, &["X"]));
+    let langevin = Hybrid::builder(&net).noise(Noise::Langevin).build()?;
+    let x = finals(&langevin, "X", 50.0, 2000)?;
+    assert!(x.iter().any(|v| v.fract() != 0.0), "Gaussian leaps");
+    let (mean, var, se_mean, se_var) = moments(&x);
+    assert!((mean - 1e4).abs() < 4.0 * se_mean, "mean {mean}");
+    assert!((var - 1e4).abs() < 4.0 * se_var, "variance {var}");
+    Ok(())
+}
+
+/// A continuous species that decays below the threshold becomes a whole
+/// count again, without bias: X → 0 at rate X from 1000.5 (a fractional
+/// start is allowed for a continuous species) leaves a binomial number,
+/// mean 1000.5·e⁻³; by t = 10 nearly all are gone, never below zero, also
+/// with a threshold of 0.
+#[test]
+fn langevin_counts_are_whole_below_the_threshold() -> Result<(), EngineError> {
+    let mut net = Network::well_mixed(&[("X", 1000.5)]);
+    net.add_reaction("death", &[("X", 1.0)], &[], mass_action(1.0, &["X"]));
+    let langevin = Hybrid::builder(&net).noise(Noise::Langevin).build()?;
+    let x = finals(&langevin, "X", 3.0, 2000)?;
+    assert!(
+        x.iter().all(|&v| v >= 0.0 && v.fract() == 0.0),
+        "whole counts"
+    );
+    let p = (-3.0f64).exp();
+    let (mean, var, se_mean, se_var) = moments(&x);
+    assert!((mean - 1000.5 * p).abs() < 4.0 * se_mean, "mean {mean}");
+    assert!(
+        (var - 1000.5 * p * (1.0 - p)).abs() < 4.0 * se_var,
+        "variance {var}"
+    );
+    let gone = finals(&langevin, "X", 10.0, 200)?;
+    assert!(gone.iter().all(|&v| v >= 0.0 && v.fract() == 0.0));
+    // With no threshold, X is still a whole count where its death can turn
+    // critical (below 10 molecules): it dies out, never below zero.
+    let unbounded = Hybrid::builder(&net)
+        .noise(Noise::Langevin)
+        .threshold(0.0)
+        .build()?;
+    let gone = finals(&unbounded, "X", 20.0, 200)?;
+    assert!(
+        gone.iter().all(|&v| v >= 0.0 && v.fract() == 0.0),
+        "{gone:?}"
+    );
+    Ok(())
+}
+
+#[test]
+fn langevin_runs_the_same_whatever_the_threads() -> Result<(), EngineError> {
+    let net = metastasis();
+    let langevin = Hybrid::builder(&net).noise(Noise::Langevin).build()?;
+    let obs = ["T", "M"].map(|s| langevin.system().observable(s, true).expect("species"));
+    let ts = [0.0, 10.0, 30.0];
+    let pool = |n| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build()
+            .expect("thread pool")
+    };
+    let one = pool(1).install(|| summarize(&langevin, &ts, &obs, 100, Seed::new(5), &|_| {}))?;
+    let two = pool(2).install(|| summarize(&langevin, &ts, &obs, 100, Seed::new(5), &|_| {}))?;
+    assert_eq!(one, two);
+    Ok(())
+}
+
+#[test]
+fn langevin_bad_input_is_named() {
+    let net = birth_death();
+    let mut b = Hybrid::builder(&net);
+    b.noise(Noise::Langevin);
+    let err = b.clone().epsilon(0.0).build().unwrap_err();
+    assert!(matches!(
+        err,
+        EngineError::InvalidSetting {
+            name: "epsilon",
+            ..
+        }
+    ));
+    let langevin = b.build().expect("compiles");
+    let x = langevin.system().observable("X", true).expect("species");
+    let err = langevin
+        .run(&mut stream(Seed::new(1), 0), &[0.0, 1.0], &[x], &[])
+        .unwrap_err();
+    assert!(matches!(
+        err,
+        EngineError::InvalidSetting { name: "noise", .. }
+    ));
+    let mut ruled = Network::well_mixed(&[("X", 500.0), ("Y", 0.0)]);
+    ruled.add_reaction("death", &[("X", 1.0)], &[], mass_action(0.1, &["X"]));
+    ruled.rules.push(Rule::Rate {
+        variable: "Y".into(),
+        math: Expr::Num(1.0),
+    });
+    let err = Hybrid::builder(&ruled)
+        .noise(Noise::Langevin)
+        .build()
+        .unwrap_err();
+    assert!(matches!(err, EngineError::Unsupported { .. }), "{err}");
+    let mut negative = birth_death();
+    negative.species[0].initial = InitialQuantity::Amount(-500.0);
+    let langevin = Hybrid::builder(&negative)
+        .continuous(["X"])
+        .noise(Noise::Langevin)
+        .build()
+        .expect("compiles");
+    let mut out = [0.0; 2];
+    let err = langevin
+        .trajectory(&mut stream(Seed::new(1), 0), &[0.0, 1.0], &[x], &mut out)
+        .unwrap_err();
+    assert!(matches!(err, EngineError::Count { ref species, .. } if species == "X"));
 }
 
 /// With the tumour continuous and the circulating cells and metastases

@@ -30,6 +30,24 @@ fn sym(s: &str) -> Expr {
     Expr::sym(s)
 }
 
+/// Adds `id`: logistic growth T → 2T at b·T·(1 − T/K).
+fn logistic(net: &mut Network, id: &str) {
+    let crowding = Expr::apply(
+        Op::Minus,
+        vec![
+            Expr::Num(1.0),
+            Expr::apply(Op::Divide, vec![sym("T"), sym("K")]),
+        ],
+    );
+    react(
+        net,
+        id,
+        &[("T", 1.0)],
+        &[("T", 2.0)],
+        vec![sym("b"), sym("T"), crowding],
+    );
+}
+
 /// 0 → X at 10, X → 0 at 0.1·X.
 fn birth_death(x0: f64) -> Network {
     let mut net = network(&[("X", x0)], &[("lambda", 10.0), ("mu", 0.1)]);
@@ -56,20 +74,7 @@ fn metastasis() -> Network {
         ("g", 0.2),
     ];
     let mut net = network(&[("T", 1000.0), ("C", 0.0), ("M", 0.0)], &params);
-    let crowding = Expr::apply(
-        Op::Minus,
-        vec![
-            Expr::Num(1.0),
-            Expr::apply(Op::Divide, vec![sym("T"), sym("K")]),
-        ],
-    );
-    react(
-        &mut net,
-        "T_birth",
-        &[("T", 1.0)],
-        &[("T", 2.0)],
-        vec![sym("b"), sym("T"), crowding],
-    );
+    logistic(&mut net, "T_birth");
     react(
         &mut net,
         "T_death",
@@ -342,6 +347,33 @@ fn critical_reactions_keep_few_molecules_non_negative() -> Result<(), EngineErro
             assert!(run.chunks(3).all(|r| r[1] + r[2] == 6.0));
         }
     }
+    Ok(())
+}
+
+/// Logistic growth to K = 200 beside a busy birth–death that keeps leaps
+/// long: a Poisson leap can fire the growth past K, where its propensity is
+/// negative, although no reactant runs out. Such a leap is undone and exact
+/// steps, which stop at K, taken instead; without that these runs failed
+/// with a negative propensity.
+#[test]
+fn leaps_do_not_step_past_a_vanishing_propensity() -> Result<(), EngineError> {
+    let mut net = network(
+        &[("T", 100.0), ("Y", 100.0)],
+        &[("b", 1.0), ("K", 200.0), ("k", 100.0), ("mu", 1.0)],
+    );
+    logistic(&mut net, "grow");
+    react(&mut net, "birth", &[], &[("Y", 1.0)], vec![sym("k")]);
+    react(
+        &mut net,
+        "death",
+        &[("Y", 1.0)],
+        &[],
+        vec![sym("mu"), sym("Y")],
+    );
+    let tau = Tau::builder(&net).epsilon(0.1).build()?;
+    let t = tau.system().observable("T", true).expect("a species");
+    let runs = trajectories(&tau, &[0.0, 100.0], &[t], 200, Seed::new(3), &|_| {})?;
+    assert!(runs.iter().all(|r| r[1] == 200.0), "T stops at K: {runs:?}");
     Ok(())
 }
 

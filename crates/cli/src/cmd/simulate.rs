@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use senmet_core::Seed;
 use senmet_engine::stochastic::{summarize, trajectories, Trajectory};
-use senmet_engine::{Hybrid, LeapUpdate, Observable, Ode, Ssa, SsaMethod, System, Tau};
+use senmet_engine::{Hybrid, LeapUpdate, Noise, Observable, Ode, Ssa, SsaMethod, System, Tau};
 
 use crate::output::write_atomically;
 
@@ -44,6 +44,26 @@ impl SsaAlgorithm {
         match self {
             SsaAlgorithm::Direct => SsaMethod::SumTree,
             SsaAlgorithm::NextReaction => SsaMethod::NextReaction,
+        }
+    }
+}
+
+/// How the hybrid method's continuous species move (`--noise`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum HybridNoise {
+    /// Reaction-rate equations by the stiff BDF solver: no fluctuations.
+    Deterministic,
+    /// Chemical Langevin equation, leapt with step control `--epsilon`:
+    /// fluctuations kept.
+    Langevin,
+}
+
+impl HybridNoise {
+    /// The engine's noise.
+    pub fn noise(self) -> Noise {
+        match self {
+            HybridNoise::Deterministic => Noise::Deterministic,
+            HybridNoise::Langevin => Noise::Langevin,
         }
     }
 }
@@ -113,15 +133,20 @@ pub struct Args {
     /// Hybrid method: other species are counts when their initial amount is below this.
     #[arg(long, value_name = "X", default_value_t = 100.0)]
     threshold: f64,
-    /// Tau-leaping: largest relative change of a propensity in one leap.
+    /// Hybrid method: how the continuous species move.
+    #[arg(long, value_enum, default_value_t = HybridNoise::Deterministic)]
+    noise: HybridNoise,
+    /// Tau-leaping and `--method hybrid --noise langevin`: largest relative
+    /// change of a propensity in one leap.
     #[arg(long, value_name = "E", default_value_t = 0.03)]
     epsilon: f64,
-    /// Tau-leaping: largest fraction by which a species' consumption may
-    /// relax in one leap (leap × Σ m²·a/x); "inf" turns the bound off
-    /// [default: the value of --epsilon].
+    /// Tau-leaping (`--method tau` only): largest fraction by which a
+    /// species' consumption may relax in one leap (leap × Σ m²·a/x); "inf"
+    /// turns the bound off [default: the value of --epsilon].
     #[arg(long, value_name = "R")]
     relaxation: Option<f64>,
-    /// Tau-leaping: which propensities give a leap's Poisson means.
+    /// Tau-leaping (`--method tau` only; the hybrid's Langevin leaps use
+    /// the midpoint): which propensities give a leap's Poisson means.
     #[arg(long, value_enum, default_value_t = TauUpdate::Midpoint)]
     tau_update: TauUpdate,
     /// Write the TSV here instead of standard output.
@@ -152,6 +177,10 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     anyhow::ensure!(
         args.method == Method::Hybrid || (args.discrete.is_empty() && args.continuous.is_empty()),
         "--discrete and --continuous need --method hybrid"
+    );
+    anyhow::ensure!(
+        args.method == Method::Tau || args.relaxation.is_none(),
+        "--relaxation needs --method tau"
     );
     let net = senmet_sbml::read_path(&args.model)?;
     let system =
@@ -196,6 +225,8 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
                 .discrete(args.discrete.iter().cloned())
                 .continuous(args.continuous.iter().cloned())
                 .threshold(args.threshold)
+                .noise(args.noise.noise())
+                .epsilon(args.epsilon)
                 .rtol(args.rtol)
                 .atol(args.atol)
                 .build()

@@ -71,15 +71,25 @@ impl Discrete {
         })
     }
 
-    /// Checks the counts of changed species (non-negative, whole) and the
-    /// stoichiometries held in slots; rounds counts within 1e-9 of a whole number.
+    /// Checks the counts of changed species (non-negative, whole; only
+    /// non-negative and finite for those `continuous` accepts) and the
+    /// stoichiometries held in slots; rounds counts within 1e-9 of a whole
+    /// number.
     ///
     /// # Errors
     ///
     /// [`EngineError::Count`] or [`EngineError::Stoichiometry`].
-    pub fn check_start(&self, slots: &mut [f64]) -> Result<()> {
+    pub fn check_start(&self, slots: &mut [f64], continuous: impl Fn(usize) -> bool) -> Result<()> {
         for &i in &self.changed {
-            self.system.round_count(i, slots)?;
+            let v = slots[self.system.amount_slot(i) as usize];
+            if !continuous(i) {
+                self.system.round_count(i, slots)?;
+            } else if !(v >= 0.0 && v.is_finite()) {
+                return Err(EngineError::Count {
+                    species: self.species[i].clone(),
+                    value: v,
+                });
+            }
         }
         for r in &self.reactions {
             r.check_whole(&self.system, slots, |_| true)?;

@@ -57,7 +57,7 @@ impl<'s, 'o> Run<'s, 'o> {
     /// Runs to the last output time; returns the number of firings.
     pub fn simulate(mut self) -> Result<u64> {
         let model = self.model;
-        model.check_start(&mut self.slots)?;
+        model.check_start(&mut self.slots, |_| false)?;
         self.settle()?;
         let t_end = self.line.t_end(self.t);
         while self.line.next_output().is_some() {

@@ -11,7 +11,10 @@ use crate::error::{EngineError, Result};
 use crate::ssa::Timeline;
 use crate::system::Observable;
 
+mod langevin;
 mod midpoint;
+
+pub(super) use langevin::Langevin;
 
 /// Below this many mean waiting times (10/a₀) a leap is not worth it (Cao
 /// et al. 2006, step 3): exact steps are cheaper and exact.
@@ -43,6 +46,9 @@ pub(super) struct Run<'s, 'o> {
     slope: Vec<f64>,
     /// Reactions whose propensity a moving (non-critical) reaction changes.
     touched: Vec<bool>,
+    /// Per species, with Langevin noise: a Gaussian number of firings moved
+    /// it in the leap drawn last (it may stay fractional); else empty.
+    drawn: Vec<bool>,
     t: f64,
     fired: u64,
 }
@@ -64,7 +70,8 @@ impl<'s, 'o> Run<'s, 'o> {
         let line = Timeline::new(&model.system, rng, tau.t0, times, observables, out)?;
         let mut stack = Vec::new();
         let mut slots = model.system.initial_slots(tau.t0, &[], &mut stack);
-        model.check_start(&mut slots)?;
+        let langevin = tau.langevin.as_ref();
+        model.check_start(&mut slots, |i| langevin.is_some_and(|l| l.continuous(i)))?;
         let m = model.reactions.len();
         let plan = Plan::new(model, &slots);
         // Without events (which may set any slot), stoichiometries read
@@ -89,6 +96,14 @@ impl<'s, 'o> Run<'s, 'o> {
             critical: vec![false; m],
             slope: vec![0.0; m],
             touched: vec![false; m],
+            drawn: vec![
+                false;
+                if langevin.is_some() {
+                    model.species.len()
+                } else {
+                    0
+                }
+            ],
             t: tau.t0,
             fired: 0,
         })
@@ -120,7 +135,14 @@ impl<'s, 'o> Run<'s, 'o> {
     }
 
     /// One leap of at most `tau1` (Cao et al. 2006, steps 4–6): at most one
-    /// critical firing, Poisson counts of the others, halved on a negative count.
+    /// critical firing, Poisson counts of the others, halved on a negative
+    /// count. A leap after which a propensity is negative or NaN stepped
+    /// past a zero that the exact process stops at (logistic growth firing
+    /// beyond its capacity: not a reactant running out, so no reaction was
+    /// critical for it); when the model has no events it is undone and
+    /// exact steps taken instead, which stop at that zero (or report the
+    /// propensity, if the model makes it negative). With events, which
+    /// cannot be undone once executed, it is an error.
     fn leap(&mut self, mut tau1: f64, horizon: f64) -> Result<()> {
         let a0c: f64 = (self.a.iter().zip(&self.critical))
             .filter_map(|(&a, &c)| c.then_some(a))
@@ -141,9 +163,21 @@ impl<'s, 'o> Run<'s, 'o> {
                 dt => (self.t + dt, None),
             };
             if let Some(n) = self.try_leap(end - self.t, critical)? {
-                self.fired += n;
+                // `trial` becomes the state before the leap.
                 std::mem::swap(&mut self.slots, &mut self.trial);
-                return self.jump(end);
+                let start = self.t;
+                match self.jump(end) {
+                    Err(EngineError::Propensity { .. }) if !self.line.has_events() => {
+                        std::mem::swap(&mut self.slots, &mut self.trial);
+                        self.t = start;
+                        self.settle()?;
+                        return self.exact(EXACT_STEPS);
+                    }
+                    done => {
+                        self.fired += n;
+                        return done;
+                    }
+                }
             }
             tau1 = 0.5 * tau1.min(limit - self.t);
         }
@@ -170,6 +204,8 @@ impl<'s, 'o> Run<'s, 'o> {
         self.rates(dt);
         let model = &self.tau.model;
         self.reset_trial();
+        let langevin = self.tau.langevin.as_ref();
+        self.drawn.fill(false);
         let mut n = 0;
         for (j, &a) in self.rate.iter().enumerate() {
             let lambda = a * dt;
@@ -179,6 +215,11 @@ impl<'s, 'o> Run<'s, 'o> {
                 } else {
                     0.0
                 }
+            } else if let Some(k) =
+                langevin.and_then(|l| l.gaussian(j, lambda, &self.plan, &self.slots, self.rng))
+            {
+                (self.plan.net(j).iter()).for_each(|&(i, _)| self.drawn[i] = true);
+                k
             } else if lambda > 0.0 {
                 let poisson = Poisson::new(lambda).map_err(|_| EngineError::Leap {
                     reaction: model.reactions[j].id.clone(),
@@ -190,7 +231,9 @@ impl<'s, 'o> Run<'s, 'o> {
             } else {
                 0.0
             };
-            if k > 0.0 {
+            // A Gaussian number of firings may be fractional or (rarely)
+            // negative; it counts as its whole part, at least 0.
+            if k != 0.0 {
                 self.plan.fire(j, k, &mut self.trial);
                 n += k as u64;
             }
@@ -236,6 +279,7 @@ impl<'s, 'o> Run<'s, 'o> {
                 return self.jump(t_next);
             };
             self.plan.fire(j, 1.0, &mut self.slots);
+            self.round_low(Some(j));
             self.fired += 1;
             if self.line.has_events() || self.plan.dynamic() {
                 self.jump(t_next)?;
@@ -272,6 +316,7 @@ impl<'s, 'o> Run<'s, 'o> {
         let model = &self.tau.model;
         self.line
             .settle(&model.system, self.t, &mut self.slots, &mut self.stack)?;
+        self.round_low(None);
         if self.plan.dynamic() {
             self.plan.rebuild(model, &self.slots);
         }

@@ -65,6 +65,11 @@ impl Plan {
         self.amount[i]
     }
 
+    /// Net changes of reaction `j`: (species, change per firing).
+    pub fn net(&self, j: usize) -> &[(usize, f64)] {
+        &self.nu[j]
+    }
+
     /// Fires reaction `j` `k` times into `slots` by its net changes (a
     /// catalyst's take and give cancel, with no rounding in between).
     #[inline]

@@ -81,7 +81,8 @@ impl Run<'_, '_> {
     /// Puts in `trial` the state at the estimated midpoint of a leap of
     /// `dt`: every non-critical reaction with a positive propensity fired
     /// half its expected number of times, each changed count then passed
-    /// through `count`, at time t + dt/2.
+    /// through `count` (a continuous species only kept at least 0), at
+    /// time t + dt/2.
     fn move_trial(&mut self, dt: f64, count: impl Fn(f64) -> f64) {
         let model = &self.tau.model;
         self.reset_trial();
@@ -90,9 +91,13 @@ impl Run<'_, '_> {
                 self.plan.fire(j, 0.5 * a * dt, &mut self.trial);
             }
         }
+        let langevin = self.tau.langevin.as_ref();
         for &i in &model.changed {
             let x = &mut self.trial[self.plan.amount(i)];
-            *x = count(*x);
+            *x = match langevin {
+                Some(l) if l.continuous(i) => x.max(0.0),
+                _ => count(*x),
+            };
         }
         self.trial[0] = self.t + 0.5 * dt;
     }
