@@ -11,7 +11,9 @@
 # - the branching metastasis model (crates/cli/data) over the issue's 60
 #   days, T, C and M, with the default midpoint update at ε = 0.03 and 0.02
 #   and the explicit update at 0.03, and the hybrid method (default partition:
-#   T continuous, C and M discrete; its T has no noise, so its T SD is 0);
+#   T continuous, C and M discrete) with deterministic noise (its T has no
+#   noise, so its T SD is 0) and with Langevin noise at ε = 0.03;
+#   birth–death below also with Langevin noise, X named continuous;
 #   400 SSA runs, 4000 of each other setting;
 # - the same model to day 20 (T only; the earlier runs' setting);
 # - birth–death (0 -> X at k1, X -> 0 at 0.1·X, X(0) = 0) to t = 50 with
@@ -61,6 +63,16 @@ case_() {
     if [ "$setting" = hybrid ]; then
       update=hybrid eps=-
       tt=$(timed "$tmp/tau.tsv" "$senmet" "${args[@]}" --method hybrid --runs "$m")
+    elif [ "${setting%%[:=]*}" = langevin ]; then
+      # langevin[=ID,...]:eps: the named species continuous (else the default partition).
+      local named=() ids
+      update=hybrid-langevin
+      if [[ $setting == langevin=* ]]; then
+        ids=${setting#langevin=} ids=${ids%%:*}
+        update+=" ($ids continuous)" named=(--continuous "$ids")
+      fi
+      tt=$(timed "$tmp/tau.tsv" "$senmet" "${args[@]}" --method hybrid --noise langevin \
+        "${named[@]}" --epsilon "$eps" --runs "$m")
     else
       tt=$(timed "$tmp/tau.tsv" "$senmet" "${args[@]}" --method tau --tau-update "$update" \
         --epsilon "$eps" --runs "$m")
@@ -75,11 +87,12 @@ case_() {
 }
 
 branching=$root/crates/cli/data/metastasis_branching.xml
-case_ metastasis_branching "$branching" 60 400 4000 "T C M" "midpoint:0.03 midpoint:0.02 explicit:0.03 hybrid"
+case_ metastasis_branching "$branching" 60 400 4000 "T C M" "midpoint:0.03 midpoint:0.02 explicit:0.03 hybrid langevin:0.03"
 case_ metastasis_branching "$branching" 20 300 3000 T "midpoint:0.03 explicit:0.03"
 for k1 in 10 1000 100000; do
   birth_death "$k1" >"$tmp/bd_$k1.xml"
   runs=$((400000 / k1)); [ "$runs" -lt 30 ] && runs=30
-  case_ "birth_death_k1=$k1" "$tmp/bd_$k1.xml" 50 "$runs" $((10 * runs)) X "midpoint:0.03 explicit:0.03"
+  case_ "birth_death_k1=$k1" "$tmp/bd_$k1.xml" 50 "$runs" $((10 * runs)) X \
+    "midpoint:0.03 explicit:0.03 langevin=X:0.03"
 done
 echo "# $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%FT%TZ), $("$senmet" --version)" >&2
