@@ -1,7 +1,8 @@
 //! One trajectory of the branching metastasis model (`crates/cli/data/
 //! metastasis_branching.xml`, built here in code with the same reactions and
 //! constants), day 0 to 60, 61 output points: the hybrid method (default
-//! partition: T continuous, C and M discrete) and tau-leaping (default:
+//! partition: T continuous, C and M discrete; deterministic and Langevin
+//! noise) and tau-leaping (default:
 //! midpoint update, ε = 0.03) against exact SSA (every cell counted), by
 //! the direct method and by the next reaction method. Trajectory `i` of
 //! each sample uses stream `i` of seed 1.
@@ -15,7 +16,7 @@ use criterion::Criterion;
 use senmet_core::Seed;
 use senmet_engine::stochastic::{stream, Trajectory};
 use senmet_engine::{
-    Compartment, Expr, Hybrid, InitialQuantity, Network, Op, Parameter, Reaction, Species,
+    Compartment, Expr, Hybrid, InitialQuantity, Network, Noise, Op, Parameter, Reaction, Species,
     SpeciesReference, Ssa, SsaMethod, Tau,
 };
 
@@ -151,6 +152,10 @@ fn one_run(c: &mut Criterion, name: &str, sim: &dyn Trajectory) {
 fn main() {
     let net = branching();
     let hybrid = Hybrid::builder(&net).build().expect("the model compiles");
+    let langevin = Hybrid::builder(&net)
+        .noise(Noise::Langevin)
+        .build()
+        .expect("the model compiles");
     let ssa = Ssa::builder(&net).build().expect("the model compiles");
     let nrm = Ssa::builder(&net)
         .method(SsaMethod::NextReaction)
@@ -163,6 +168,7 @@ fn main() {
         .measurement_time(Duration::from_secs(5))
         .configure_from_args();
     one_run(&mut c, "hybrid", &hybrid);
+    one_run(&mut c, "hybrid-langevin", &langevin);
     one_run(&mut c, "tau", &tau);
     one_run(&mut c, "ssa", &ssa);
     one_run(&mut c, "ssa-next-reaction", &nrm);

@@ -336,6 +336,46 @@ fn langevin_counts_are_whole_below_the_threshold() -> Result<(), EngineError> {
     Ok(())
 }
 
+/// An event that sets a continuous species to a fractional amount: below
+/// the threshold it becomes a whole count at once, without bias (50.5 →
+/// 50 or 51); above it the Langevin leaps go on from there (X relaxes from
+/// a third of its stationary 10⁴ at rate 0.1).
+#[test]
+fn langevin_events_set_continuous_species() -> Result<(), EngineError> {
+    let mut net = Network::well_mixed(&[("X", 1e4)]);
+    net.add_reaction("birth", &[], &[("X", 1.0)], Expr::Num(1000.0));
+    net.add_reaction("death", &[("X", 1.0)], &[], mass_action(0.1, &["X"]));
+    let event = |value: Expr| senmet_engine::Event {
+        id: Some("cut".into()),
+        trigger: "time >= 10".parse().expect("parses"),
+        initial_value: false,
+        persistent: true,
+        delay: None,
+        priority: None,
+        use_values_from_trigger_time: true,
+        assignments: vec![senmet_engine::EventAssignment {
+            variable: "X".into(),
+            math: value,
+        }],
+    };
+    net.events.push(event(Expr::Num(50.5)));
+    let low = Hybrid::builder(&net).noise(Noise::Langevin).build()?;
+    let x = finals(&low, "X", 10.0, 2000)?;
+    assert!(x.iter().all(|&v| v == 50.0 || v == 51.0), "whole counts");
+    let (mean, _, se, _) = moments(&x);
+    assert!((mean - 50.5).abs() < 4.0 * se, "mean {mean}");
+    net.events[0] = event("X / 3 + 0.5".parse().expect("parses"));
+    let high = Hybrid::builder(&net).noise(Noise::Langevin).build()?;
+    let x = finals(&high, "X", 10.5, 1000)?;
+    let (mean, _, se, _) = moments(&x);
+    let want = 1e4 - (1e4 - (1e4 / 3.0 + 0.5)) * (-0.05f64).exp();
+    assert!(
+        (mean - want).abs() < 4.0 * se,
+        "mean {mean}, expected {want}"
+    );
+    Ok(())
+}
+
 #[test]
 fn langevin_runs_the_same_whatever_the_threads() -> Result<(), EngineError> {
     let net = metastasis();
