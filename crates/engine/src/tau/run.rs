@@ -249,6 +249,14 @@ impl<'s, 'o> Run<'s, 'o> {
     /// output time or event.
     fn exact(&mut self, steps: usize) -> Result<()> {
         let model = &self.tau.model;
+        // Exact firings take whole counts (a fractional amount could fire
+        // past a zero of its propensity); they keep them whole.
+        if self.round_low() {
+            self.slots[0] = self.t;
+            for (j, a) in self.a.iter_mut().enumerate() {
+                *a = model.propensity(j, &mut self.slots, &mut self.stack)?;
+            }
+        }
         for _ in 0..steps {
             let Some(horizon) = self.line.next_output() else {
                 return Ok(());
@@ -279,7 +287,6 @@ impl<'s, 'o> Run<'s, 'o> {
                 return self.jump(t_next);
             };
             self.plan.fire(j, 1.0, &mut self.slots);
-            self.round_low(Some(j));
             self.fired += 1;
             if self.line.has_events() || self.plan.dynamic() {
                 self.jump(t_next)?;
@@ -311,12 +318,16 @@ impl<'s, 'o> Run<'s, 'o> {
         Ok(())
     }
 
-    /// Executes events due now, then recomputes every propensity.
+    /// Executes events due now, then recomputes every propensity. With
+    /// Langevin noise, continuous species are rounded (see `langevin.rs`)
+    /// before triggers are checked, and again after what events set.
     fn settle(&mut self) -> Result<()> {
         let model = &self.tau.model;
+        self.round_low();
         self.line
             .settle(&model.system, self.t, &mut self.slots, &mut self.stack)?;
-        self.round_low(None);
+        self.round_low();
+        self.forget_draws();
         if self.plan.dynamic() {
             self.plan.rebuild(model, &self.slots);
         }

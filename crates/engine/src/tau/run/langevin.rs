@@ -19,10 +19,11 @@
 //! could turn critical). Otherwise it is a whole count again, so that
 //! Poisson leaps and exact firings never step past a zero by a fraction
 //! (below zero, or a logistic growth past its capacity): whenever the state
-//! settles (the start, after a leap or an event) and after an exact firing,
-//! a fractional amount there is rounded down, or up with probability its
-//! fractional part, which keeps the mean and adds a variance of at most 1/4
-//! each time.
+//! settles (at the start, so a fractional initial amount too; after a leap,
+//! before event triggers are checked and again after events) and before
+//! exact steps, a fractional amount there is rounded down, or up with
+//! probability its fractional part, which keeps the mean and adds a
+//! variance of at most 1/4 each time.
 
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
@@ -102,34 +103,37 @@ impl Langevin {
 impl Run<'_, '_> {
     /// Rounds to a whole count (up with probability its fractional part)
     /// every fractional continuous species that is below its whole-count
-    /// level or that no Gaussian draw moved in the leap drawn last, then
-    /// forgets those draws; or only the species that reaction `only`
-    /// changes (after an exact firing, when no draw is remembered).
+    /// level or that no Gaussian draw moved in the leap drawn last; whether
+    /// any was rounded.
     #[inline]
-    pub(super) fn round_low(&mut self, only: Option<usize>) {
+    pub(super) fn round_low(&mut self) -> bool {
+        self.tau.langevin.is_some() && self.round_continuous()
+    }
+
+    /// Forgets the Gaussian draws of the leap drawn last: from here on every
+    /// fractional continuous species is rounded.
+    #[inline]
+    pub(super) fn forget_draws(&mut self) {
         if self.tau.langevin.is_some() {
-            self.round_continuous(only);
+            self.drawn.fill(false);
         }
     }
 
     #[inline(never)]
-    fn round_continuous(&mut self, only: Option<usize>) {
+    fn round_continuous(&mut self) -> bool {
         let Some(langevin) = &self.tau.langevin else {
-            return;
+            return false;
         };
-        let (plan, slots, rng, drawn) = (&self.plan, &mut self.slots, &mut *self.rng, &self.drawn);
-        let mut round = |i: usize| {
-            let x = &mut slots[plan.amount(i)];
-            let keep = drawn[i] && *x >= langevin.whole_below[i];
+        let mut rounded = false;
+        for &i in &self.tau.model.changed {
+            let x = &mut self.slots[self.plan.amount(i)];
+            let keep = self.drawn[i] && *x >= langevin.whole_below[i];
             if langevin.continuous[i] && !keep && x.fract() != 0.0 {
                 let down = x.floor();
-                *x = down + f64::from(u8::from(rng.random::<f64>() < *x - down));
+                *x = down + f64::from(u8::from(self.rng.random::<f64>() < *x - down));
+                rounded = true;
             }
-        };
-        match only {
-            Some(j) => plan.net(j).iter().for_each(|&(i, _)| round(i)),
-            None => self.tau.model.changed.iter().for_each(|&i| round(i)),
         }
-        self.drawn.fill(false);
+        rounded
     }
 }
