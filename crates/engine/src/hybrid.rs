@@ -41,11 +41,12 @@
 //!
 //! The approximation ([`Noise::Deterministic`], the default): the continuous
 //! part is deterministic — its intrinsic noise is neglected, which is
-//! accurate when its copy numbers are large (relative fluctuations ~ 1/√n). With no stochastic reaction the method is
-//! the ODE solution; with every species discrete it is an exact SSA (with
-//! time-dependent propensities integrated to the tolerance). When nothing
-//! at all changes between firings (every reaction that changes a species is
-//! stochastic, no propensity reads time, no rate rules), ensembles
+//! accurate when its copy numbers are large (relative fluctuations ~ 1/√n).
+//! With no stochastic reaction the method is the ODE solution; with every
+//! species discrete it is an exact SSA (with time-dependent propensities
+//! integrated to the tolerance). When nothing at all changes between
+//! firings (every reaction that changes a species is stochastic, no
+//! propensity reads time, no rate rules), ensembles
 //! ([`Trajectory`]) run on the exact [`Ssa`] instead, which is the same law
 //! at three to five times the speed; [`Hybrid::run`], which lists the
 //! firings, always uses the hybrid machinery.

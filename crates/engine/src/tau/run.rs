@@ -96,14 +96,7 @@ impl<'s, 'o> Run<'s, 'o> {
             critical: vec![false; m],
             slope: vec![0.0; m],
             touched: vec![false; m],
-            drawn: vec![
-                false;
-                if langevin.is_some() {
-                    model.species.len()
-                } else {
-                    0
-                }
-            ],
+            drawn: vec![false; langevin.map_or(0, |_| model.species.len())],
             t: tau.t0,
             fired: 0,
         })
@@ -252,10 +245,7 @@ impl<'s, 'o> Run<'s, 'o> {
         // Exact firings take whole counts (a fractional amount could fire
         // past a zero of its propensity); they keep them whole.
         if self.round_low() {
-            self.slots[0] = self.t;
-            for (j, a) in self.a.iter_mut().enumerate() {
-                *a = model.propensity(j, &mut self.slots, &mut self.stack)?;
-            }
+            self.refresh_propensities()?;
         }
         for _ in 0..steps {
             let Some(horizon) = self.line.next_output() else {
@@ -331,6 +321,12 @@ impl<'s, 'o> Run<'s, 'o> {
         if self.plan.dynamic() {
             self.plan.rebuild(model, &self.slots);
         }
+        self.refresh_propensities()
+    }
+
+    /// Recomputes every propensity at the state in `slots`, at time `t`.
+    fn refresh_propensities(&mut self) -> Result<()> {
+        let model = &self.tau.model;
         self.slots[0] = self.t;
         for (j, a) in self.a.iter_mut().enumerate() {
             *a = model.propensity(j, &mut self.slots, &mut self.stack)?;

@@ -2,9 +2,9 @@
 //! the hybrid method with Langevin noise (see [`crate::hybrid`]).
 //!
 //! A reaction whose net changes all fall on continuous species, each at
-//! least the level below which it is a whole count (next paragraph), and whose expected number of firings in a leap,
-//! λ = aτ, is at least [`GAUSSIAN_MEAN`], fires a Normal(λ, λ) number of
-//! times, not rounded. That is the Euler–Maruyama step of the chemical
+//! least the level below which it is a whole count (next paragraph), and
+//! whose expected number of firings in a leap, λ = aτ, is at least
+//! [`GAUSSIAN_MEAN`], fires a Normal(λ, λ) number of times, not rounded. That is the Euler–Maruyama step of the chemical
 //! Langevin equation, the large-λ limit of the Poisson leap (Gillespie
 //! 2000, J Chem Phys 113:297), and its species take fractional amounts.
 //! The bounds have the form of Salis & Kaznessis's (2005, J Chem Phys
