@@ -26,6 +26,27 @@ fn birth_death() -> Network {
     net
 }
 
+/// 0 → X at 1000, X → 0 at 0.1·X from X = 10⁴: stationary, Poisson(10⁴).
+fn large_birth_death() -> Network {
+    let mut net = Network::well_mixed(&[("X", 1e4)]);
+    net.add_reaction("birth", &[], &[("X", 1.0)], Expr::Num(1000.0));
+    net.add_reaction("death", &[("X", 1.0)], &[], mass_action(0.1, &["X"]));
+    net
+}
+
+/// `net` by the hybrid method with Langevin noise, default partition.
+fn langevin(net: &Network) -> Result<Hybrid, EngineError> {
+    Hybrid::builder(net).noise(Noise::Langevin).build()
+}
+
+/// A pool of `n` worker threads.
+fn pool(n: usize) -> rayon::ThreadPool {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(n)
+        .build()
+        .expect("thread pool")
+}
+
 #[test]
 fn without_stochastic_reactions_it_is_the_ode_solution() -> Result<(), EngineError> {
     // Lotka–Volterra-like, with time-dependent forcing: every species large.
@@ -217,7 +238,7 @@ fn z_scores(a: &[f64], b: &[f64]) -> (f64, f64) {
 #[test]
 fn langevin_noise_keeps_the_fluctuations() -> Result<(), EngineError> {
     let net = metastasis();
-    let langevin = Hybrid::builder(&net).noise(Noise::Langevin).build()?;
+    let langevin = langevin(&net)?;
     let deterministic = Hybrid::builder(&net).build()?;
     let ssa = Ssa::builder(&net).build()?;
     // The tumour while it grows (day 10; by day 30 it sits at K).
@@ -257,7 +278,7 @@ fn langevin_noise_keeps_the_fluctuations() -> Result<(), EngineError> {
 #[test]
 fn langevin_tumour_stops_at_its_capacity() -> Result<(), EngineError> {
     let net = metastasis();
-    let langevin = Hybrid::builder(&net).noise(Noise::Langevin).build()?;
+    let langevin = langevin(&net)?;
     let t = finals(&langevin, "T", 120.0, 200)?;
     assert!(t.iter().all(|&t| t <= 1e4 && t.fract() == 0.0), "{t:?}");
     assert!(t.iter().filter(|&&t| t == 1e4).count() > 150, "T reaches K");
@@ -286,10 +307,7 @@ fn langevin_rounds_without_bias() -> Result<(), EngineError> {
 /// Poisson law's mean and SD (10⁴ and 100).
 #[test]
 fn langevin_birth_death_keeps_the_poisson_law() -> Result<(), EngineError> {
-    let mut net = Network::well_mixed(&[("X", 1e4)]);
-    net.add_reaction("birth", &[], &[("X", 1.0)], Expr::Num(1000.0));
-    net.add_reaction("death", &[("X", 1.0)], &[], mass_action(0.1, &["X"]));
-    let langevin = Hybrid::builder(&net).noise(Noise::Langevin).build()?;
+    let langevin = langevin(&large_birth_death())?;
     let x = finals(&langevin, "X", 50.0, 2000)?;
     assert!(x.iter().any(|v| v.fract() != 0.0), "Gaussian leaps");
     let (mean, var, se_mean, se_var) = moments(&x);
@@ -307,7 +325,7 @@ fn langevin_birth_death_keeps_the_poisson_law() -> Result<(), EngineError> {
 fn langevin_counts_are_whole_below_the_threshold() -> Result<(), EngineError> {
     let mut net = Network::well_mixed(&[("X", 1000.5)]);
     net.add_reaction("death", &[("X", 1.0)], &[], mass_action(1.0, &["X"]));
-    let langevin = Hybrid::builder(&net).noise(Noise::Langevin).build()?;
+    let langevin = langevin(&net)?;
     let x = finals(&langevin, "X", 3.0, 2000)?;
     assert!(
         x.iter().all(|&v| v >= 0.0 && v.fract() == 0.0),
@@ -342,9 +360,7 @@ fn langevin_counts_are_whole_below_the_threshold() -> Result<(), EngineError> {
 /// a third of its stationary 10⁴ at rate 0.1).
 #[test]
 fn langevin_events_set_continuous_species() -> Result<(), EngineError> {
-    let mut net = Network::well_mixed(&[("X", 1e4)]);
-    net.add_reaction("birth", &[], &[("X", 1.0)], Expr::Num(1000.0));
-    net.add_reaction("death", &[("X", 1.0)], &[], mass_action(0.1, &["X"]));
+    let mut net = large_birth_death();
     let event = |value: Expr| senmet_engine::Event {
         id: Some("cut".into()),
         trigger: "time >= 10".parse().expect("parses"),
@@ -359,13 +375,13 @@ fn langevin_events_set_continuous_species() -> Result<(), EngineError> {
         }],
     };
     net.events.push(event(Expr::Num(50.5)));
-    let low = Hybrid::builder(&net).noise(Noise::Langevin).build()?;
+    let low = langevin(&net)?;
     let x = finals(&low, "X", 10.0, 2000)?;
     assert!(x.iter().all(|&v| v == 50.0 || v == 51.0), "whole counts");
     let (mean, _, se, _) = moments(&x);
     assert!((mean - 50.5).abs() < 4.0 * se, "mean {mean}");
     net.events[0] = event("X / 3 + 0.5".parse().expect("parses"));
-    let high = Hybrid::builder(&net).noise(Noise::Langevin).build()?;
+    let high = langevin(&net)?;
     let x = finals(&high, "X", 10.5, 1000)?;
     let (mean, _, se, _) = moments(&x);
     let want = 1e4 - (1e4 - (1e4 / 3.0 + 0.5)) * (-0.05f64).exp();
@@ -379,15 +395,9 @@ fn langevin_events_set_continuous_species() -> Result<(), EngineError> {
 #[test]
 fn langevin_runs_the_same_whatever_the_threads() -> Result<(), EngineError> {
     let net = metastasis();
-    let langevin = Hybrid::builder(&net).noise(Noise::Langevin).build()?;
+    let langevin = langevin(&net)?;
     let obs = ["T", "M"].map(|s| langevin.system().observable(s, true).expect("species"));
     let ts = [0.0, 10.0, 30.0];
-    let pool = |n| {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(n)
-            .build()
-            .expect("thread pool")
-    };
     let one = pool(1).install(|| summarize(&langevin, &ts, &obs, 100, Seed::new(5), &|_| {}))?;
     let two = pool(2).install(|| summarize(&langevin, &ts, &obs, 100, Seed::new(5), &|_| {}))?;
     assert_eq!(one, two);
@@ -609,12 +619,6 @@ fn same_seed_same_firings_whatever_the_threads() -> Result<(), EngineError> {
     let b = hybrid.run(&mut stream(Seed::new(5), 3), &ts, &[m], &[])?;
     assert_eq!(a, b);
     assert!(a.firings.windows(2).all(|w| w[0].time <= w[1].time));
-    let pool = |n| {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(n)
-            .build()
-            .expect("thread pool")
-    };
     let one = pool(1).install(|| summarize(&hybrid, &ts, &[m], 200, Seed::new(5), &|_| {}))?;
     let two = pool(2).install(|| summarize(&hybrid, &ts, &[m], 200, Seed::new(5), &|_| {}))?;
     assert_eq!(one, two);
