@@ -8,10 +8,12 @@
 
 mod closure;
 mod fused;
+mod native;
 mod product;
 mod sum;
 
 pub(crate) use closure::Closure;
+pub(crate) use native::{compile as compile_native, Native};
 #[cfg(test)]
 pub(crate) use product::Factor;
 pub(crate) use product::Product;
@@ -438,6 +440,109 @@ mod tests {
             prop_assert_eq!(a[4].to_bits(), b[4].to_bits());
             prop_assert!(program.ops.len() <= code.len());
         }
+    }
+
+    proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { rng_seed: proptest::test_runner::RngSeed::Fixed(20261127), ..proptest::prelude::ProptestConfig::default() })]
+
+        /// Compiled to machine code, programs (stores, jumps, calls and
+        /// all) give the stack machine's values bit for bit (any NaN for a
+        /// NaN), also at ±0, ±∞, NaN and subnormal inputs.
+        #[test]
+        fn native_code_runs_like_the_stack_machine(
+            e in expr(),
+            f in expr(),
+            x in special(),
+            y in special(),
+            z in special(),
+        ) {
+            let mut code = Vec::new();
+            emit_store(&f, 4, &Xyz, "f", &mut code).expect("compiles");
+            emit(&e, &Xyz, "e", &mut code).expect("compiles");
+            let native = compile_native(&code).expect("the host has a code generator");
+            let (mut a, mut b) = ([0.0, x, y, z, 0.0], [0.0, x, y, z, 0.0]);
+            let fast = native.run(&mut a);
+            let slow = reference(&code, &mut b);
+            let same = |u: f64, v: f64| u.to_bits() == v.to_bits() || (u.is_nan() && v.is_nan());
+            prop_assert!(same(fast, slow), "{fast} against {slow}");
+            prop_assert!(same(a[4], b[4]), "{} against {}", a[4], b[4]);
+        }
+    }
+
+    /// Every comparison, binary operator and function, compiled, at the
+    /// awkward values, against the stack machine.
+    #[test]
+    fn native_code_computes_every_operator_like_the_stack_machine() {
+        use crate::scalar::Fn1::*;
+        let values = [
+            -2.5,
+            -1.0,
+            -0.0,
+            0.0,
+            0.5,
+            1.0,
+            3.0,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NAN,
+        ];
+        let cmps = [Cmp::Eq, Cmp::Neq, Cmp::Gt, Cmp::Lt, Cmp::Geq, Cmp::Leq];
+        let bins = [
+            Bin::Min,
+            Bin::Max,
+            Bin::Rem,
+            Bin::Quotient,
+            Bin::And,
+            Bin::Or,
+            Bin::Xor,
+        ];
+        let mut two: Vec<Instr> = vec![Instr::Add, Instr::Sub, Instr::Mul, Instr::Div, Instr::Pow];
+        two.extend(cmps.map(Instr::Cmp));
+        two.extend(bins.map(Instr::Bin));
+        let fns = [
+            Abs, Exp, Ln, Floor, Ceiling, Factorial, Sin, Cos, Tan, Sinh, Cosh, Tanh, Arcsin,
+            Arccos, Arctan, Arcsinh, Arccosh, Arctanh,
+        ];
+        let mut one: Vec<Instr> = vec![Instr::Neg, Instr::Not];
+        one.extend(fns.map(Instr::Call));
+        let mut programs: Vec<Vec<Instr>> = Vec::new();
+        for op in two {
+            programs.push(vec![Instr::Load(1), Instr::Load(2), op]);
+        }
+        for op in one {
+            programs.push(vec![Instr::Load(1), op]);
+        }
+        for code in programs {
+            let native = compile_native(&code).expect("the host has a code generator");
+            for x in values {
+                for y in values {
+                    let mut slots = [0.0, x, y];
+                    let fast = native.run(&mut slots);
+                    let slow = reference(&code, &mut slots);
+                    assert!(
+                        fast.to_bits() == slow.to_bits() || (fast.is_nan() && slow.is_nan()),
+                        "{code:?} at {x}, {y}: {fast} against {slow}"
+                    );
+                }
+            }
+        }
+    }
+
+    /// Code the compiler does not emit, a jump landing where the stack is
+    /// of another height, is left to the interpreter.
+    #[test]
+    fn native_code_refuses_jumps_to_another_stack_height() {
+        let code = [
+            Instr::Load(1),
+            Instr::Const(0.0),
+            Instr::Cmp(Cmp::Gt),
+            Instr::JumpIfFalse(2),
+            Instr::Load(1),
+            Instr::Jump(1),
+            Instr::Const(0.0),
+        ];
+        assert!(compile_native(&code).is_none());
+        assert!(compile_native(&code[..3]).is_some());
     }
 
     /// Ordinary values and the awkward ones: ±0, ±∞, NaN, subnormals.

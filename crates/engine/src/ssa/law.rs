@@ -1,19 +1,23 @@
 //! How a propensity is evaluated: as a plain product (mass action and most
-//! other simple laws), as nested closures (other straight-line laws), or by
-//! the expression machine (laws with branches). All three give the
-//! program's value bit for bit.
+//! other simple laws), as machine code (other laws, where the host has a
+//! code generator), as nested closures (other straight-line laws
+//! otherwise), or by the expression machine. All give the program's value
+//! bit for bit.
 
-use crate::vm::{Closure, Instr, Product, Program};
+use crate::vm::{compile_native, Closure, Instr, Native, Product, Program};
 
 /// A propensity's evaluation.
 #[derive(Debug, Clone)]
 pub(crate) enum Law {
     /// A product of numbers and slots (mass action).
     Product(Product),
-    /// Other straight-line code, as nested closures.
+    /// Other straight-line code, compiled to machine code.
+    Native(Native),
+    /// Other straight-line code, as nested closures (no code generator).
     Closure(Closure),
-    /// The reaction runs its program.
-    Program,
+    /// The reaction runs its program (it computes rules first, or has
+    /// branches), compiled to machine code where it could be.
+    Program(Option<Native>),
 }
 
 impl Law {
@@ -29,8 +33,12 @@ impl Law {
     ) -> f64 {
         let a = match self {
             Law::Product(p) => p.eval(slots),
+            Law::Native(n) | Law::Program(Some(n)) => {
+                n.run(slots);
+                slots[slot as usize]
+            }
             Law::Closure(c) => c.eval(slots),
-            Law::Program => {
+            Law::Program(None) => {
                 program.run(slots, stack);
                 slots[slot as usize]
             }
@@ -42,16 +50,20 @@ impl Law {
 
 /// The law of a propensity program that stores into `slot`.
 pub(crate) fn law(code: &[Instr], slot: u32) -> Law {
+    let program = || Law::Program(compile_native(code));
     let Some((Instr::Store(s), body)) = code.split_last() else {
-        return Law::Program;
+        return program();
     };
     if *s != slot {
-        return Law::Program;
+        return program();
     }
     if let Some(p) = Product::of_code(body) {
         return Law::Product(p);
     }
-    Closure::of_code(body).map_or(Law::Program, Law::Closure)
+    match Closure::of_code(body) {
+        Some(c) => compile_native(code).map_or(Law::Closure(c), Law::Native),
+        None => program(),
+    }
 }
 
 #[cfg(test)]
@@ -107,7 +119,7 @@ mod tests {
             Instr::Div,
             Instr::Store(0),
         ];
-        assert!(matches!(law(&code, 0), Law::Closure(_)));
+        assert!(matches!(law(&code, 0), Law::Native(_) | Law::Closure(_)));
         // s1 > 0 ? s1 : 0
         let code = [
             Instr::Load(1),
@@ -119,7 +131,7 @@ mod tests {
             Instr::Const(0.0),
             Instr::Store(0),
         ];
-        assert!(matches!(law(&code, 0), Law::Program));
-        assert!(matches!(law(&code[..7], 0), Law::Program));
+        assert!(matches!(law(&code, 0), Law::Program(_)));
+        assert!(matches!(law(&code[..7], 0), Law::Program(_)));
     }
 }

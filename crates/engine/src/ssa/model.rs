@@ -120,7 +120,7 @@ impl Discrete {
     /// constants and time (a law reading a rule or a species' concentration
     /// computes it first, so runs its program).
     pub fn direct_laws(&self) -> bool {
-        self.laws.iter().all(|l| !matches!(l, Law::Program))
+        self.laws.iter().all(|l| !matches!(l, Law::Program(_)))
     }
 
     #[cold]
@@ -168,7 +168,7 @@ mod tests {
             model.laws[0],
             Law::Product(crate::vm::Product::ScaledThree(..))
         ));
-        assert!(matches!(model.laws[1], Law::Closure(_)));
+        assert!(matches!(model.laws[1], Law::Native(_) | Law::Closure(_)));
         let mut stack = Vec::new();
         let mut slots = model.system.initial_slots(0.0, &[], &mut stack);
         let fast = model.propensity(0, &mut slots, &mut stack)?;
