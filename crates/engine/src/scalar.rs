@@ -132,7 +132,11 @@ fn derivative(x: f64, f: Fn1) -> f64 {
 }
 
 /// A dual number `v + d·ε` with `ε² = 0`: carries one directional derivative.
+///
+/// `#[repr(C)]`: machine code compiled for dual numbers (`vm::native`)
+/// reads and writes the value, then the derivative, as two `f64`s.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[repr(C)]
 pub(crate) struct Dual {
     pub v: f64,
     pub d: f64,

@@ -16,7 +16,7 @@ use crate::error::{EngineError, Result};
 use crate::expr::{Expr, Op};
 use crate::network::{InitialQuantity, Network, Rule};
 use crate::scalar::Dual;
-use crate::vm::{compile_native, Instr, Native, Program};
+use crate::vm::{Instr, Jit, Program};
 
 pub(crate) use events::CompiledEvent;
 use layout::{Kind, Layout, TIME};
@@ -30,8 +30,10 @@ pub struct System {
     baseline: Vec<f64>,
     init: Program,
     rhs: Program,
-    /// `rhs` compiled to machine code, where the host has a code generator.
-    native: Option<Native>,
+    /// `rhs` compiled to machine code once it has run often.
+    native: Jit,
+    /// `rhs` compiled for dual numbers (Jacobian-vector products).
+    native_dual: Jit<Dual>,
     /// The right-hand side's computations in program order, unfused, for
     /// [`System::observer`].
     rhs_nodes: Vec<Node>,
@@ -93,7 +95,6 @@ impl System {
         let init = init_program(net, &layout, jumps)?;
         let rhs_nodes = rhs_nodes(net, &layout, jumps)?;
         let rhs = Program::new(rhs_nodes.iter().flat_map(|n| n.code.clone()).collect());
-        let native = compile_native(rhs.code());
         let events = events::compile_events(net, &layout)?;
         let roots = events::root_programs(net, &layout)?;
         let alarms = events::alarms(net);
@@ -102,7 +103,8 @@ impl System {
             baseline,
             init,
             rhs,
-            native,
+            native: Jit::default(),
+            native_dual: Jit::default(),
             rhs_nodes,
             events,
             roots,
@@ -208,7 +210,7 @@ impl System {
     /// Recomputes every derived slot (species values, rules, rates, derivatives)
     /// from the state slots and time.
     pub(crate) fn evaluate(&self, slots: &mut [f64], stack: &mut Vec<f64>) {
-        match &self.native {
+        match self.native.get(self.rhs.code()) {
             Some(native) => {
                 native.run(slots);
             }
@@ -331,7 +333,14 @@ impl System {
         for (vi, s) in v.iter().zip(&self.layout.states) {
             dual[s.slot as usize].d = *vi;
         }
-        self.rhs.run(dual, stack);
+        match self.native_dual.get(self.rhs.code()) {
+            Some(native) => {
+                native.run(dual);
+            }
+            None => {
+                self.rhs.run(dual, stack);
+            }
+        }
         for (o, s) in out.iter_mut().zip(&self.layout.states) {
             *o = dual[s.deriv as usize].d;
         }
@@ -598,10 +607,12 @@ fn init_program(net: &Network, layout: &Layout, jumps: &[bool]) -> Result<Progra
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::vm::WARM;
 
     /// The right-hand side of an ordinary model (Michaelis–Menten uptake,
-    /// an exponential decay) is compiled, and the compiled code computes
-    /// every slot as the interpreter does, bit for bit.
+    /// an exponential decay) is compiled once it has run often enough, on
+    /// numbers and on dual numbers, and the compiled code computes every
+    /// slot as the interpreter does, bit for bit.
     #[test]
     fn the_right_hand_side_runs_as_machine_code_with_the_interpreters_values() -> Result<()> {
         let mut net = Network::well_mixed(&[("A", 7.0), ("B", 0.5)]);
@@ -616,15 +627,38 @@ mod tests {
         );
         net.add_reaction("decay", &[("B", 1.0)], &[], law("exp(-0.1 * B) * B"));
         let system = System::new(&net)?;
-        assert!(system.native.is_some(), "compiled on this host");
+        if !crate::vm::native_enabled() {
+            return Ok(());
+        }
         let mut stack = Vec::new();
-        let mut native = system.initial_slots(0.0, &[], &mut stack);
-        native[1..].iter_mut().for_each(|x| *x *= 1.01);
-        let mut interpreted = native.clone();
-        system.evaluate(&mut native, &mut stack);
-        system.rhs.run(&mut interpreted, &mut stack);
-        let bits = |s: &[f64]| s.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
-        assert_eq!(bits(&native), bits(&interpreted));
+        let mut slots = system.initial_slots(0.0, &[], &mut stack);
+        slots[1..].iter_mut().for_each(|x| *x *= 1.01);
+        let states = system.layout.states.clone();
+        let v: Vec<f64> = (0..states.len()).map(|k| 0.5 + k as f64).collect();
+        let (mut dual, mut dstack) = (Vec::new(), Vec::new());
+        let mut runs = |system: &System| {
+            let mut evaluated = slots.clone();
+            system.evaluate(&mut evaluated, &mut stack);
+            let mut jv = vec![0.0; states.len()];
+            system.jacobian_times(&evaluated, &v, &mut dual, &mut dstack, &mut jv);
+            let bits = |s: &[f64]| s.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            (bits(&evaluated), bits(&jv))
+        };
+        let interpreted = runs(&system);
+        assert!(
+            system.native.get(system.rhs.code()).is_none(),
+            "not yet warm"
+        );
+        // Dual numbers warm up later than plain ones.
+        for _ in 0..5 * WARM {
+            runs(&system);
+        }
+        assert!(
+            system.native.get(system.rhs.code()).is_some(),
+            "compiled on this host"
+        );
+        assert!(system.native_dual.get(system.rhs.code()).is_some());
+        assert_eq!(runs(&system), interpreted);
         Ok(())
     }
 }

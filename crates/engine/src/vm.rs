@@ -13,7 +13,9 @@ mod product;
 mod sum;
 
 pub(crate) use closure::Closure;
-pub(crate) use native::{compile as compile_native, Native};
+pub(crate) use native::Jit;
+#[cfg(test)]
+pub(crate) use native::{compile as compile_native, enabled as native_enabled, WARM};
 #[cfg(test)]
 pub(crate) use product::Factor;
 pub(crate) use product::Product;
@@ -456,16 +458,40 @@ mod tests {
             y in special(),
             z in special(),
         ) {
+            if !native_enabled() {
+                return Ok(());
+            }
+            // f is stored, then read back by the expression that follows.
             let mut code = Vec::new();
             emit_store(&f, 4, &Xyz, "f", &mut code).expect("compiles");
             emit(&e, &Xyz, "e", &mut code).expect("compiles");
+            code.extend([Instr::Load(4), Instr::Mul]);
             let native = compile_native(&code).expect("the host has a code generator");
-            let (mut a, mut b) = ([0.0, x, y, z, 0.0], [0.0, x, y, z, 0.0]);
+            let start = [0.0, x, y, z, 0.0];
+            let (mut a, mut b, mut c) = (start, start, start);
             let fast = native.run(&mut a);
             let slow = reference(&code, &mut b);
+            let fused = Program::new(code.clone()).run(&mut c, &mut Vec::new());
             let same = |u: f64, v: f64| u.to_bits() == v.to_bits() || (u.is_nan() && v.is_nan());
             prop_assert!(same(fast, slow), "{fast} against {slow}");
+            prop_assert!(same(fast, fused), "{fast} against {fused}");
             prop_assert!(same(a[4], b[4]), "{} against {}", a[4], b[4]);
+            // On dual numbers (d/dx, d/dz at once), against the interpreter.
+            let dual = compile_native::<Dual>(&code).expect("the host has a code generator");
+            let start = [
+                Dual::new(0.0, 0.0),
+                Dual::new(x, 1.0),
+                Dual::new(y, 0.0),
+                Dual::new(z, -0.5),
+                Dual::new(0.0, 0.0),
+            ];
+            let (mut a, mut b) = (start, start);
+            let fast = dual.run(&mut a);
+            let slow = Program::new(code).run(&mut b, &mut Vec::new());
+            prop_assert!(same(fast, slow.v), "{fast} against {slow:?}");
+            for (p, q) in a.iter().zip(&b) {
+                prop_assert!(same(p.v, q.v) && same(p.d, q.d), "{p:?} against {q:?}");
+            }
         }
     }
 
@@ -473,6 +499,9 @@ mod tests {
     /// awkward values, against the stack machine.
     #[test]
     fn native_code_computes_every_operator_like_the_stack_machine() {
+        if !native_enabled() {
+            return;
+        }
         use crate::scalar::Fn1::*;
         let values = [
             -2.5,
@@ -512,16 +541,32 @@ mod tests {
         for op in one {
             programs.push(vec![Instr::Load(1), op]);
         }
+        let same = |u: f64, v: f64| u.to_bits() == v.to_bits() || (u.is_nan() && v.is_nan());
         for code in programs {
             let native = compile_native(&code).expect("the host has a code generator");
+            // On dual numbers the result is stored, derivative and all.
+            let mut stored = code.clone();
+            stored.push(Instr::Store(0));
+            let dual = compile_native::<Dual>(&stored).expect("the host has a code generator");
+            let program = Program::new(stored);
             for x in values {
                 for y in values {
                     let mut slots = [0.0, x, y];
                     let fast = native.run(&mut slots);
                     let slow = reference(&code, &mut slots);
                     assert!(
-                        fast.to_bits() == slow.to_bits() || (fast.is_nan() && slow.is_nan()),
+                        same(fast, slow),
                         "{code:?} at {x}, {y}: {fast} against {slow}"
+                    );
+                    let start = [Dual::default(), Dual::new(x, 1.0), Dual::new(y, 2.0)];
+                    let (mut a, mut b) = (start, start);
+                    dual.run(&mut a);
+                    program.run(&mut b, &mut Vec::new());
+                    assert!(
+                        same(a[0].v, b[0].v) && same(a[0].d, b[0].d),
+                        "{code:?} at {x}, {y}: {:?} against {:?}",
+                        a[0],
+                        b[0]
                     );
                 }
             }
@@ -529,9 +574,13 @@ mod tests {
     }
 
     /// Code the compiler does not emit, a jump landing where the stack is
-    /// of another height, is left to the interpreter.
+    /// of another height or a jump that does not move, is left to the
+    /// interpreter.
     #[test]
     fn native_code_refuses_jumps_to_another_stack_height() {
+        if !native_enabled() {
+            return;
+        }
         let code = [
             Instr::Load(1),
             Instr::Const(0.0),
@@ -541,8 +590,10 @@ mod tests {
             Instr::Jump(1),
             Instr::Const(0.0),
         ];
-        assert!(compile_native(&code).is_none());
-        assert!(compile_native(&code[..3]).is_some());
+        assert!(compile_native::<f64>(&code).is_none());
+        assert!(compile_native::<f64>(&code[..3]).is_some());
+        // Nor a jump by 0, which would not move.
+        assert!(compile_native::<f64>(&[Instr::Const(1.0), Instr::Jump(0)]).is_none());
     }
 
     /// Ordinary values and the awkward ones: ±0, ±∞, NaN, subnormals.

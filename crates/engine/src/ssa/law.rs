@@ -1,23 +1,21 @@
 //! How a propensity is evaluated: as a plain product (mass action and most
-//! other simple laws), as machine code (other laws, where the host has a
-//! code generator), as nested closures (other straight-line laws
-//! otherwise), or by the expression machine. All give the program's value
-//! bit for bit.
+//! other simple laws), as nested closures (other straight-line laws), or by
+//! the expression machine; the last two are compiled to machine code once
+//! they have run often (where the host has a code generator). All give the
+//! program's value bit for bit.
 
-use crate::vm::{compile_native, Closure, Instr, Native, Product, Program};
+use crate::vm::{Closure, Instr, Jit, Product, Program};
 
 /// A propensity's evaluation.
 #[derive(Debug, Clone)]
 pub(crate) enum Law {
     /// A product of numbers and slots (mass action).
     Product(Product),
-    /// Other straight-line code, compiled to machine code.
-    Native(Native),
-    /// Other straight-line code, as nested closures (no code generator).
-    Closure(Closure),
+    /// Other straight-line code, as nested closures until compiled.
+    Closure(Closure, Jit),
     /// The reaction runs its program (it computes rules first, or has
-    /// branches), compiled to machine code where it could be.
-    Program(Option<Native>),
+    /// branches), interpreted until compiled.
+    Program(Jit),
 }
 
 impl Law {
@@ -33,13 +31,22 @@ impl Law {
     ) -> f64 {
         let a = match self {
             Law::Product(p) => p.eval(slots),
-            Law::Native(n) | Law::Program(Some(n)) => {
-                n.run(slots);
-                slots[slot as usize]
-            }
-            Law::Closure(c) => c.eval(slots),
-            Law::Program(None) => {
-                program.run(slots, stack);
+            Law::Closure(c, jit) => match jit.get(program.code()) {
+                Some(native) => {
+                    native.run(slots);
+                    slots[slot as usize]
+                }
+                None => c.eval(slots),
+            },
+            Law::Program(jit) => {
+                match jit.get(program.code()) {
+                    Some(native) => {
+                        native.run(slots);
+                    }
+                    None => {
+                        program.run(slots, stack);
+                    }
+                }
                 slots[slot as usize]
             }
         };
@@ -50,19 +57,18 @@ impl Law {
 
 /// The law of a propensity program that stores into `slot`.
 pub(crate) fn law(code: &[Instr], slot: u32) -> Law {
-    let program = || Law::Program(compile_native(code));
     let Some((Instr::Store(s), body)) = code.split_last() else {
-        return program();
+        return Law::Program(Jit::default());
     };
     if *s != slot {
-        return program();
+        return Law::Program(Jit::default());
     }
     if let Some(p) = Product::of_code(body) {
         return Law::Product(p);
     }
     match Closure::of_code(body) {
-        Some(c) => compile_native(code).map_or(Law::Closure(c), Law::Native),
-        None => program(),
+        Some(c) => Law::Closure(c, Jit::default()),
+        None => Law::Program(Jit::default()),
     }
 }
 
@@ -119,19 +125,41 @@ mod tests {
             Instr::Div,
             Instr::Store(0),
         ];
-        assert!(matches!(law(&code, 0), Law::Native(_) | Law::Closure(_)));
+        assert!(matches!(law(&code, 0), Law::Closure(..)));
         // s1 > 0 ? s1 : 0
         let code = [
             Instr::Load(1),
             Instr::Const(0.0),
             Instr::Cmp(crate::vm::Cmp::Gt),
-            Instr::JumpIfFalse(2),
+            Instr::JumpIfFalse(3),
             Instr::Load(1),
-            Instr::Jump(1),
+            Instr::Jump(2),
             Instr::Const(0.0),
             Instr::Store(0),
         ];
-        assert!(matches!(law(&code, 0), Law::Program(_)));
+        let branching = law(&code, 0);
+        assert!(matches!(branching, Law::Program(_)));
         assert!(matches!(law(&code[..7], 0), Law::Program(_)));
+        // Interpreted, then (once warm) compiled: the same values.
+        let program = Program::new(code.to_vec());
+        let mut stack = Vec::new();
+        for (k, s1) in [2.5, -1.0, 0.0, f64::NAN]
+            .into_iter()
+            .cycle()
+            .take(3 * crate::vm::WARM as usize)
+            .enumerate()
+        {
+            let mut slots = [0.0, s1];
+            let a = branching.eval(&program, 0, &mut slots, &mut stack);
+            let mut expected = [0.0, s1];
+            program.run(&mut expected, &mut stack);
+            assert_eq!(a.to_bits(), expected[0].to_bits(), "run {k} at {s1}");
+        }
+        if crate::vm::native_enabled() {
+            let Law::Program(jit) = &branching else {
+                unreachable!("checked above")
+            };
+            assert!(jit.get(&code).is_some(), "compiled on this host");
+        }
     }
 }
