@@ -558,16 +558,20 @@ mod tests {
                         same(fast, slow),
                         "{code:?} at {x}, {y}: {fast} against {slow}"
                     );
-                    let start = [Dual::default(), Dual::new(x, 1.0), Dual::new(y, 2.0)];
-                    let (mut a, mut b) = (start, start);
-                    dual.run(&mut a);
-                    program.run(&mut b, &mut Vec::new());
-                    assert!(
-                        same(a[0].v, b[0].v) && same(a[0].d, b[0].d),
-                        "{code:?} at {x}, {y}: {:?} against {:?}",
-                        a[0],
-                        b[0]
-                    );
+                    // Derivative seeds include NaN (Jacobian pattern probing),
+                    // ∞ and −0.
+                    for (dx, dy) in [(1.0, 2.0), (f64::NAN, 0.0), (-0.0, f64::INFINITY)] {
+                        let start = [Dual::default(), Dual::new(x, dx), Dual::new(y, dy)];
+                        let (mut a, mut b) = (start, start);
+                        dual.run(&mut a);
+                        program.run(&mut b, &mut Vec::new());
+                        assert!(
+                            same(a[0].v, b[0].v) && same(a[0].d, b[0].d),
+                            "{code:?} at {x}, {y}: {:?} against {:?}",
+                            a[0],
+                            b[0]
+                        );
+                    }
                 }
             }
         }
@@ -593,7 +597,13 @@ mod tests {
         assert!(compile_native::<f64>(&code).is_none());
         assert!(compile_native::<f64>(&code[..3]).is_some());
         // Nor a jump by 0, which would not move.
-        assert!(compile_native::<f64>(&[Instr::Const(1.0), Instr::Jump(0)]).is_none());
+        let still = [Instr::Const(1.0), Instr::Jump(0)];
+        assert!(compile_native::<f64>(&still).is_none());
+        // A program that cannot be compiled is tried once, then left interpreted.
+        let jit: Jit = Jit::default();
+        for _ in 0..=2 * WARM {
+            assert!(jit.get(&still).is_none());
+        }
     }
 
     /// Ordinary values and the awkward ones: ±0, ±∞, NaN, subnormals.

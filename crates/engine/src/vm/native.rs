@@ -12,7 +12,8 @@
 //! formulas of [`Dual`]'s operators); powers, functions and the
 //! `min`/`max`/`rem`/logical operators call the interpreter's own Rust
 //! functions. So a compiled program gives the interpreter's values bit for
-//! bit, which the tests check on random programs.
+//! bit (a NaN's sign and payload aside, which either compiler may change),
+//! which the tests check on random programs.
 //!
 //! Compilation is best effort: on a host Cranelift has no back end for, when
 //! the environment variable `SENMET_JIT` is `off` (see [`enabled`]), or for code of a shape
@@ -78,23 +79,35 @@ impl<N> std::fmt::Debug for Native<N> {
 }
 
 /// The numbers a program can be compiled for.
-pub(crate) trait Lanes: Sized {
+///
+/// # Safety
+///
+/// `Self` must be `WIDTH` `f64`s in a row, 8-byte aligned: [`Native::run`]
+/// passes a slice of them to code that reads and writes them as such.
+pub(crate) unsafe trait Lanes: Sized {
     /// `f64`s per number.
     const WIDTH: usize;
     /// Interpreted runs before compiling.
     const WARM: u32;
 }
 
-impl Lanes for f64 {
+// SAFETY: one f64.
+unsafe impl Lanes for f64 {
     const WIDTH: usize = 1;
     const WARM: u32 = WARM;
 }
 
-/// [`Dual`] is `#[repr(C)]`: its value, then its derivative.
-impl Lanes for Dual {
+// SAFETY: `Dual` is `#[repr(C)]`: its value, then its derivative (checked
+// below).
+unsafe impl Lanes for Dual {
     const WIDTH: usize = 2;
     const WARM: u32 = WARM_DUAL;
 }
+
+const _: () = assert!(
+    std::mem::size_of::<Dual>() == 16 && std::mem::align_of::<Dual>() == 8,
+    "Dual is two f64s"
+);
 
 impl<N: Lanes> Native<N> {
     /// Runs the program over `slots`, as [`super::Program::run`] would
@@ -154,8 +167,14 @@ impl<N> Clone for Jit<N> {
 
 impl<N> std::fmt::Debug for Jit<N> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let state = match self.native.get() {
+            None => "interpreted",
+            Some(Some(_)) => "compiled",
+            Some(None) => "not compilable",
+        };
         f.debug_struct("Jit")
-            .field("compiled", &self.native.get().is_some_and(Option::is_some))
+            .field("runs", &self.runs.load(Ordering::Relaxed))
+            .field("state", &state)
             .finish()
     }
 }
