@@ -210,14 +210,7 @@ impl System {
     /// Recomputes every derived slot (species values, rules, rates, derivatives)
     /// from the state slots and time.
     pub(crate) fn evaluate(&self, slots: &mut [f64], stack: &mut Vec<f64>) {
-        match self.native.get(self.rhs.code()) {
-            Some(native) => {
-                native.run(slots);
-            }
-            None => {
-                self.rhs.run(slots, stack);
-            }
-        }
+        self.native.run(&self.rhs, slots, stack);
     }
 
     /// A program computing, from the state slots and time, only what
@@ -333,14 +326,7 @@ impl System {
         for (vi, s) in v.iter().zip(&self.layout.states) {
             dual[s.slot as usize].d = *vi;
         }
-        match self.native_dual.get(self.rhs.code()) {
-            Some(native) => {
-                native.run(dual);
-            }
-            None => {
-                self.rhs.run(dual, stack);
-            }
-        }
+        self.native_dual.run(&self.rhs, dual, stack);
         for (o, s) in out.iter_mut().zip(&self.layout.states) {
             *o = dual[s.deriv as usize].d;
         }

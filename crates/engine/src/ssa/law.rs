@@ -55,14 +55,7 @@ impl Law {
         slots: &mut [f64],
         stack: &mut Vec<f64>,
     ) -> f64 {
-        match jit.get(program.code()) {
-            Some(native) => {
-                native.run(slots);
-            }
-            None => {
-                program.run(slots, stack);
-            }
-        }
+        jit.run(program, slots, stack);
         slots[slot as usize]
     }
 }

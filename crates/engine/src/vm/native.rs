@@ -43,7 +43,7 @@ use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::{default_libcall_names, Module};
 
-use super::{bin, Bin, Cmp, Instr};
+use super::{bin, Bin, Cmp, Instr, Program};
 use crate::scalar::{Dual, Fn1, Scalar};
 
 /// The generated function: reads and writes the slots through the pointer
@@ -191,6 +191,24 @@ impl<N: Lanes> Jit<N> {
         }
     }
 
+    /// Runs `program` (the one this `Jit` belongs to) over `slots`: as
+    /// machine code once warm, else interpreted. Either way only its stores
+    /// are its effect (its value is not returned).
+    #[inline]
+    pub fn run(&self, program: &Program, slots: &mut [N], stack: &mut Vec<N>)
+    where
+        N: Scalar,
+    {
+        match self.get(program.code()) {
+            Some(native) => {
+                native.run(slots);
+            }
+            None => {
+                program.run(slots, stack);
+            }
+        }
+    }
+
     fn warm(&self, code: &[Instr]) -> Option<&Native<N>> {
         if self.runs.fetch_add(1, Ordering::Relaxed) < N::WARM {
             return None;
@@ -219,13 +237,13 @@ impl Drop for Code {
 }
 
 /// Whether compilation is switched on: `SENMET_JIT` unset, or anything but
-/// `off`, `0`, `false` or `no` (any case).
+/// `off`, `0`, `false` or `no` (any case, surrounding spaces ignored).
 pub(crate) fn enabled() -> bool {
     static ON: OnceLock<bool> = OnceLock::new();
     *ON.get_or_init(|| {
         std::env::var("SENMET_JIT").map_or(true, |v| {
             !matches!(
-                v.to_ascii_lowercase().as_str(),
+                v.trim().to_ascii_lowercase().as_str(),
                 "off" | "0" | "false" | "no"
             )
         })
@@ -569,9 +587,9 @@ impl<'a, 'b> Translator<'a, 'b> {
             Instr::Call(f) => {
                 let acc = self.acc();
                 let n = if self.dual {
-                    self.call_dual(dual_unary(f), &[acc])?
+                    self.call_dual(unary(f).1, &[acc])?
                 } else {
-                    let v = self.call(&[F64], unary(f) as usize, &[acc.v]);
+                    let v = self.call(&[F64], unary(f).0 as usize, &[acc.v]);
                     Num { v, d: None }
                 };
                 self.set_acc(n);
@@ -586,9 +604,9 @@ impl<'a, 'b> Translator<'a, 'b> {
                 let a = self.pop()?;
                 let acc = self.acc();
                 let n = if self.dual {
-                    self.call_dual(dual_binary(op), &[a, acc])?
+                    self.call_dual(binary(op).1, &[a, acc])?
                 } else {
-                    let v = self.call(&[F64, F64], binary(op) as usize, &[a.v, acc.v]);
+                    let v = self.call(&[F64, F64], binary(op).0 as usize, &[a.v, acc.v]);
                     Num { v, d: None }
                 };
                 self.set_acc(n);
@@ -714,16 +732,23 @@ extern "C" fn pow(a: f64, b: f64) -> f64 {
     a.pow(b)
 }
 
+/// A helper callable from generated code: on `f64`s (signature `R`), and
+/// on dual numbers through their scratch slot (see [`dual_io1`]).
+type Helpers<R> = (R, extern "C" fn(*mut f64) -> f64);
+
 /// The interpreter's function `f`, callable from generated code.
-fn unary(f: Fn1) -> extern "C" fn(f64) -> f64 {
+fn unary(f: Fn1) -> Helpers<extern "C" fn(f64) -> f64> {
     macro_rules! each {
         ($($v:ident),*) => {
             match f {
                 $(Fn1::$v => {
-                    extern "C" fn call(x: f64) -> f64 {
+                    extern "C" fn real(x: f64) -> f64 {
                         x.apply(Fn1::$v)
                     }
-                    call
+                    extern "C" fn dual(io: *mut f64) -> f64 {
+                        dual_io1(io, |x| x.apply(Fn1::$v))
+                    }
+                    (real, dual)
                 })*
             }
         };
@@ -735,15 +760,18 @@ fn unary(f: Fn1) -> extern "C" fn(f64) -> f64 {
 }
 
 /// The interpreter's binary operator `op`, callable from generated code.
-fn binary(op: Bin) -> extern "C" fn(f64, f64) -> f64 {
+fn binary(op: Bin) -> Helpers<extern "C" fn(f64, f64) -> f64> {
     macro_rules! each {
         ($($v:ident),*) => {
             match op {
                 $(Bin::$v => {
-                    extern "C" fn call(a: f64, b: f64) -> f64 {
+                    extern "C" fn real(a: f64, b: f64) -> f64 {
                         bin(Bin::$v, a, b)
                     }
-                    call
+                    extern "C" fn dual(io: *mut f64) -> f64 {
+                        dual_io2(io, |a, b| bin(Bin::$v, a, b))
+                    }
+                    (real, dual)
                 })*
             }
         };
@@ -776,43 +804,4 @@ fn dual_io2(io: *mut f64, f: impl Fn(Dual, Dual) -> Dual) -> f64 {
     let r = f(Dual::new(io[0], io[1]), Dual::new(io[2], io[3]));
     io[1] = r.d;
     r.v
-}
-
-/// The interpreter's function `f` on dual numbers, callable from generated
-/// code (see [`dual_io1`]).
-fn dual_unary(f: Fn1) -> extern "C" fn(*mut f64) -> f64 {
-    macro_rules! each {
-        ($($v:ident),*) => {
-            match f {
-                $(Fn1::$v => {
-                    extern "C" fn call(io: *mut f64) -> f64 {
-                        dual_io1(io, |x| x.apply(Fn1::$v))
-                    }
-                    call
-                })*
-            }
-        };
-    }
-    each!(
-        Abs, Exp, Ln, Floor, Ceiling, Factorial, Sin, Cos, Tan, Sinh, Cosh, Tanh, Arcsin, Arccos,
-        Arctan, Arcsinh, Arccosh, Arctanh
-    )
-}
-
-/// The interpreter's binary operator `op` on dual numbers, callable from
-/// generated code (see [`dual_io2`]).
-fn dual_binary(op: Bin) -> extern "C" fn(*mut f64) -> f64 {
-    macro_rules! each {
-        ($($v:ident),*) => {
-            match op {
-                $(Bin::$v => {
-                    extern "C" fn call(io: *mut f64) -> f64 {
-                        dual_io2(io, |a, b| bin(Bin::$v, a, b))
-                    }
-                    call
-                })*
-            }
-        };
-    }
-    each!(Min, Max, Rem, Quotient, And, Or, Xor)
 }
