@@ -1,6 +1,7 @@
 //! Sparse LU for the BDF's Newton systems: faer's fill-reducing column
-//! order and its simplicial factorization with partial pivoting, solved by
-//! plain loops over the factors.
+//! order and its simplicial factorization with partial pivoting, which
+//! chooses the pivots; then [`fixed`] refactors over those pivots and
+//! solves by plain loops over the factors.
 //!
 //! diffsol's `FaerSparseLU` solves through faer's general routine, which on
 //! the small systems of reaction networks (tens to a few hundred species)
@@ -14,6 +15,8 @@
 //! practice) is not a panic, as it is in diffsol's: the next solve returns
 //! an error, which the solver reports with the time.
 
+mod fixed;
+
 use std::cell::RefCell;
 
 use diffsol::Vector;
@@ -25,6 +28,8 @@ use faer::sparse::linalg::lu::factorize_symbolic_lu;
 use faer::sparse::linalg::lu::simplicial::{
     factorize_simplicial_numeric_lu, factorize_simplicial_numeric_lu_scratch, SimplicialLu,
 };
+
+use fixed::{Fixed, Pattern};
 
 /// A [`LinearSolver`] for faer sparse matrices (one batch).
 #[derive(Default)]
@@ -38,14 +43,29 @@ struct Factors {
     a: FaerSparseMat<f64>,
     /// Fill-reducing column order (faer's COLAMD): forward, inverse.
     col: (Vec<usize>, Vec<usize>),
-    /// Pivoting row order of the latest factorization: forward, inverse.
+    /// Pivoting row order of the latest factorization with pivoting:
+    /// forward, inverse.
     row: (Vec<usize>, Vec<usize>),
-    lu: SimplicialLu<usize, f64>,
+    /// faer's factorization with partial pivoting, which chooses the rows.
+    pivoting: SimplicialLu<usize, f64>,
     scratch: MemBuffer,
+    /// The factors over those pivots, refactored while they stay good.
+    fixed: Option<Fixed>,
     /// Whether the latest factorization succeeded.
     factored: bool,
     /// A permuted right-hand side.
     work: RefCell<Vec<f64>>,
+}
+
+/// How [`Factors::factor`] went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    /// Over the kept pivots and pattern.
+    Refactored,
+    /// With pivots chosen afresh.
+    Pivoted,
+    /// Structurally singular: no factors.
+    Singular,
 }
 
 impl Factors {
@@ -61,91 +81,80 @@ impl Factors {
         Ok(Factors {
             col: (fwd.to_vec(), inv.to_vec()),
             row: (vec![0; n], vec![0; n]),
-            lu: SimplicialLu::new(),
+            pivoting: SimplicialLu::new(),
             scratch,
+            fixed: None,
             factored: false,
             work: RefCell::new(vec![0.0; n]),
             a,
         })
     }
 
-    fn factor(&mut self) {
+    /// Factors the matrix's current values: over the kept pivots if they
+    /// are still good, else with pivots chosen afresh by faer.
+    fn factor(&mut self) -> Outcome {
+        let outcome = self.refactor_or_pivot();
+        self.factored = outcome != Outcome::Singular;
+        outcome
+    }
+
+    fn refactor_or_pivot(&mut self) -> Outcome {
         let Ok(matrix) = only_batch(&self.a) else {
-            self.factored = false;
-            return;
+            return Outcome::Singular;
         };
+        if let Some(fixed) = self.fixed.as_mut() {
+            if fixed.refactor(matrix.val(), true) {
+                return Outcome::Refactored;
+            }
+        }
+        self.fixed = None;
         // Both orders have the matrix's size (checked at construction).
         let col = PermRef::new_checked(&self.col.0, &self.col.1, self.col.0.len());
-        self.factored = factorize_simplicial_numeric_lu(
+        let pivoted = factorize_simplicial_numeric_lu(
             &mut self.row.0,
             &mut self.row.1,
-            &mut self.lu,
+            &mut self.pivoting,
             matrix.as_ref(),
             col,
             MemStack::new(&mut self.scratch),
-        )
-        .is_ok();
+        );
+        if pivoted.is_err() {
+            return Outcome::Singular;
+        }
+        let pattern = Pattern {
+            col_ptr: matrix.col_ptr(),
+            row_idx: matrix.row_idx(),
+        };
+        let Some(mut fixed) = Fixed::new(pattern, &self.col.0, &self.row.1) else {
+            return Outcome::Singular;
+        };
+        fixed.refactor(matrix.val(), false);
+        self.fixed = Some(fixed);
+        Outcome::Pivoted
     }
 
-    /// Solves A·x = b (or Aᵀ·x = b) in place in `b`.
+    /// Solves A·x = b (or Aᵀ·x = b) in place in `b`, once factored.
     ///
-    /// faer factors A as Pᵣ⁻¹·L·U·P꜀⁻¹, with (Pᵣ·b)ᵢ = b[row.0[i]] and
-    /// (P꜀·z)ᵢ = z[col.1[i]]; L is unit lower triangular with its diagonal
-    /// stored first in each column, U upper triangular with its diagonal
-    /// stored last.
+    /// The factors are of Pᵣ·A·P꜀ with (Pᵣ·b)ᵢ = b[row.0[i]] and
+    /// (P꜀·z)ᵢ = z[col.1[i]].
     fn solve(&self, b: &mut [f64], transpose: bool) {
+        let Some(fixed) = self.fixed.as_ref() else {
+            return;
+        };
         let mut work = self.work.borrow_mut();
         let w = &mut work[..];
-        let l = self.lu.l_factor_unsorted();
-        let u = self.lu.u_factor_unsorted();
-        let (l_ptr, l_idx, l_val) = (l.col_ptr(), l.row_idx(), l.val());
-        let (u_ptr, u_idx, u_val) = (u.col_ptr(), u.row_idx(), u.val());
-        let n = w.len();
-        if !transpose {
-            for (wi, &r) in w.iter_mut().zip(&self.row.0) {
-                *wi = b[r];
-            }
-            for j in 0..n {
-                let x = w[j];
-                for p in l_ptr[j] + 1..l_ptr[j + 1] {
-                    w[l_idx[p]] -= l_val[p] * x;
-                }
-            }
-            for j in (0..n).rev() {
-                let diag = u_ptr[j + 1] - 1;
-                let x = w[j] / u_val[diag];
-                w[j] = x;
-                for p in u_ptr[j]..diag {
-                    w[u_idx[p]] -= u_val[p] * x;
-                }
-            }
-            for (bi, &c) in b.iter_mut().zip(&self.col.1) {
-                *bi = w[c];
-            }
+        // Aᵀ = P꜀·Uᵀ·Lᵀ·Pᵣ: the orders swap roles.
+        let (gather, scatter) = if transpose {
+            (&self.col.0, &self.row.1)
         } else {
-            // Aᵀ = P꜀·Uᵀ·Lᵀ·Pᵣ: gather by the column order, Uᵀ forward,
-            // Lᵀ backward, scatter by the row order.
-            for (wi, &c) in w.iter_mut().zip(&self.col.0) {
-                *wi = b[c];
-            }
-            for j in 0..n {
-                let diag = u_ptr[j + 1] - 1;
-                let mut x = w[j];
-                for p in u_ptr[j]..diag {
-                    x -= u_val[p] * w[u_idx[p]];
-                }
-                w[j] = x / u_val[diag];
-            }
-            for j in (0..n).rev() {
-                let mut x = w[j];
-                for p in l_ptr[j] + 1..l_ptr[j + 1] {
-                    x -= l_val[p] * w[l_idx[p]];
-                }
-                w[j] = x;
-            }
-            for (bi, &r) in b.iter_mut().zip(&self.row.1) {
-                *bi = w[r];
-            }
+            (&self.row.0, &self.col.1)
+        };
+        for (wi, &r) in w.iter_mut().zip(gather) {
+            *wi = b[r];
+        }
+        fixed.solve(w, transpose);
+        for (bi, &c) in b.iter_mut().zip(scatter) {
+            *bi = w[c];
         }
     }
 }
@@ -227,7 +236,7 @@ mod tests {
     use rand::{Rng, SeedableRng};
     use rand_chacha::ChaCha8Rng;
 
-    use super::{Factors, SparseLu};
+    use super::{Factors, Outcome, SparseLu};
 
     /// A random sparse n × n matrix as (row, column, value), with a
     /// pattern that fills in and values that need row pivoting.
@@ -247,14 +256,41 @@ mod tests {
         entries
     }
 
-    fn factors(n: usize, entries: &[(usize, usize, f64)]) -> Factors {
+    fn matrix(n: usize, entries: &[(usize, usize, f64)]) -> FaerSparseMat<f64> {
         let indices = entries.iter().map(|e| (e.0, e.1)).collect();
         let values = entries.iter().map(|e| e.2).collect();
         let ctx = FaerContext::default();
-        let a = FaerSparseMat::try_from_triplets(n, n, indices, values, ctx).unwrap();
-        let mut f = Factors::new(a).unwrap();
-        f.factor();
+        FaerSparseMat::try_from_triplets(n, n, indices, values, ctx).unwrap()
+    }
+
+    fn factors(n: usize, entries: &[(usize, usize, f64)]) -> Factors {
+        let mut f = Factors::new(matrix(n, entries)).unwrap();
+        assert_eq!(f.factor(), Outcome::Pivoted);
         f
+    }
+
+    /// Factors new values on the same pattern, as after a Newton-matrix
+    /// update, and returns how.
+    fn refactor(f: &mut Factors, n: usize, entries: &[(usize, usize, f64)]) -> Outcome {
+        f.a = matrix(n, entries);
+        f.factor()
+    }
+
+    /// Solves against `entries` with random right-hand sides, both ways.
+    fn assert_solves(f: &Factors, entries: &[(usize, usize, f64)], seed: u64, what: &str) {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let b: Vec<f64> = (0..f.col.0.len())
+            .map(|_| rng.random_range(-1.0..1.0))
+            .collect();
+        for transpose in [false, true] {
+            let mut x = b.clone();
+            f.solve(&mut x, transpose);
+            let e = backward_error(entries, &x, &b, transpose);
+            assert!(
+                e < 1e-12,
+                "{what}, transpose {transpose}: backward error {e}"
+            );
+        }
     }
 
     /// The componentwise backward error of `x` for A·x = b (or Aᵀ):
@@ -281,20 +317,44 @@ mod tests {
         for seed in 0..20 {
             let n = 5 + 7 * seed as usize;
             let entries = random(n, seed);
-            let f = factors(n, &entries);
+            let mut f = factors(n, &entries);
             assert!(f.factored, "seed {seed}");
-            let mut rng = ChaCha8Rng::seed_from_u64(100 + seed);
-            let b: Vec<f64> = (0..n).map(|_| rng.random_range(-1.0..1.0)).collect();
-            for transpose in [false, true] {
-                let mut x = b.clone();
-                f.solve(&mut x, transpose);
-                let e = backward_error(&entries, &x, &b, transpose);
-                assert!(
-                    e < 1e-12,
-                    "seed {seed}, transpose {transpose}: backward error {e}"
-                );
+            assert_solves(&f, &entries, 100 + seed, &format!("seed {seed}"));
+            // New values on the same pattern: over the kept pivots where
+            // they stay good, with new ones where not; accurate either way.
+            let mut rng = ChaCha8Rng::seed_from_u64(200 + seed);
+            let mut changed = entries.clone();
+            for e in &mut changed {
+                e.2 *= rng.random_range(0.5..2.0);
             }
+            let outcome = refactor(&mut f, n, &changed);
+            assert!(f.factored, "seed {seed}, {outcome:?}");
+            assert_solves(
+                &f,
+                &changed,
+                300 + seed,
+                &format!("seed {seed}, {outcome:?}"),
+            );
         }
+    }
+
+    #[test]
+    fn refactors_over_kept_pivots_while_they_stay_good() {
+        let n = 40;
+        let entries = random(n, 7);
+        let mut f = factors(n, &entries);
+        // Every value doubled: every pivot as good as before.
+        let doubled: Vec<_> = entries.iter().map(|&(i, j, v)| (i, j, 2.0 * v)).collect();
+        assert_eq!(refactor(&mut f, n, &doubled), Outcome::Refactored);
+        assert_solves(&f, &doubled, 1, "doubled");
+        // [[1, 1], [0.01, 1]] pivots on row 0; with the first column's
+        // values swapped, row 0's 0.01 is under a tenth of the 1 below it.
+        let first = [(0, 0, 1.0), (0, 1, 1.0), (1, 0, 0.01), (1, 1, 1.0)];
+        let swapped = [(0, 0, 0.01), (0, 1, 1.0), (1, 0, 1.0), (1, 1, 1.0)];
+        let mut f = factors(2, &first);
+        assert_eq!(refactor(&mut f, 2, &swapped), Outcome::Pivoted);
+        assert_solves(&f, &swapped, 2, "swapped");
+        assert_eq!(refactor(&mut f, 2, &swapped), Outcome::Refactored);
     }
 
     #[test]
@@ -303,7 +363,8 @@ mod tests {
         // values factors, with a zero pivot: the solve gives infinities
         // and the step fails its error test, as with diffsol's own solver.)
         let entries = [(0, 0, 1.0), (1, 0, 1.0)];
-        let f = factors(2, &entries);
+        let mut f = Factors::new(matrix(2, &entries)).unwrap();
+        assert_eq!(f.factor(), Outcome::Singular);
         assert!(!f.factored);
         let lu = SparseLu {
             factors: Some(Ok(f)),
