@@ -66,7 +66,8 @@ pub(super) struct Pattern<'a> {
 }
 
 impl Fixed {
-    /// The pattern of L and U for `a`'s pattern with columns in the order
+    /// The pattern of L and U for `a`'s pattern (compressed: column c's
+    /// entries at `col_ptr[c]..col_ptr[c + 1]`) with columns in the order
     /// `col_fwd` (factor column j is `a`'s column `col_fwd[j]`) and rows
     /// pivoted by `row_inv` (`a`'s row r is factor row `row_inv[r]`); the
     /// values are zero until [`Fixed::refactor`]. `None` if a column
@@ -127,9 +128,10 @@ impl Fixed {
     /// Factors the matrix with values `a_val` (in the order of the pattern
     /// given to [`Fixed::new`]) over the fixed pivots and pattern. With
     /// `checked`, gives up (false, factors unusable until the next
-    /// success) at the first pivot smaller than [`THRESHOLD`] times the
-    /// largest entry below it; unchecked, any pivot is taken (a zero one
-    /// gives infinities in the solve, as division by it would).
+    /// success) at the first pivot that is zero or smaller than
+    /// [`THRESHOLD`] times the largest entry below it, or at a NaN;
+    /// unchecked, any pivot is taken (a zero one gives infinities or NaN
+    /// in the solve, as faer's factors would).
     pub(super) fn refactor(&mut self, a_val: &[f64], checked: bool) -> bool {
         let x = &mut self.x;
         for j in 0..self.diag.len() {
@@ -148,9 +150,17 @@ impl Fixed {
             let pivot = std::mem::take(&mut x[j]);
             let below = &mut self.l[self.l_ptr[j]..self.l_ptr[j + 1]];
             if checked {
-                let largest = below.iter().fold(0.0_f64, |m, e| m.max(x[e.row].abs()));
-                // A NaN pivot fails too.
-                let good = pivot.abs() >= THRESHOLD * largest;
+                // NaN anywhere in the column, or a zero pivot, fails too:
+                // faer then has its say.
+                let largest = below.iter().fold(0.0_f64, |m, e| {
+                    let v = x[e.row].abs();
+                    if v > m || v.is_nan() {
+                        v
+                    } else {
+                        m
+                    }
+                });
+                let good = pivot != 0.0 && pivot.abs() >= THRESHOLD * largest;
                 if !good {
                     x.fill(0.0);
                     return false;
