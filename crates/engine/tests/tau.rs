@@ -379,8 +379,10 @@ fn leaps_do_not_step_past_a_vanishing_propensity() -> Result<(), EngineError> {
 
 #[test]
 fn summaries_do_not_depend_on_the_thread_count() -> Result<(), EngineError> {
-    let tau = Tau::builder(&metastasis()).build()?;
     let run = |threads| {
+        // A fresh model for each count: the logistic birth law is compiled
+        // to machine code part-way through, at a different leap for each.
+        let tau = Tau::builder(&metastasis()).build()?;
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
             .build()
