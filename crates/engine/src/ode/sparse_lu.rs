@@ -49,10 +49,9 @@ struct Factors {
     /// faer's factorization with partial pivoting, which chooses the rows.
     pivoting: SimplicialLu<usize, f64>,
     scratch: MemBuffer,
-    /// The factors over those pivots, refactored while they stay good.
+    /// The factors over those pivots, refactored while they stay good;
+    /// `None` if the latest factorization failed.
     fixed: Option<Fixed>,
-    /// Whether the latest factorization succeeded.
-    factored: bool,
     /// A permuted right-hand side.
     work: RefCell<Vec<f64>>,
 }
@@ -87,7 +86,6 @@ impl Factors {
             pivoting: SimplicialLu::new(),
             scratch,
             fixed: None,
-            factored: false,
             work: RefCell::new(vec![0.0; n]),
             a,
         })
@@ -96,13 +94,8 @@ impl Factors {
     /// Factors the matrix's current values: over the kept pivots if they
     /// are still good, else with pivots chosen afresh by faer.
     fn factor(&mut self) -> Outcome {
-        let outcome = self.refactor_or_pivot();
-        self.factored = outcome != Outcome::Singular;
-        outcome
-    }
-
-    fn refactor_or_pivot(&mut self) -> Outcome {
         let Ok(matrix) = only_batch(&self.a) else {
+            self.fixed = None;
             return Outcome::Singular;
         };
         if let Some(fixed) = self.fixed.as_mut() {
@@ -181,7 +174,7 @@ impl SparseLu {
             Some(Err(e)) => return Err(LaError::Other(e.clone())),
             Some(Ok(f)) => f,
         };
-        if !factors.factored {
+        if factors.fixed.is_none() {
             return Err(LaError::Other(
                 "sparse LU: the Newton matrix is singular".into(),
             ));
@@ -322,7 +315,7 @@ mod tests {
             let n = 5 + 7 * seed as usize;
             let entries = random(n, seed);
             let mut f = factors(n, &entries);
-            assert!(f.factored, "seed {seed}");
+            assert!(f.fixed.is_some(), "seed {seed}");
             assert_solves(&f, &entries, 100 + seed, &format!("seed {seed}"));
             // New values on the same pattern: over the kept pivots where
             // they stay good, with new ones where not; accurate either way.
@@ -330,7 +323,7 @@ mod tests {
             for (spread, retry) in [(0.1, 200), (1.0, 300)] {
                 let changed = perturbed(&entries, spread, retry + seed);
                 let outcome = refactor(&mut f, n, &changed);
-                assert!(f.factored, "seed {seed}, {outcome:?}");
+                assert!(f.fixed.is_some(), "seed {seed}, {outcome:?}");
                 assert_solves(
                     &f,
                     &changed,
@@ -394,7 +387,7 @@ mod tests {
         // Good values again (over faer's pivots for the NaN matrix, or new
         // ones): factored and accurate.
         let outcome = refactor(&mut f, 2, &first);
-        assert!(f.factored, "{outcome:?}");
+        assert!(f.fixed.is_some(), "{outcome:?}");
         assert_solves(&f, &first, 4, "recovered");
     }
 
@@ -406,7 +399,7 @@ mod tests {
         let entries = [(0, 0, 1.0), (1, 0, 1.0)];
         let mut f = Factors::new(matrix(2, &entries)).unwrap();
         assert_eq!(f.factor(), Outcome::Singular);
-        assert!(!f.factored);
+        assert!(f.fixed.is_none());
         let lu = SparseLu {
             factors: Some(Ok(f)),
         };

@@ -19,7 +19,7 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
 /// Smallest acceptable |pivot| / max |entry below it| in a refactorization.
-pub(super) const THRESHOLD: f64 = 0.1;
+const THRESHOLD: f64 = 0.1;
 
 /// P·A·Q = L·D·U in pivoted numbering: row i of the factors is the
 /// matrix's row `row_fwd[i]`, column j its column `col_fwd[j]` (the orders
