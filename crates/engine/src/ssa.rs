@@ -37,6 +37,7 @@
 //! tolerance). [`SsaMethod`] and [`SsaBuilder::max_firings`] do not apply
 //! to such models (the solver's step limit does).
 
+mod jumps;
 pub(crate) mod law;
 mod model;
 mod queue;
@@ -246,6 +247,86 @@ mod tests {
         let mu = 100.0 * (1.0 - (-5.0f64).exp());
         assert!((s.mean[2] - mu).abs() < 4.0 * (mu / 4000.0).sqrt());
         Ok(())
+    }
+
+    /// The branching metastasis model with a small capacity: six reactions,
+    /// a logistic law (a closure, compiled part-way through), a firing
+    /// that changes two species.
+    fn branching() -> Network {
+        let mut net = Network::well_mixed(&[("T", 10.0), ("C", 0.0), ("M", 0.0)]);
+        let law = |text: &str| text.parse::<Expr>().expect("parses");
+        net.add_reaction(
+            "birth",
+            &[("T", 1.0)],
+            &[("T", 2.0)],
+            law("0.3 * T * (1 - T / 300)"),
+        );
+        net.add_reaction("death", &[("T", 1.0)], &[], law("0.1 * T"));
+        net.add_reaction(
+            "shed",
+            &[("T", 1.0)],
+            &[("T", 1.0), ("C", 1.0)],
+            law("0.05 * T"),
+        );
+        net.add_reaction("clear", &[("C", 1.0)], &[], law("5 * C"));
+        net.add_reaction("seed", &[("C", 1.0)], &[("M", 1.0)], law("0.5 * C"));
+        net.add_reaction("grow", &[("M", 1.0)], &[("M", 2.0)], law("0.2 * M"));
+        net
+    }
+
+    /// The sum-tree method's loop for models without events (flat jump
+    /// tables, running sums up to eight reactions) draws what the direct
+    /// method draws and sums propensities in the same order, so the two
+    /// give the same trajectories bit for bit.
+    #[test]
+    fn direct_and_sum_tree_agree_bit_for_bit_on_a_branching_model() -> Result<()> {
+        let net = branching();
+        let direct = Ssa::builder(&net).method(SsaMethod::Direct).build()?;
+        let tree = Ssa::builder(&net).build()?;
+        let Exact::Jumps(model) = &tree.exact else {
+            panic!("no time in the laws: jumps only");
+        };
+        assert!(model.jumps.is_some(), "constant changes");
+        let sys = tree.system();
+        let obs: Vec<_> = ["T", "C", "M"]
+            .iter()
+            .map(|id| sys.observable(id, true).expect("species"))
+            .collect();
+        let times: Vec<f64> = (0..=30).map(f64::from).collect();
+        let mut fired = 0;
+        for i in 0..20 {
+            let (mut a, mut b) = (vec![0.0; 93], vec![0.0; 93]);
+            let n = direct.trajectory(&mut stream(Seed::new(3), i), &times, &obs, &mut a)?;
+            let m = tree.trajectory(&mut stream(Seed::new(3), i), &times, &obs, &mut b)?;
+            assert_eq!((n, a.as_slice()), (m, b.as_slice()), "trajectory {i}");
+            fired += n;
+        }
+        // Enough firings for the logistic law to be compiled on the way.
+        assert!(fired > 2 * u64::from(crate::vm::WARM), "{fired} firings");
+        Ok(())
+    }
+
+    /// A propensity that turns negative part-way through a run is an error
+    /// naming the reaction, with the time of the firing that made it so.
+    #[test]
+    fn a_propensity_going_negative_names_the_reaction_and_time() {
+        // Immigration at 1, and growth at 5 − X: once X passes 5, growth's
+        // propensity is negative.
+        let mut net = Network::well_mixed(&[("X", 0.0)]);
+        net.add_reaction("immigrate", &[], &[("X", 1.0)], Expr::Num(1.0));
+        let law = "5 - X".parse::<Expr>().expect("parses");
+        net.add_reaction("grow", &[("X", 1.0)], &[("X", 2.0)], law);
+        let ssa = Ssa::builder(&net).build().expect("compiles");
+        let x = ssa.system().observable("X", true).expect("species");
+        let mut out = [0.0; 2];
+        let err = ssa
+            .trajectory(&mut stream(Seed::new(4), 0), &[0.0, 1e3], &[x], &mut out)
+            .unwrap_err();
+        assert!(
+            matches!(err, EngineError::Propensity { ref reaction, time, value }
+                if reaction == "grow" && time > 0.0 && time < 1e3 && value == -1.0),
+            "{err}"
+        );
     }
 
     /// Birth–death from X(0) = 0 is Poisson at every time, with mean

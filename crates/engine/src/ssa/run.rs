@@ -2,8 +2,9 @@
 
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
-use rand_distr::Exp1;
+use rand_distr::{Distribution, Exp1};
 
+use super::jumps::Jumps;
 use super::queue::Queue;
 use super::timeline::Timeline;
 use super::tree::SumTree;
@@ -59,6 +60,11 @@ impl<'s, 'o> Run<'s, 'o> {
         let model = self.model;
         model.check_start(&mut self.slots, |_| false)?;
         self.settle()?;
+        if let (SsaMethod::SumTree, false, Some(jumps)) =
+            (self.ssa.method, self.line.has_events(), &model.jumps)
+        {
+            return self.simulate_jumps(jumps);
+        }
         let t_end = self.line.t_end(self.t);
         while self.line.next_output().is_some() {
             let (t_next, due) = self.next_firing();
@@ -79,6 +85,60 @@ impl<'s, 'o> Run<'s, 'o> {
             self.step(t_next, due)?;
         }
         Ok(self.fired)
+    }
+
+    /// [`Run::simulate`] with the sum tree, for models without events whose
+    /// firings change amounts by constants: the same draws in the same
+    /// order, so the same trajectory, with the branches for other methods,
+    /// events and general changes left out of the loop.
+    fn simulate_jumps(mut self, jumps: &Jumps) -> Result<u64> {
+        let model = self.model;
+        let t_end = self.line.t_end(self.t);
+        // The next output time (output times are finite; ∞ once every row
+        // is written): a firing before it writes no row.
+        let mut next_row = self.line.next_output().unwrap_or(f64::INFINITY);
+        while next_row < f64::INFINITY {
+            let a0 = self.tree.total();
+            let e: f64 = Exp1.sample(&mut *self.rng);
+            let t_next = if a0 > 0.0 {
+                self.t + e / a0
+            } else {
+                f64::INFINITY
+            };
+            if t_next > t_end {
+                self.record(t_end, true);
+                break;
+            }
+            if next_row <= t_next {
+                self.record(t_next, false);
+                next_row = self.line.next_output().unwrap_or(f64::INFINITY);
+            }
+            let u: f64 = self.rng.random::<f64>() * a0;
+            let Some(j) = self.tree.find(u) else {
+                continue;
+            };
+            self.t = t_next;
+            self.slots[0] = t_next;
+            jumps.fire(j, &mut self.slots);
+            self.fired += 1;
+            if self.fired > self.ssa.max_firings {
+                return Err(self.too_many_firings());
+            }
+            for &k in jumps.deps(j) {
+                let a = model.propensity(k, &mut self.slots, &mut self.stack)?;
+                self.tree.set(k, a);
+            }
+            self.tree.update();
+        }
+        Ok(self.fired)
+    }
+
+    #[cold]
+    fn too_many_firings(&self) -> EngineError {
+        EngineError::Solver {
+            time: self.t,
+            message: format!("more than {} reaction firings", self.ssa.max_firings),
+        }
     }
 
     /// When the next reaction fires, and which if the method knows already.
@@ -128,10 +188,7 @@ impl<'s, 'o> Run<'s, 'o> {
         model.fire(j, 1.0, &mut self.slots);
         self.fired += 1;
         if self.fired > self.ssa.max_firings {
-            return Err(EngineError::Solver {
-                time: t_next,
-                message: format!("more than {} reaction firings", self.ssa.max_firings),
-            });
+            return Err(self.too_many_firings());
         }
         if self.line.has_events() {
             return self.settle();

@@ -88,6 +88,7 @@ impl<'o> Timeline<'o> {
     /// The time in `[t, horizon]` at which an event is due with the state
     /// held fixed (a delayed event, or a trigger on time), if any. Leaves
     /// `slots[0]` at `t`.
+    #[inline]
     pub fn interruption(
         &self,
         sys: &System,
@@ -97,6 +98,19 @@ impl<'o> Timeline<'o> {
         stack: &mut Vec<f64>,
     ) -> Option<f64> {
         let events = self.events.as_ref()?;
+        Self::search(events, sys, t, horizon, slots, stack)
+    }
+
+    /// [`Timeline::interruption`] of a model with events, out of line.
+    #[inline(never)]
+    fn search(
+        events: &Events,
+        sys: &System,
+        t: f64,
+        horizon: f64,
+        slots: &mut [f64],
+        stack: &mut Vec<f64>,
+    ) -> Option<f64> {
         if let Some(p) = events.next_time().filter(|&p| p <= horizon) {
             return Some(p.max(t));
         }
@@ -140,6 +154,20 @@ impl<'o> Timeline<'o> {
             slots[0] = now;
             return;
         }
+        self.write_rows(sys, now, until, inclusive, slots, stack);
+    }
+
+    /// [`Timeline::record`] when a row may be due, out of line.
+    #[inline(never)]
+    fn write_rows(
+        &mut self,
+        sys: &System,
+        now: f64,
+        until: f64,
+        inclusive: bool,
+        slots: &mut [f64],
+        stack: &mut Vec<f64>,
+    ) {
         let n = self.observables.len();
         while let Some(tau) = self.next_output() {
             // Strictly before: within rounding of `until` counts as at it

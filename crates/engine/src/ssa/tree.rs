@@ -8,11 +8,23 @@
 //! additions, no chain of dependent stores), large ones along the changed
 //! paths only, each inner node once. Either way every inner node is the sum of
 //! its children, so the tree's values do not depend on how it was updated.
+//!
+//! Up to [`RUNNING`] leaves there is no tree: the running sums of the leaves
+//! are recomputed whole, in order, and a selection counts the running sums
+//! at or below the target, all compared at once. A firing's chain of
+//! dependent steps (propensities, sums, selection, state) is the SSA's speed
+//! limit on small models, and this shortens the selection to one comparison
+//! step instead of one load-compare-subtract per tree level. The running sums
+//! are the direct method's own (Gillespie 1977), in reaction order.
 
 /// Trees with at most this many leaves are re-summed whole on update.
 const WHOLE: usize = 32;
 
-/// A complete binary tree of partial sums over `n` leaves.
+/// At most this many leaves: running sums instead of a tree.
+const RUNNING: usize = 8;
+
+/// A complete binary tree of partial sums over `n` leaves, or the running
+/// sums of at most [`RUNNING`] leaves.
 #[derive(Debug, Clone)]
 pub(crate) struct SumTree {
     /// `nodes[1]` is the root; leaves start at `cap`.
@@ -20,7 +32,15 @@ pub(crate) struct SumTree {
     cap: usize,
     /// Node indices of leaves set since the last update (large trees only).
     dirty: Vec<usize>,
+    /// Leaves set since the last update (checked in debug builds).
+    #[cfg(debug_assertions)]
     stale: bool,
+    /// Number of leaves.
+    n: usize,
+    /// At most [`RUNNING`] leaves: the leaves (zero beyond `n`)…
+    leaves: [f64; RUNNING],
+    /// …and their running sums.
+    sums: [f64; RUNNING],
 }
 
 impl SumTree {
@@ -31,30 +51,55 @@ impl SumTree {
             nodes: vec![0.0; (2 * cap).max(2 * WHOLE)],
             cap,
             dirty: Vec::new(),
+            #[cfg(debug_assertions)]
             stale: false,
+            n,
+            leaves: [0.0; RUNNING],
+            sums: [0.0; RUNNING],
         }
     }
 
     /// The sum of all leaves (after [`SumTree::update`]).
     pub fn total(&self) -> f64 {
-        debug_assert!(!self.stale, "sum tree read before update");
-        self.nodes[1]
+        #[cfg(debug_assertions)]
+        assert!(!self.stale, "sum tree read before update");
+        if self.n <= RUNNING {
+            self.sums[RUNNING - 1]
+        } else {
+            self.nodes[1]
+        }
     }
 
     /// Sets leaf `i`; the sums above it change at the next [`SumTree::update`].
     #[inline]
     pub fn set(&mut self, i: usize, value: f64) {
+        #[cfg(debug_assertions)]
+        {
+            self.stale = true;
+        }
+        if self.n <= RUNNING {
+            self.leaves[i] = value;
+            return;
+        }
         let k = self.cap + i;
         self.nodes[k] = value;
         if self.cap > WHOLE {
             self.dirty.push(k);
         }
-        self.stale = true;
     }
 
     /// Recomputes the sums above the leaves set since the last update.
+    #[inline(always)]
     pub fn update(&mut self) {
-        if self.cap <= WHOLE {
+        if self.n <= RUNNING {
+            // The direct method's running sums, from 0 in reaction order
+            // (leaves beyond `n` are 0 and leave the total as it is).
+            let mut acc = 0.0;
+            for (s, a) in self.sums.iter_mut().zip(self.leaves) {
+                acc += a;
+                *s = acc;
+            }
+        } else if self.cap <= WHOLE {
             // Level by level from the leaves, each level a loop of fixed
             // length over a fixed-size view (small trees allocate at least
             // 2·WHOLE nodes), so that the compiler unrolls it and drops the
@@ -79,32 +124,57 @@ impl SumTree {
                 level::<2>(nodes);
             }
         } else {
-            // One level at a time, each changed inner node once.
-            let level = &mut self.dirty;
-            while level.first().is_some_and(|&k| k > 1) {
-                for k in level.iter_mut() {
-                    *k /= 2;
-                }
-                level.sort_unstable();
-                level.dedup();
-                for &k in level.iter() {
-                    self.nodes[k] = self.nodes[2 * k] + self.nodes[2 * k + 1];
-                }
-            }
-            level.clear();
+            self.update_paths();
         }
-        self.stale = false;
+        #[cfg(debug_assertions)]
+        {
+            self.stale = false;
+        }
+    }
+
+    /// [`SumTree::update`] of a large tree: one level at a time, each
+    /// changed inner node once.
+    #[inline(never)]
+    fn update_paths(&mut self) {
+        let level = &mut self.dirty;
+        while level.first().is_some_and(|&k| k > 1) {
+            for k in level.iter_mut() {
+                *k /= 2;
+            }
+            level.sort_unstable();
+            level.dedup();
+            for &k in level.iter() {
+                self.nodes[k] = self.nodes[2 * k] + self.nodes[2 * k + 1];
+            }
+        }
+        level.clear();
     }
 
     /// Leaf `i`.
     pub fn get(&self, i: usize) -> f64 {
-        self.nodes[self.cap + i]
+        if self.n <= RUNNING {
+            self.leaves[i]
+        } else {
+            self.nodes[self.cap + i]
+        }
     }
 
     /// The leaf where the cumulative sum first exceeds `u` (0 ≤ u < total);
     /// `None` if rounding led to a zero leaf.
+    #[inline]
     pub fn find(&self, mut u: f64) -> Option<usize> {
-        debug_assert!(!self.stale, "sum tree read before update");
+        #[cfg(debug_assertions)]
+        assert!(!self.stale, "sum tree read before update");
+        if self.n <= RUNNING {
+            // The first running sum above `u` is the one past all those at
+            // or below it; its leaf is positive, since the sum rose there.
+            // `u` at or past the total (rounding) selects none.
+            let mut j = 0;
+            for &s in &self.sums {
+                j += usize::from(s <= u);
+            }
+            return (j < self.n).then_some(j);
+        }
         let mut k = 1;
         while k < self.cap {
             // Branch-free descent (which side is taken is random, so a branch
@@ -163,7 +233,8 @@ mod tests {
         #![proptest_config(proptest::prelude::ProptestConfig { rng_seed: proptest::test_runner::RngSeed::Fixed(20261127), ..proptest::prelude::ProptestConfig::default() })]
 
         /// After batches of updates, along changed paths (large trees) or
-        /// whole (small), every inner node is the sum of its children.
+        /// whole (small), every inner node is the sum of its children; with
+        /// at most `RUNNING` leaves, the sums are the running sums in order.
         #[test]
         fn every_inner_node_sums_its_children(
             n in 1usize..200,
@@ -176,6 +247,15 @@ mod tests {
                     tree.set(i % n, v);
                 }
                 tree.update();
+                if n <= RUNNING {
+                    let mut acc = 0.0;
+                    for i in 0..RUNNING {
+                        acc += if i < n { tree.get(i) } else { 0.0 };
+                        prop_assert_eq!(tree.sums[i].to_bits(), acc.to_bits());
+                    }
+                    prop_assert_eq!(tree.total().to_bits(), acc.to_bits());
+                    continue;
+                }
                 let mut expected = tree.nodes.clone();
                 for k in (1..tree.cap).rev() {
                     expected[k] = expected[2 * k] + expected[2 * k + 1];
