@@ -9,7 +9,11 @@
 //!   the reaction chosen by a linear scan, exactly as Gillespie (1977) states it.
 //! - [`SsaMethod::SumTree`] (default): only the propensities that read what
 //!   the fired reaction changed are recomputed (the dependency graph of Gibson
-//!   & Bruck 2000), and the reaction is chosen in a sum tree in O(log M).
+//!   & Bruck 2000), and the reaction is chosen in a sum tree in O(log M), or,
+//!   up to eight reactions, by the running sums of the direct method (then
+//!   the two give the same trajectories bit for bit). Models without events
+//!   whose firings change amounts by constants run a loop of their own over
+//!   flat tables of the changes and dependencies, with the same draws.
 //!
 //! - [`SsaMethod::NextReaction`]: the next reaction method of Gibson & Bruck
 //!   (2000): a putative firing time per reaction in an indexed priority
@@ -62,7 +66,8 @@ use crate::system::{Observable, System};
 pub enum SsaMethod {
     /// All propensities every step, linear selection (the reference).
     Direct,
-    /// Dependency graph and sum-tree selection.
+    /// Dependency graph and sum-tree selection (running sums up to eight
+    /// reactions).
     #[default]
     SumTree,
     /// The next reaction method (Gibson & Bruck 2000): dependency graph and
@@ -301,8 +306,79 @@ mod tests {
             assert_eq!((n, a.as_slice()), (m, b.as_slice()), "trajectory {i}");
             fired += n;
         }
-        // Enough firings for the logistic law to be compiled on the way.
+        // Enough firings for the logistic law to be compiled part-way
+        // (where the host compiles; `model.rs` tests that it is).
         assert!(fired > 2 * u64::from(crate::vm::WARM), "{fired} firings");
+        Ok(())
+    }
+
+    /// A ring of ten species with immigration and decay: 21 reactions, so a
+    /// sum tree rather than running sums.
+    fn ring() -> Network {
+        let ids: Vec<String> = (0..10).map(|i| format!("S{i}")).collect();
+        let start: Vec<(&str, f64)> = ids.iter().map(|id| (id.as_str(), 5.0)).collect();
+        let mut net = Network::well_mixed(&start);
+        for (i, id) in ids.iter().enumerate() {
+            let next = &ids[(i + 1) % ids.len()];
+            let rate = 0.5 + 0.1 * i as f64;
+            let law = format!("{rate} * {id}").parse::<Expr>().expect("parses");
+            net.add_reaction(&format!("move{i}"), &[(id, 1.0)], &[(next, 1.0)], law);
+            let law = format!("0.05 * {id}").parse::<Expr>().expect("parses");
+            net.add_reaction(&format!("decay{i}"), &[(id, 1.0)], &[], law);
+        }
+        net.add_reaction("immigrate", &[], &[("S0", 1.0)], Expr::Num(3.0));
+        net
+    }
+
+    /// The loop for constant changes (flat tables) and the general loop
+    /// (taken here because a conversion factor of 1 on every species makes
+    /// the changes not plain constants) give the same trajectories bit for
+    /// bit, with a sum tree (21 reactions) and with running sums (the
+    /// branching model); and both stop at the firing limit.
+    #[test]
+    fn the_loop_for_constant_changes_is_the_general_loop() -> Result<()> {
+        for net in [ring(), branching()] {
+            let mut general = net.clone();
+            general.add_parameter("one", 1.0);
+            for s in &mut general.species {
+                s.conversion_factor = Some("one".into());
+            }
+            let flat = Ssa::builder(&net).build()?;
+            let slow = Ssa::builder(&general).build()?;
+            let Exact::Jumps(model) = &slow.exact else {
+                panic!("no time in the laws: jumps only");
+            };
+            assert!(
+                model.jumps.is_none(),
+                "conversion factors: the general loop"
+            );
+            let sys = flat.system();
+            let obs: Vec<_> = net
+                .species
+                .iter()
+                .map(|s| sys.observable(&s.id, true).expect("species"))
+                .collect();
+            let times: Vec<f64> = (0..=20).map(f64::from).collect();
+            for i in 0..10 {
+                let mut a = vec![0.0; times.len() * obs.len()];
+                let mut b = a.clone();
+                let n = flat.trajectory(&mut stream(Seed::new(8), i), &times, &obs, &mut a)?;
+                let m = slow.trajectory(&mut stream(Seed::new(8), i), &times, &obs, &mut b)?;
+                assert_eq!((n, &a), (m, &b), "trajectory {i}");
+            }
+            for limited in [&net, &general] {
+                let ssa = Ssa::builder(limited).max_firings(25).build()?;
+                let mut out = vec![0.0; times.len() * obs.len()];
+                let err = ssa
+                    .trajectory(&mut stream(Seed::new(8), 0), &times, &obs, &mut out)
+                    .unwrap_err();
+                assert!(
+                    matches!(err, EngineError::Solver { ref message, time }
+                        if message == "more than 25 reaction firings" && time > 0.0),
+                    "{err}"
+                );
+            }
+        }
         Ok(())
     }
 
@@ -327,6 +403,15 @@ mod tests {
                 if reaction == "grow" && time > 0.0 && time < 1e3 && value == -1.0),
             "{err}"
         );
+        // The direct method takes the same draws to the same firing.
+        let direct = Ssa::builder(&net)
+            .method(SsaMethod::Direct)
+            .build()
+            .expect("compiles");
+        let same = direct
+            .trajectory(&mut stream(Seed::new(4), 0), &[0.0, 1e3], &[x], &mut out)
+            .unwrap_err();
+        assert_eq!(same.to_string(), err.to_string());
     }
 
     /// Birth–death from X(0) = 0 is Poisson at every time, with mean

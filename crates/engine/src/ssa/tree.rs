@@ -47,8 +47,13 @@ impl SumTree {
     /// A tree of `n` zero leaves.
     pub fn new(n: usize) -> Self {
         let cap = n.max(1).next_power_of_two();
+        let nodes = if n <= RUNNING {
+            Vec::new()
+        } else {
+            vec![0.0; (2 * cap).max(2 * WHOLE)]
+        };
         SumTree {
-            nodes: vec![0.0; (2 * cap).max(2 * WHOLE)],
+            nodes,
             cap,
             dirty: Vec::new(),
             #[cfg(debug_assertions)]
@@ -107,22 +112,14 @@ impl SumTree {
             let nodes: &mut [f64; 2 * WHOLE] = (&mut self.nodes[..2 * WHOLE])
                 .try_into()
                 .expect("small trees hold 2·WHOLE nodes");
-            let cap = self.cap;
-            if cap >= 32 {
+            // More than `RUNNING` leaves: 16 or 32.
+            if self.cap == 32 {
                 level::<32>(nodes);
             }
-            if cap >= 16 {
-                level::<16>(nodes);
-            }
-            if cap >= 8 {
-                level::<8>(nodes);
-            }
-            if cap >= 4 {
-                level::<4>(nodes);
-            }
-            if cap >= 2 {
-                level::<2>(nodes);
-            }
+            level::<16>(nodes);
+            level::<8>(nodes);
+            level::<4>(nodes);
+            level::<2>(nodes);
         } else {
             self.update_paths();
         }
@@ -159,21 +156,28 @@ impl SumTree {
         }
     }
 
-    /// The leaf where the cumulative sum first exceeds `u` (0 ≤ u < total);
-    /// `None` if rounding led to a zero leaf.
-    #[inline]
+    /// The leaf where the cumulative sum first exceeds `u` (0 ≤ u < total).
+    /// In a tree, `None` if rounding led to a zero leaf; with running sums,
+    /// a `u` past the total selects the last positive leaf, as the direct
+    /// method does, and `None` only if every leaf is zero.
+    #[inline(always)]
     pub fn find(&self, mut u: f64) -> Option<usize> {
         #[cfg(debug_assertions)]
         assert!(!self.stale, "sum tree read before update");
         if self.n <= RUNNING {
-            // The first running sum above `u` is the one past all those at
-            // or below it; its leaf is positive, since the sum rose there.
-            // `u` at or past the total (rounding) selects none.
+            // Below the total, the first running sum above `u` is the one
+            // past all those at or below it, a reaction's (the sums of
+            // the padding equal the total), and its leaf is positive since
+            // the sum rose there.
             let mut j = 0;
             for &s in &self.sums {
                 j += usize::from(s <= u);
             }
-            return (j < self.n).then_some(j);
+            return if u < self.sums[RUNNING - 1] {
+                Some(j)
+            } else {
+                self.last_positive()
+            };
         }
         let mut k = 1;
         while k < self.cap {
@@ -186,6 +190,15 @@ impl SumTree {
             k = 2 * k + usize::from(right);
         }
         (self.nodes[k] > 0.0).then_some(k - self.cap)
+    }
+
+    /// [`SumTree::find`] with running sums of a `u` at or past the total (a
+    /// total of +∞, or a subnormal one) or NaN: as the direct method, the
+    /// last positive leaf.
+    #[cold]
+    #[inline(never)]
+    fn last_positive(&self) -> Option<usize> {
+        (0..self.n).rev().find(|&i| self.leaves[i] > 0.0)
     }
 }
 
@@ -225,6 +238,48 @@ mod tests {
                 prop_assert!(values[i] > 0.0);
                 prop_assert!(before <= u + 1e-9 && u < before + values[i] + 1e-9);
             }
+        }
+    }
+
+    proptest! {
+        // A stated seed: CI runs the same cases every time (style.md §4).
+        #![proptest_config(proptest::prelude::ProptestConfig { rng_seed: proptest::test_runner::RngSeed::Fixed(20261128), ..proptest::prelude::ProptestConfig::default() })]
+
+        /// Running sums select exactly what the direct method's scan does
+        /// (`Run::select`: the first positive propensity whose cumulative
+        /// sum exceeds `u`, else the last positive one), zeros and a `u`
+        /// at or past the total included.
+        #[test]
+        fn running_sums_select_as_the_direct_method(
+            values in proptest::collection::vec(
+                prop_oneof![Just(0.0f64), 0.0f64..10.0, 1e-300f64..1e-290], 1..=RUNNING),
+            frac in 0.0f64..1.3,
+        ) {
+            let mut tree = SumTree::new(values.len());
+            for (i, v) in values.iter().enumerate() {
+                tree.set(i, *v);
+            }
+            tree.update();
+            let total = values.iter().fold(0.0, |acc, a| acc + a);
+            prop_assert_eq!(tree.total().to_bits(), total.to_bits());
+            let u = frac * total;
+            let mut acc = 0.0;
+            let mut direct = None;
+            for (j, &a) in values.iter().enumerate() {
+                acc += a;
+                if a > 0.0 {
+                    direct = Some(j);
+                    if u < acc {
+                        break;
+                    }
+                }
+            }
+            prop_assert_eq!(tree.find(u), direct);
+            // Past the total (+∞ times a draw) or NaN (+∞ times 0): the
+            // direct method's scan ends at the last positive leaf.
+            let last = values.iter().rposition(|&a| a > 0.0);
+            prop_assert_eq!(tree.find(f64::INFINITY), last);
+            prop_assert_eq!(tree.find(f64::NAN), last);
         }
     }
 
