@@ -1,39 +1,32 @@
 //! A network's firings as flat tables, for the sum-tree loop's fast path.
 //!
 //! When every firing changes amounts by constants (whole stoichiometries,
-//! no conversion factors), a firing is a list of `(slot, change)` additions,
-//! and the reactions it affects a list of indices. Both are stored for all
-//! reactions in one array each, indexed by offsets, so a firing reads two
-//! short contiguous runs instead of following a reaction's own vectors and
-//! asking each change for its stoichiometry and factor.
+//! no conversion factors), a firing is a list of `(slot, change)` additions.
+//! They are stored for all reactions in one array, indexed by offsets (as
+//! [`super::Discrete::deps`] stores the reactions a firing affects), so a
+//! firing reads one short contiguous run instead of following a reaction's
+//! own vector and asking each change for its stoichiometry and factor.
 
 use crate::system::{StochReaction, Stoich};
 
-/// Constant state changes and dependencies of every reaction, flattened.
+/// Constant state changes of every reaction, flattened.
 #[derive(Debug, Clone)]
 pub(crate) struct Jumps {
     /// `(amount slot, change per firing)`, reaction by reaction.
     moves: Vec<(u32, f64)>,
     /// Reaction `j`'s moves are `moves[move_at[j]..move_at[j + 1]]`.
     move_at: Vec<usize>,
-    /// Reactions whose propensity may change, reaction by reaction.
-    deps: Vec<usize>,
-    /// Reaction `j`'s dependents are `deps[dep_at[j]..dep_at[j + 1]]`.
-    dep_at: Vec<usize>,
 }
 
 impl Jumps {
-    /// The tables of `reactions` with dependency graph `deps`; `None` if a
-    /// firing's change is not a constant (a stoichiometry set by a slot, or
-    /// a conversion factor).
-    pub fn new(reactions: &[StochReaction], deps: &[Vec<usize>]) -> Option<Self> {
+    /// The table of `reactions`; `None` if a firing's change is not a
+    /// constant (a stoichiometry set by a slot, or a conversion factor).
+    pub fn new(reactions: &[StochReaction]) -> Option<Self> {
         let mut jumps = Jumps {
             moves: Vec::new(),
             move_at: vec![0],
-            deps: Vec::new(),
-            dep_at: vec![0],
         };
-        for (r, d) in reactions.iter().zip(deps) {
+        for r in reactions {
             for c in &r.changes {
                 let (Stoich::Const(v), None) = (c.stoich, c.factor) else {
                     return None;
@@ -42,8 +35,6 @@ impl Jumps {
                 jumps.moves.push((c.amount, c.sign * v));
             }
             jumps.move_at.push(jumps.moves.len());
-            jumps.deps.extend_from_slice(d);
-            jumps.dep_at.push(jumps.deps.len());
         }
         Some(jumps)
     }
@@ -54,12 +45,6 @@ impl Jumps {
         for &(s, v) in &self.moves[self.move_at[j]..self.move_at[j + 1]] {
             slots[s as usize] += v;
         }
-    }
-
-    /// The reactions whose propensity may change when `j` fires.
-    #[inline(always)]
-    pub fn deps(&self, j: usize) -> &[usize] {
-        &self.deps[self.dep_at[j]..self.dep_at[j + 1]]
     }
 }
 
@@ -89,7 +74,6 @@ mod tests {
             jumps.fire(j, &mut flat);
             model.fire(j, 1.0, &mut slow);
             assert_eq!(flat, slow, "reaction {j}");
-            assert_eq!(jumps.deps(j), model.deps[j].as_slice());
         }
     }
 

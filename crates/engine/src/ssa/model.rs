@@ -12,8 +12,11 @@ use crate::system::{dependency_graph, net_changes, StochReaction, System};
 pub(crate) struct Discrete {
     pub system: System,
     pub reactions: Vec<StochReaction>,
-    /// `deps[j]`: reactions whose propensity may change when `j` fires.
-    pub deps: Vec<Vec<usize>>,
+    /// The reactions whose propensity may change when `j` fires are
+    /// `deps[dep_at[j]..dep_at[j + 1]]` (see [`Discrete::deps`]): all
+    /// reactions' lists in one array.
+    deps: Vec<usize>,
+    dep_at: Vec<usize>,
     /// Reactions whose propensity reads time.
     pub timed: Vec<usize>,
     /// Species ids, for messages.
@@ -55,8 +58,13 @@ impl Discrete {
         for r in &mut reactions {
             r.changes = net_changes(&r.changes);
         }
-        let deps = dependency_graph(&reactions);
-        let jumps = Jumps::new(&reactions, &deps);
+        let jumps = Jumps::new(&reactions);
+        let mut deps = Vec::new();
+        let mut dep_at = vec![0];
+        for d in dependency_graph(&reactions) {
+            deps.extend(d);
+            dep_at.push(deps.len());
+        }
         let timed = (0..reactions.len())
             .filter(|&j| reactions[j].reads_time())
             .collect();
@@ -68,6 +76,7 @@ impl Discrete {
             system,
             reactions,
             deps,
+            dep_at,
             timed,
             species,
             changed,
@@ -138,6 +147,13 @@ impl Discrete {
             time,
             value,
         }
+    }
+
+    /// The reactions whose propensity may change when `j` fires, in
+    /// ascending order.
+    #[inline(always)]
+    pub fn deps(&self, j: usize) -> &[usize] {
+        &self.deps[self.dep_at[j]..self.dep_at[j + 1]]
     }
 
     /// Fires reaction `j` `k` times.
@@ -222,9 +238,9 @@ mod tests {
         assert_eq!(make.changes[0].stoich, Stoich::Const(2.0));
         assert_eq!(make.changes[0].sign, 1.0);
         // Only `bind` reads A; `decay` and `make` read C, which `make` leaves alone.
-        assert_eq!(model.deps[2], vec![0]);
+        assert_eq!(model.deps(2), [0]);
         // bind changes A, B and C: everything reading them.
-        assert_eq!(model.deps[0], vec![0, 1, 2]);
+        assert_eq!(model.deps(0), [0, 1, 2]);
         let mut stack = Vec::new();
         let mut slots = model.system.initial_slots(0.0, &[], &mut stack);
         model.fire(2, 3.0, &mut slots);

@@ -124,7 +124,7 @@ impl<'s, 'o> Run<'s, 'o> {
             if self.fired > self.ssa.max_firings {
                 return Err(self.too_many_firings());
             }
-            for &k in jumps.deps(j) {
+            for &k in model.deps(j) {
                 let a = model.propensity(k, &mut self.slots, &mut self.stack)?;
                 self.tree.set(k, a);
             }
@@ -196,14 +196,14 @@ impl<'s, 'o> Run<'s, 'o> {
         if self.ssa.method == SsaMethod::Direct {
             return self.refresh_all();
         }
-        for &k in &model.deps[j] {
+        for &k in model.deps(j) {
             let a = model.propensity(k, &mut self.slots, &mut self.stack)?;
             self.set(k, a);
         }
         if self.ssa.method == SsaMethod::NextReaction {
             // A reaction that does not change what it reads keeps its
             // propensity, but it fired: it needs a new putative time.
-            if model.deps[j].binary_search(&j).is_err() {
+            if model.deps(j).binary_search(&j).is_err() {
                 let a = self.queue.rate(j);
                 self.set(j, a);
             }

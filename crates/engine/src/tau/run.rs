@@ -283,7 +283,7 @@ impl<'s, 'o> Run<'s, 'o> {
             } else {
                 self.t = t_next;
                 self.slots[0] = t_next;
-                for &k in &model.deps[j] {
+                for &k in model.deps(j) {
                     self.a[k] = model.propensity(k, &mut self.slots, &mut self.stack)?;
                 }
                 self.record(t_next);

@@ -47,7 +47,7 @@ impl Run<'_, '_> {
         self.touched.fill(false);
         for (j, &a) in self.a.iter().enumerate() {
             if !self.critical[j] && a > 0.0 {
-                let deps = &self.tau.model.deps[j];
+                let deps = self.tau.model.deps(j);
                 deps.iter().for_each(|&k| self.touched[k] = true);
             }
         }
