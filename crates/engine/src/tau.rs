@@ -15,7 +15,8 @@
 //! would make a count negative is rejected and τ halved, so counts never go
 //! negative when propensities vanish with their reactants. When τ would be
 //! below 10/a₀ the method takes 100 exact SSA steps instead (step 3 of the
-//! 2006 paper).
+//! 2006 paper). Poisson counts are drawn by sequential search below a mean
+//! of 10 and by Hörmann's PTRS above (`tau/poisson.rs`).
 //!
 //! The Poisson means are, by default, the propensities at the leap's
 //! estimated midpoint (Gillespie 2001, J Chem Phys 115:1716, §IV): the
@@ -31,6 +32,7 @@
 //! crossed them. Rate rules are not supported.
 
 mod hazard;
+mod poisson;
 mod run;
 mod select;
 
@@ -139,8 +141,14 @@ impl TauBuilder<'_> {
                 found: self.t0.to_string(),
             });
         }
+        let model = Discrete::new(self.net)?;
+        let mut fed_by = vec![Vec::new(); model.reactions.len()];
+        for j in 0..model.reactions.len() {
+            model.deps(j).iter().for_each(|&k| fed_by[k].push(j));
+        }
         Ok(Tau {
-            model: Discrete::new(self.net)?,
+            model,
+            fed_by,
             epsilon: self.epsilon,
             relaxation,
             critical_firings: self.critical_firings,
@@ -180,6 +188,9 @@ impl TauBuilder<'_> {
 #[derive(Debug, Clone)]
 pub struct Tau {
     model: Discrete,
+    /// Per reaction, the reactions whose firing may change its propensity
+    /// (those whose [`Discrete::deps`] hold it).
+    fed_by: Vec<Vec<usize>>,
     epsilon: f64,
     relaxation: f64,
     critical_firings: u64,

@@ -2,9 +2,9 @@
 
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
-use rand_distr::{Distribution, Poisson};
 
 use super::hazard::waiting_time;
+use super::poisson;
 use super::select::Plan;
 use super::Tau;
 use crate::error::{EngineError, Result};
@@ -44,8 +44,9 @@ pub(super) struct Run<'s, 'o> {
     critical: Vec<bool>,
     /// Rate of change of each critical propensity during the leap.
     slope: Vec<f64>,
-    /// Reactions whose propensity a moving (non-critical) reaction changes.
-    touched: Vec<bool>,
+    /// Reactions that may fire once in the leap from a moving hazard (see
+    /// `Run::critical_slopes`).
+    candidate: Vec<bool>,
     /// Per species, with Langevin noise: a Gaussian number of firings moved
     /// it in the leap drawn last (it may stay fractional); else empty.
     drawn: Vec<bool>,
@@ -95,7 +96,7 @@ impl<'s, 'o> Run<'s, 'o> {
             rate: vec![0.0; m],
             critical: vec![false; m],
             slope: vec![0.0; m],
-            touched: vec![false; m],
+            candidate: vec![false; m],
             drawn: vec![false; langevin.map_or(0, |_| model.species.len())],
             t: tau.t0,
             fired: 0,
@@ -199,43 +200,46 @@ impl<'s, 'o> Run<'s, 'o> {
         self.reset_trial();
         let langevin = self.tau.langevin.as_ref();
         self.drawn.fill(false);
-        let mut n = 0;
+        // Whole counts, exact in f64 up to 2⁵³ (a conversion per count to
+        // u64 costs several instructions on x86-64).
+        let mut n = 0.0;
         for (j, &a) in self.rate.iter().enumerate() {
             let lambda = a * dt;
-            let k = if self.critical[j] {
+            // The firings drawn, and how many of them count.
+            let (k, count) = if self.critical[j] {
                 if critical == Some(j) {
-                    1.0
+                    (1.0, 1.0)
                 } else {
-                    0.0
+                    (0.0, 0.0)
                 }
             } else if let Some(k) =
                 langevin.and_then(|l| l.gaussian(j, lambda, &self.plan, &self.slots, self.rng))
             {
                 (self.plan.net(j).iter()).for_each(|&(i, _)| self.drawn[i] = true);
-                k
+                // A Gaussian number of firings may be fractional or
+                // (rarely) negative; it counts as its whole part, at least 0.
+                (k, k.max(0.0) as i64 as f64)
             } else if lambda > 0.0 {
-                let poisson = Poisson::new(lambda).map_err(|_| EngineError::Leap {
+                let k = poisson::sample(lambda, self.rng).ok_or_else(|| EngineError::Leap {
                     reaction: model.reactions[j].id.clone(),
                     time: self.t,
                     tau: dt,
                     mean: lambda,
                 })?;
-                poisson.sample(self.rng)
+                (k, k)
             } else {
-                0.0
+                (0.0, 0.0)
             };
-            // A Gaussian number of firings may be fractional or (rarely)
-            // negative; it counts as its whole part, at least 0.
             if k != 0.0 {
                 self.plan.fire(j, k, &mut self.trial);
-                n += k as u64;
+                n += count;
             }
         }
         let negative = model
             .changed
             .iter()
             .any(|&i| self.trial[self.plan.amount(i)] < 0.0);
-        Ok((!negative).then_some(n))
+        Ok((!negative).then_some(n as u64))
     }
 
     /// Up to `steps` exact SSA steps (direct method), stopping at the next

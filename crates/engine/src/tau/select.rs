@@ -20,7 +20,11 @@ use crate::system::{StochReaction, Stoich};
 pub(super) struct Plan {
     /// Net change of each species per firing: (species, change).
     nu: Vec<Vec<(usize, f64)>>,
-    /// Species each reaction consumes (net): (species, molecules per firing).
+    /// `nu` with each species' amount slot in place of the species: what
+    /// a firing adds, slot by slot.
+    moves: Vec<Vec<(usize, f64)>>,
+    /// Amounts each reaction consumes (net): (amount slot, molecules per
+    /// firing).
     consumed: Vec<Vec<(usize, f64)>>,
     /// Per species: (order n, molecules m) of each reaction it takes part in.
     orders: Vec<Vec<(f64, f64)>>,
@@ -44,6 +48,7 @@ impl Plan {
             .collect();
         let mut plan = Plan {
             nu: Vec::new(),
+            moves: Vec::new(),
             consumed: Vec::new(),
             orders: vec![Vec::new(); n],
             order: vec![Order::None; n],
@@ -74,14 +79,15 @@ impl Plan {
     /// catalyst's take and give cancel, with no rounding in between).
     #[inline]
     pub fn fire(&self, j: usize, k: f64, slots: &mut [f64]) {
-        for &(i, v) in &self.nu[j] {
-            slots[self.amount[i]] += v * k;
+        for &(s, v) in &self.moves[j] {
+            slots[s] += v * k;
         }
     }
 
     /// Recomputes net changes and orders from the slots' stoichiometries.
     pub fn rebuild(&mut self, model: &Discrete, slots: &[f64]) {
         self.nu.clear();
+        self.moves.clear();
         self.consumed.clear();
         self.orders.iter_mut().for_each(Vec::clear);
         self.dynamic = false;
@@ -97,9 +103,16 @@ impl Plan {
                     self.orders[i].push((order, m));
                 }
             }
-            let nu = net.iter().filter(|e| e.1 != 0.0).map(|e| (e.0, e.1));
-            self.nu.push(nu.collect());
-            let consumed = net.iter().filter(|e| e.1 < 0.0).map(|e| (e.0, -e.1));
+            let nu: Vec<_> = net
+                .iter()
+                .filter(|e| e.1 != 0.0)
+                .map(|e| (e.0, e.1))
+                .collect();
+            self.moves
+                .push(nu.iter().map(|&(i, v)| (self.amount[i], v)).collect());
+            self.nu.push(nu);
+            let consumed = net.iter().filter(|e| e.1 < 0.0);
+            let consumed = consumed.map(|e| (self.amount[e.0], -e.1));
             self.consumed.push(consumed.collect());
         }
         for (order, orders) in self.order.iter_mut().zip(&self.orders) {
@@ -152,10 +165,7 @@ impl Plan {
     /// x86-64 without SSE4.1).
     pub fn critical(&self, j: usize, a: f64, nc: f64, slots: &[f64]) -> bool {
         debug_assert_eq!(nc.fract(), 0.0, "critical firings are a whole number");
-        a > 0.0
-            && self.consumed[j]
-                .iter()
-                .any(|&(i, m)| slots[self.amount[i]] / m < nc)
+        a > 0.0 && self.consumed[j].iter().any(|&(s, m)| slots[s] / m < nc)
     }
 
     /// τ′ (eq. 33) over the reactions with `a[j] > 0` not marked critical,

@@ -43,17 +43,20 @@ impl Run<'_, '_> {
     /// update.
     pub(super) fn critical_slopes(&mut self, tau1: f64) -> f64 {
         self.slope.fill(0.0);
-        // Idle reactions whose propensity a moving reaction may change.
-        self.touched.fill(false);
-        for (j, &a) in self.a.iter().enumerate() {
-            if !self.critical[j] && a > 0.0 {
-                let deps = self.tau.model.deps(j);
-                deps.iter().for_each(|&k| self.touched[k] = true);
-            }
-        }
-        let candidate = |j: usize| self.critical[j] || (self.a[j] == 0.0 && self.touched[j]);
         let explicit = self.tau.update == LeapUpdate::Explicit;
-        if explicit || !(tau1 > 0.0 && tau1.is_finite()) || !(0..self.a.len()).any(candidate) {
+        if explicit || !(tau1 > 0.0 && tau1.is_finite()) {
+            return 0.0;
+        }
+        // The critical reactions, and the idle ones whose propensity a
+        // moving (non-critical) reaction may change.
+        let mut any = false;
+        for j in 0..self.a.len() {
+            let moving = |&i: &usize| !self.critical[i] && self.a[i] > 0.0;
+            let c = self.critical[j] || (self.a[j] == 0.0 && self.tau.fed_by[j].iter().any(moving));
+            self.candidate[j] = c;
+            any |= c;
+        }
+        if !any {
             return 0.0;
         }
         self.move_trial(tau1, |x| x.max(0.0));
@@ -61,10 +64,10 @@ impl Run<'_, '_> {
         let model = &self.tau.model;
         let mut total = 0.0;
         for j in 0..self.a.len() {
-            let (a, critical) = (self.a[j], self.critical[j]);
-            if !(critical || (a == 0.0 && self.touched[j])) {
+            if !self.candidate[j] {
                 continue;
             }
+            let (a, critical) = (self.a[j], self.critical[j]);
             let mid = model
                 .propensity(j, &mut self.trial, &mut self.stack)
                 .unwrap_or(0.0);
@@ -112,7 +115,8 @@ fn nearest_count(x: f64) -> f64 {
     if x >= WHOLE {
         x
     } else if x > 0.0 {
-        (x + 0.5) as u64 as f64
+        // Signed: one instruction on x86-64, where unsigned takes several.
+        (x + 0.5) as i64 as f64
     } else {
         0.0
     }
