@@ -6,6 +6,7 @@ use super::law::{law, Law};
 use crate::error::{EngineError, Result};
 use crate::network::Network;
 use crate::system::{dependency_graph, net_changes, StochReaction, System};
+use crate::vm::{Instr, Jit};
 
 /// A compiled network with what stochastic methods need.
 #[derive(Debug, Clone)]
@@ -27,6 +28,23 @@ pub(crate) struct Discrete {
     pub jumps: Option<Jumps>,
     /// Per reaction, how its propensity is evaluated.
     laws: Vec<Law>,
+    /// Per reaction `j` whose dependents' laws are all straight-line code
+    /// (no law runs its program), and more than one product or any other
+    /// law: their programs one after the other, to be compiled into one
+    /// function once run often (see [`Discrete::refresh`]). A single product
+    /// is cheaper evaluated in place (birth–death: 6 % fewer instructions
+    /// than through a compiled call). Boxed, so that the loop's check for
+    /// one reads a pointer; empty if no reaction has one (birth–death: the
+    /// check alone cost 4 % more instructions).
+    refreshes: Vec<Option<Box<Refresh>>>,
+}
+
+/// The propensity programs a firing changes, one after the other, and
+/// their compiled form.
+#[derive(Debug, Clone)]
+struct Refresh {
+    code: Vec<Instr>,
+    jit: Jit,
 }
 
 impl Discrete {
@@ -68,10 +86,24 @@ impl Discrete {
         let timed = (0..reactions.len())
             .filter(|&j| reactions[j].reads_time())
             .collect();
-        let laws = reactions
+        let laws: Vec<Law> = reactions
             .iter()
             .map(|r| law(r.program.code(), r.slot))
             .collect();
+        let mut refreshes: Vec<_> = (0..reactions.len())
+            .map(|j| {
+                let ks = &deps[dep_at[j]..dep_at[j + 1]];
+                let direct = ks.iter().all(|&k| !matches!(laws[k], Law::Program(_)));
+                let one_product = matches!(ks, [k] if matches!(laws[*k], Law::Product(_)));
+                let code = ks.iter().flat_map(|&k| reactions[k].program.code());
+                let code = code.copied().collect();
+                let jit = Jit::default();
+                (direct && !one_product).then(|| Box::new(Refresh { code, jit }))
+            })
+            .collect();
+        if refreshes.iter().all(Option::is_none) {
+            refreshes.clear();
+        }
         Ok(Discrete {
             system,
             reactions,
@@ -82,6 +114,7 @@ impl Discrete {
             changed,
             jumps,
             laws,
+            refreshes,
         })
     }
 
@@ -120,15 +153,52 @@ impl Discrete {
     pub fn propensity(&self, j: usize, slots: &mut [f64], stack: &mut Vec<f64>) -> Result<f64> {
         let r = &self.reactions[j];
         let a = self.laws[j].eval(&r.program, r.slot, slots, stack);
-        // Non-negative and finite, in one comparison of the bits: those of
-        // +0 and of positive finite numbers order below +∞'s, negative
-        // numbers' and NaNs' above (adding 0 turns −0 into +0). Written as
-        // two float comparisons, it compiled to 19 instructions.
-        if (a + 0.0).to_bits() < f64::INFINITY.to_bits() {
+        if valid(a) {
             Ok(a)
         } else {
             Err(self.bad_propensity(j, slots[0], a))
         }
+    }
+
+    /// Recomputes the propensities that firing `j` may have changed (those
+    /// of [`Discrete::deps`]), in order, passing each to `set`. Once run
+    /// often, by one compiled function for all of them (where every one is
+    /// straight-line code and the host has a code generator): one call
+    /// instead of a dispatch per propensity, with the same values bit for
+    /// bit.
+    ///
+    /// # Errors
+    ///
+    /// As [`Discrete::propensity`], for the first bad propensity.
+    #[inline(always)]
+    pub fn refresh(
+        &self,
+        j: usize,
+        slots: &mut [f64],
+        stack: &mut Vec<f64>,
+        mut set: impl FnMut(usize, f64),
+    ) -> Result<()> {
+        let native = (self.refreshes.get(j))
+            .and_then(Option::as_deref)
+            .and_then(|r| r.jit.get(&r.code));
+        match native {
+            Some(native) => {
+                native.run(slots);
+                for &k in self.deps(j) {
+                    let a = slots[self.reactions[k].slot as usize];
+                    if !valid(a) {
+                        return Err(self.bad_propensity(k, slots[0], a));
+                    }
+                    set(k, a);
+                }
+            }
+            None => {
+                for &k in self.deps(j) {
+                    set(k, self.propensity(k, slots, stack)?);
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Whether every propensity is computed from the slots it reads
@@ -161,6 +231,15 @@ impl Discrete {
     pub fn fire(&self, j: usize, k: f64, slots: &mut [f64]) {
         self.reactions[j].fire(k, slots);
     }
+}
+
+/// Whether a propensity is non-negative and finite, in one comparison of
+/// the bits: those of +0 and of positive finite numbers order below +∞'s,
+/// negative numbers' and NaNs' above (adding 0 turns −0 into +0). Written as
+/// two float comparisons, it compiled to 19 instructions.
+#[inline(always)]
+fn valid(a: f64) -> bool {
+    (a + 0.0).to_bits() < f64::INFINITY.to_bits()
 }
 
 #[cfg(test)]
@@ -219,6 +298,70 @@ mod tests {
         assert!(jit.get(r.program.code()).is_some(), "compiled on this host");
         let compiled = model.propensity(1, &mut slots, &mut stack)?;
         assert_eq!(compiled.to_bits(), closure.to_bits());
+        Ok(())
+    }
+
+    /// What `refresh` passes on for reaction `j`, and the laws' own values.
+    fn refreshed(model: &Discrete, j: usize, slots: &mut [f64]) -> Result<[Vec<u64>; 2]> {
+        let mut stack = Vec::new();
+        let mut got = Vec::new();
+        model.refresh(j, slots, &mut stack, |k, a| got.push((k, a)))?;
+        assert_eq!(got.iter().map(|g| g.0).collect::<Vec<_>>(), model.deps(j));
+        let want = model.deps(j).iter().map(|&k| {
+            let a = model.propensity(k, &mut slots.to_vec(), &mut stack);
+            a.map(f64::to_bits)
+        });
+        let got = got.iter().map(|g| g.1.to_bits()).collect();
+        Ok([got, want.collect::<Result<_>>()?])
+    }
+
+    #[test]
+    fn compiled_refreshes_give_the_laws_values_and_errors() -> Result<()> {
+        // bind changes A, B and C: both laws (a product and a closure) in
+        // one function; decay changes C: its closure alone, also compiled.
+        let model = Discrete::new(&network())?;
+        assert!(model.refreshes.iter().all(Option::is_some));
+        let mut stack = Vec::new();
+        let mut slots = model.system.initial_slots(0.0, &[], &mut stack);
+        for round in 0..=crate::vm::WARM + 1 {
+            for j in 0..2 {
+                let [got, want] = refreshed(&model, j, &mut slots)?;
+                assert_eq!(got, want, "reaction {j}, round {round}");
+            }
+            // Move the state so that the values differ from round to round.
+            slots[model.system.amount_slot(0) as usize] = (7 + round % 5) as f64;
+            slots[model.system.amount_slot(2) as usize] = (round % 7) as f64;
+        }
+        if crate::vm::native_enabled() {
+            let compiled = |j: usize| {
+                let r = model.refreshes[j].as_deref().expect("a refresh");
+                r.jit.get(&r.code).is_some()
+            };
+            assert!(compiled(0) && compiled(1), "compiled on this host");
+        }
+        // A propensity that turns negative is reported by its reaction,
+        // compiled or not: C = −2 makes decay's C/(1 + C) = 2.
+        let c = model.system.amount_slot(2) as usize;
+        slots[c] = -0.5;
+        match model.refresh(1, &mut slots, &mut stack, |_, _| ()) {
+            Err(EngineError::Propensity {
+                reaction, value, ..
+            }) => {
+                assert_eq!((reaction.as_str(), value), ("decay", -1.0));
+            }
+            other => panic!("expected a propensity error, got {other:?}"),
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn single_products_and_programs_are_not_compiled_together() -> Result<()> {
+        // 0 -> X at 10, X -> 0 at 0.1·X: each firing changes one product.
+        let mut net = Network::well_mixed(&[("X", 5.0)]);
+        let law = |text: &str| text.parse::<Expr>().expect("parses");
+        net.add_reaction("birth", &[], &[("X", 1.0)], law("10"));
+        net.add_reaction("death", &[("X", 1.0)], &[], law("0.1 * X"));
+        assert!(Discrete::new(&net)?.refreshes.is_empty());
         Ok(())
     }
 

@@ -124,10 +124,8 @@ impl<'s, 'o> Run<'s, 'o> {
             if self.fired > self.ssa.max_firings {
                 return Err(self.too_many_firings());
             }
-            for &k in model.deps(j) {
-                let a = model.propensity(k, &mut self.slots, &mut self.stack)?;
-                self.tree.set(k, a);
-            }
+            let tree = &mut self.tree;
+            model.refresh(j, &mut self.slots, &mut self.stack, |k, a| tree.set(k, a))?;
             self.tree.update();
         }
         Ok(self.fired)
