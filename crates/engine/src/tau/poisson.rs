@@ -11,9 +11,11 @@
 //!   numbers;
 //! - from there on: PTRS, transformed rejection with squeeze (Hörmann 1993,
 //!   *Insurance: Mathematics and Economics* 12:39–45): two uniform numbers
-//!   per try, about 1.1 tries, and no logarithm in the ~86 % of tries the
-//!   squeeze accepts. The exact test takes log λᵏe^{−λ}/k! in a form that
-//!   keeps its precision for large means (see [`log_pmf`]).
+//!   per try, 1.33 tries per draw at λ = 10 and 1.19 at 60 (fewer for larger
+//!   means), no logarithm in the tries the squeeze accepts (35 % of them at
+//!   λ = 10, 63 % at 60, up to 80 %). The exact test takes
+//!   ln(λᵏ e^(−λ) / k!) in a form that keeps its precision for large means
+//!   (see [`log_pmf`]).
 
 use rand::Rng;
 
@@ -25,7 +27,8 @@ const SEARCH_BELOW: f64 = 10.0;
 pub const MAX_MEAN: f64 = 1.844e19;
 
 /// A Poisson(λ) count, or `None` if λ is not finite, is negative or exceeds
-/// [`MAX_MEAN`]. λ = 0 gives 0.
+/// [`MAX_MEAN`]. λ = 0 gives 0. Near [`MAX_MEAN`] counts are whole multiples
+/// of what f64 resolves there (2048).
 pub fn sample<R: Rng + ?Sized>(lambda: f64, rng: &mut R) -> Option<f64> {
     if !(0.0..=MAX_MEAN).contains(&lambda) {
         None
@@ -155,6 +158,23 @@ mod tests {
         for k in 0..10 {
             let want = ln_gamma(f64::from(k) + 1.0);
             assert!((LN_FACTORIAL[k as usize] - want).abs() < 1e-13, "{k}!");
+        }
+    }
+
+    #[test]
+    fn log_pmf_keeps_its_digits_for_huge_means() {
+        // k = λ + δ with δ of a few SDs: ln p = −δ²/(2λ) + δ³/(6λ²)
+        // − ½ln(2πk) − 1/(12k) to O(δ⁴/λ³) (Stirling), 1e-13 here. The
+        // direct form k·ln λ − λ − ln k! is off by about 0.01 at this λ.
+        let lambda: f64 = 1e13;
+        for z in [-5.0, -1.0, 0.0, 0.5, 3.0] {
+            let delta = (z * lambda.sqrt()).round();
+            let k = lambda + delta;
+            let want = -delta * delta / (2.0 * lambda) + delta.powi(3) / (6.0 * lambda * lambda)
+                - 0.5 * (2.0 * std::f64::consts::PI * k).ln()
+                - 1.0 / (12.0 * k);
+            let got = log_pmf(k, lambda, lambda.ln());
+            assert!((got - want).abs() < 1e-9, "z {z}: {got} vs {want}");
         }
     }
 
