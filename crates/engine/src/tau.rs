@@ -31,6 +31,10 @@
 //! are checked after every leap, so they fire at the end of the leap that
 //! crossed them. Rate rules are not supported.
 
+/// 2⁵²: from here on every f64 is a whole number (rounding a count through
+/// an integer conversion, cheaper than `floor` or `round`, stops here).
+const WHOLE: f64 = 4_503_599_627_370_496.0;
+
 mod hazard;
 mod poisson;
 mod run;

@@ -89,10 +89,9 @@ fn ptrs<R: Rng + ?Sized>(lambda: f64, rng: &mut R) -> f64 {
 }
 
 /// ⌊x⌋ for x ≥ 0, through an integer conversion (`floor` is a library call
-/// on x86-64 without SSE4.1); from 2⁵² on every f64 is whole.
+/// on x86-64 without SSE4.1) below [`super::WHOLE`].
 fn floor(x: f64) -> f64 {
-    const WHOLE: f64 = 4_503_599_627_370_496.0;
-    if x < WHOLE {
+    if x < super::WHOLE {
         // Signed: one instruction on x86-64, where unsigned takes several.
         x as i64 as f64
     } else {

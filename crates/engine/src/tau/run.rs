@@ -287,9 +287,8 @@ impl<'s, 'o> Run<'s, 'o> {
             } else {
                 self.t = t_next;
                 self.slots[0] = t_next;
-                for &k in model.deps(j) {
-                    self.a[k] = model.propensity(k, &mut self.slots, &mut self.stack)?;
-                }
+                let a = &mut self.a;
+                model.refresh(j, &mut self.slots, &mut self.stack, |k, x| a[k] = x)?;
                 self.record(t_next);
             }
         }

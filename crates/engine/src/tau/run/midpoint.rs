@@ -110,9 +110,7 @@ impl Run<'_, '_> {
 /// NaN, as `x.round().max(0.0)` but for the last bit below a half, through
 /// an integer conversion: `round` is a library call on x86-64 without SSE4.1.
 fn nearest_count(x: f64) -> f64 {
-    // 2⁵²: from here on every f64 is whole.
-    const WHOLE: f64 = 4_503_599_627_370_496.0;
-    if x >= WHOLE {
+    if x >= crate::tau::WHOLE {
         x
     } else if x > 0.0 {
         // Signed: one instruction on x86-64, where unsigned takes several.
