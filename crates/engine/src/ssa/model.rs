@@ -7,6 +7,7 @@ use crate::error::{EngineError, Result};
 use crate::network::Network;
 use crate::system::{dependency_graph, net_changes, StochReaction, System};
 use crate::vm::{Instr, Jit};
+use std::sync::Arc;
 
 /// A compiled network with what stochastic methods need.
 #[derive(Debug, Clone)]
@@ -36,7 +37,10 @@ pub(crate) struct Discrete {
     /// than through a compiled call). Boxed, so that the loop's check for
     /// one reads a pointer; empty if no reaction has one (birth–death: the
     /// check alone cost 4 % more instructions).
-    refreshes: Vec<Option<Box<Refresh>>>,
+    refreshes: Vec<Option<Arc<Refresh>>>,
+    /// Every reaction's program, one after the other, if every law is
+    /// straight-line code (see [`Discrete::each_propensity`]).
+    every: Option<Box<Refresh>>,
 }
 
 /// The propensity programs a firing changes, one after the other, and
@@ -90,21 +94,39 @@ impl Discrete {
             .iter()
             .map(|r| law(r.program.code(), r.slot))
             .collect();
-        let mut refreshes: Vec<_> = (0..reactions.len())
-            .map(|j| {
-                let ks = &deps[dep_at[j]..dep_at[j + 1]];
-                let direct = ks.iter().all(|&k| !matches!(laws[k], Law::Program(_)));
-                let one_product = matches!(ks, [k] if matches!(laws[*k], Law::Product(_)));
-                let worth = !ks.is_empty() && !one_product;
-                let code = ks.iter().flat_map(|&k| reactions[k].program.code());
-                let code = code.copied().collect();
-                let jit = Jit::default();
-                (direct && worth).then(|| Box::new(Refresh { code, jit }))
-            })
-            .collect();
+        let mut refreshes: Vec<Option<Arc<Refresh>>> = Vec::with_capacity(reactions.len());
+        for j in 0..reactions.len() {
+            let ks = &deps[dep_at[j]..dep_at[j + 1]];
+            let direct = ks.iter().all(|&k| !matches!(laws[k], Law::Program(_)));
+            let one_product = matches!(ks, [k] if matches!(laws[*k], Law::Product(_)));
+            let worth = !ks.is_empty() && !one_product;
+            // Reactions that change the same propensities share one function.
+            let same =
+                (0..j).find(|&i| refreshes[i].is_some() && &deps[dep_at[i]..dep_at[i + 1]] == ks);
+            let refresh = match same {
+                Some(i) => refreshes[i].clone(),
+                None => (direct && worth).then(|| {
+                    let code = ks.iter().flat_map(|&k| reactions[k].program.code());
+                    let code = code.copied().collect();
+                    Arc::new(Refresh {
+                        code,
+                        jit: Jit::default(),
+                    })
+                }),
+            };
+            refreshes.push(refresh);
+        }
         if refreshes.iter().all(Option::is_none) {
             refreshes.clear();
         }
+        let every = laws.iter().all(|l| !matches!(l, Law::Program(_))).then(|| {
+            let code = reactions.iter().flat_map(|r| r.program.code());
+            let code = code.copied().collect();
+            Box::new(Refresh {
+                code,
+                jit: Jit::default(),
+            })
+        });
         Ok(Discrete {
             system,
             reactions,
@@ -116,6 +138,7 @@ impl Discrete {
             jumps,
             laws,
             refreshes,
+            every,
         })
     }
 
@@ -154,10 +177,16 @@ impl Discrete {
     pub fn propensity(&self, j: usize, slots: &mut [f64], stack: &mut Vec<f64>) -> Result<f64> {
         let r = &self.reactions[j];
         let a = self.laws[j].eval(&r.program, r.slot, slots, stack);
+        self.checked(j, slots[0], a)
+    }
+
+    /// Propensity `a` of reaction `j` at `time`, if non-negative and finite.
+    #[inline(always)]
+    fn checked(&self, j: usize, time: f64, a: f64) -> Result<f64> {
         if valid(a) {
             Ok(a)
         } else {
-            Err(self.bad_propensity(j, slots[0], a))
+            Err(self.bad_propensity(j, time, a))
         }
     }
 
@@ -200,6 +229,70 @@ impl Discrete {
             }
         }
         Ok(())
+    }
+
+    /// The propensities of the reactions `want` accepts, in order, each
+    /// passed to `each` as [`Discrete::propensity`] gives it. Once run
+    /// often, by one compiled function for every reaction (where every law
+    /// is straight-line code and the host has a code generator): one call
+    /// instead of a dispatch per propensity, with the same values bit for
+    /// bit, computing the propensities `want` refuses as well (it writes
+    /// every rate slot).
+    #[inline(always)]
+    pub fn each_propensity(
+        &self,
+        slots: &mut [f64],
+        stack: &mut Vec<f64>,
+        want: impl Fn(usize) -> bool,
+        mut each: impl FnMut(usize, Result<f64>),
+    ) {
+        let native = (self.every.as_deref()).and_then(|r| r.jit.get(&r.code));
+        match native {
+            Some(native) => {
+                native.run(slots);
+                for (k, r) in self.reactions.iter().enumerate() {
+                    if want(k) {
+                        let a = slots[r.slot as usize];
+                        each(k, self.checked(k, slots[0], a));
+                    }
+                }
+            }
+            None => {
+                for k in (0..self.reactions.len()).filter(|&k| want(k)) {
+                    each(k, self.propensity(k, slots, stack));
+                }
+            }
+        }
+    }
+
+    /// Every propensity, in order, passed to `set`.
+    ///
+    /// # Errors
+    ///
+    /// As [`Discrete::propensity`], for the first bad propensity (those
+    /// after it are passed on if good).
+    #[inline(always)]
+    pub fn refresh_every(
+        &self,
+        slots: &mut [f64],
+        stack: &mut Vec<f64>,
+        mut set: impl FnMut(usize, f64),
+    ) -> Result<()> {
+        let mut first = Ok(());
+        self.each_propensity(
+            slots,
+            stack,
+            |_| true,
+            |k, a| match a {
+                Ok(a) => set(k, a),
+                Err(e) => {
+                    if first.is_ok() {
+                        first = Err(e);
+                    }
+                }
+            },
+        );
+        first
     }
 
     /// Whether every propensity is computed from the slots it reads
@@ -369,6 +462,74 @@ mod tests {
             Err(EngineError::Propensity { reaction, .. }) => assert_eq!(reaction, "bind"),
             other => panic!("expected a propensity error, got {other:?}"),
         }
+        Ok(())
+    }
+
+    #[test]
+    fn every_propensity_compiled_is_each_laws_value_and_error() -> Result<()> {
+        let model = Discrete::new(&network())?;
+        let mut stack = Vec::new();
+        let mut slots = model.system.initial_slots(0.0, &[], &mut stack);
+        let [a, c] = [0, 2].map(|i| model.system.amount_slot(i) as usize);
+        let every = model.every.as_deref().expect("straight-line laws");
+        let mut rounds = 0;
+        // Until compiled (interpreted if the host cannot), then 50 more.
+        for round in 0..=crate::vm::WARM + 50 {
+            let mut per_law = slots.clone();
+            let want: Vec<u64> = (0..2)
+                .map(|k| {
+                    model
+                        .propensity(k, &mut per_law, &mut stack)
+                        .map(f64::to_bits)
+                })
+                .collect::<Result<_>>()?;
+            let mut got = Vec::new();
+            model.refresh_every(&mut slots, &mut stack, |k, x| got.push((k, x.to_bits())))?;
+            assert_eq!(got, [(0, want[0]), (1, want[1])], "round {round}");
+            // Only what `want` accepts is passed on.
+            let mut only = Vec::new();
+            model.each_propensity(
+                &mut slots,
+                &mut stack,
+                |k| k == 1,
+                |k, x| only.push((k, x.ok())),
+            );
+            assert_eq!(only, [(1, Some(f64::from_bits(want[1])))]);
+            slots[a] = f64::from(7 + round % 5);
+            slots[c] = f64::from(round % 7);
+            rounds += usize::from(every.jit.get(&every.code).is_some());
+        }
+        if crate::vm::native_enabled() {
+            assert!(rounds >= 50, "compiled on this host: {rounds} rounds");
+        }
+        // C = −0.5 makes decay's C/(1 + C) = −1, and A = −1 makes bind's
+        // negative too: the first is reported, the second passed on as an error.
+        slots[c] = -0.5;
+        slots[a] = -1.0;
+        let mut errors = Vec::new();
+        model.each_propensity(&mut slots, &mut stack, |_| true, |k, x| errors.push((k, x)));
+        assert!(
+            matches!(&errors[..], [(0, Err(_)), (1, Err(EngineError::Propensity { value, .. }))] if *value == -1.0)
+        );
+        match model.refresh_every(&mut slots, &mut stack, |_, _| ()) {
+            Err(EngineError::Propensity { reaction, .. }) => assert_eq!(reaction, "bind"),
+            other => panic!("expected a propensity error, got {other:?}"),
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn firings_that_change_the_same_propensities_share_one_function() -> Result<()> {
+        // Birth and death both change X, which both laws read.
+        let mut net = Network::well_mixed(&[("X", 5.0)]);
+        let law = |text: &str| text.parse::<Expr>().expect("parses");
+        net.add_reaction("birth", &[], &[("X", 1.0)], law("X * (1 - X / 100)"));
+        net.add_reaction("death", &[("X", 1.0)], &[], law("0.1 * X"));
+        let model = Discrete::new(&net)?;
+        let [Some(birth), Some(death)] = &model.refreshes[..] else {
+            panic!("both compiled: {:?}", model.refreshes);
+        };
+        assert!(Arc::ptr_eq(birth, death));
         Ok(())
     }
 

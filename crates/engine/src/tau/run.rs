@@ -331,10 +331,8 @@ impl<'s, 'o> Run<'s, 'o> {
     fn refresh_propensities(&mut self) -> Result<()> {
         let model = &self.tau.model;
         self.slots[0] = self.t;
-        for (j, a) in self.a.iter_mut().enumerate() {
-            *a = model.propensity(j, &mut self.slots, &mut self.stack)?;
-        }
-        Ok(())
+        let a = &mut self.a;
+        model.refresh_every(&mut self.slots, &mut self.stack, |j, x| a[j] = x)
     }
 
     /// Makes `trial` a copy of `slots` again.

@@ -21,14 +21,16 @@ impl Run<'_, '_> {
             return;
         }
         self.move_trial(dt, nearest_count);
-        let model = &self.tau.model;
-        for (j, r) in self.rate.iter_mut().enumerate() {
-            if !self.critical[j] && self.a[j] > 0.0 {
-                if let Ok(a) = model.propensity(j, &mut self.trial, &mut self.stack) {
-                    *r = a;
+        let (critical, a, rate) = (&self.critical, &self.a, &mut self.rate);
+        let leaping = |j: usize| !critical[j] && a[j] > 0.0;
+        let (trial, stack) = (&mut self.trial, &mut self.stack);
+        self.tau
+            .model
+            .each_propensity(trial, stack, leaping, |j, mid| {
+                if let Ok(mid) = mid {
+                    rate[j] = mid;
                 }
-            }
-        }
+            });
     }
 
     /// The rates bⱼ at which critical propensities change during a leap of
