@@ -88,8 +88,11 @@ impl TauBuilder<'_> {
     /// Cao et al.: their bounds let leaps outgrow the relaxation time of
     /// large populations near equilibrium, where the drift vanishes, which
     /// inflates SDs and biases means there. The stationary variance of a
-    /// linear process is inflated by about half this fraction. Defaults to
-    /// ε; `f64::INFINITY` turns the bound off.
+    /// linear process is inflated by about this fraction with the midpoint
+    /// update and half of it with the explicit update (immigration–death,
+    /// `bench/tau/variance.sh`: +2.8 % and +2.2 % at 0.03, +9.3 % and
+    /// +4.7 % at 0.1, ±0.45 %). Defaults to ε; `f64::INFINITY` turns the
+    /// bound off.
     pub fn relaxation(&mut self, r: f64) -> &mut Self {
         self.relaxation = Some(r);
         self
