@@ -57,7 +57,7 @@ use rand_chacha::ChaCha8Rng;
 use crate::error::Result;
 use crate::hybrid::Hybrid;
 use crate::network::Network;
-use crate::stochastic::Trajectory;
+use crate::stochastic::{Lane, Trajectory};
 use crate::system::{Observable, System};
 
 /// Which exact algorithm: a variant of the direct method, or the next reaction method.
@@ -214,6 +214,29 @@ impl Trajectory for Ssa {
             Exact::Integrated(hybrid) => hybrid.trajectory(rng, times, observables, out),
         }
     }
+
+    fn trajectory_pair(
+        &self,
+        [a, b]: [Lane<'_>; 2],
+        times: &[f64],
+        observables: &[Observable],
+    ) -> [Result<u64>; 2] {
+        let Exact::Jumps(model) = &self.exact else {
+            return [
+                self.trajectory(a.rng, times, observables, a.out),
+                self.trajectory(b.rng, times, observables, b.out),
+            ];
+        };
+        let a = run::Run::new(self, model, a.rng, times, observables, a.out);
+        let b = run::Run::new(self, model, b.rng, times, observables, b.out);
+        match (a, b) {
+            (Ok(a), Ok(b)) => run::Run::simulate_pair(a, b),
+            (a, b) => [
+                a.and_then(run::Run::simulate),
+                b.and_then(run::Run::simulate),
+            ],
+        }
+    }
 }
 
 #[cfg(test)]
@@ -281,8 +304,9 @@ mod tests {
 
     /// The sum-tree method's loop for models without events (flat jump
     /// tables, running sums up to eight reactions) draws what the direct
-    /// method draws and sums propensities in the same order, so the two
-    /// give the same trajectories bit for bit.
+    /// method draws and sums propensities in the same order (pairwise,
+    /// where the direct method adds them in a row: sums that differ by
+    /// rounding only), so the two give the same trajectories bit for bit.
     #[test]
     fn direct_and_sum_tree_agree_bit_for_bit_on_a_branching_model() -> Result<()> {
         let net = branching();
@@ -309,6 +333,69 @@ mod tests {
         // Enough firings for the logistic law to be compiled part-way
         // (where the host compiles; `model.rs` tests that it is).
         assert!(fired > 2 * u64::from(crate::vm::WARM), "{fired} firings");
+        Ok(())
+    }
+
+    /// Two trajectories run as a pair are each what it is alone: with
+    /// different ends (one stops firing before the other), an error in
+    /// either lane (too many firings), on the loop for constant changes
+    /// and on the general loop (the direct method).
+    #[test]
+    fn pairs_are_their_trajectories_alone() -> Result<()> {
+        let net = branching();
+        let times: Vec<f64> = (0..=30).map(f64::from).collect();
+        let alone = |ssa: &Ssa, i: u64| {
+            let mut out = vec![0.0; 31];
+            let x = ssa.system().observable("M", true).expect("species");
+            let r = ssa.trajectory(&mut stream(Seed::new(5), i), &times, &[x], &mut out);
+            (r.map_err(|e| e.to_string()), out)
+        };
+        let paired = |ssa: &Ssa, i: u64| {
+            let x = ssa.system().observable("M", true).expect("species");
+            let (mut a, mut b) = (vec![0.0; 31], vec![0.0; 31]);
+            let (mut ra, mut rb) = (stream(Seed::new(5), i), stream(Seed::new(5), i + 1));
+            let lanes = [
+                Lane {
+                    rng: &mut ra,
+                    out: &mut a,
+                },
+                Lane {
+                    rng: &mut rb,
+                    out: &mut b,
+                },
+            ];
+            let [ra, rb] = ssa.trajectory_pair(lanes, &times, &[x]);
+            [
+                (ra.map_err(|e| e.to_string()), a),
+                (rb.map_err(|e| e.to_string()), b),
+            ]
+        };
+        let tree = Ssa::builder(&net).build()?;
+        let fired: Vec<u64> = (0..8).map(|i| alone(&tree, i).0.expect("runs")).collect();
+        assert!(
+            fired.windows(2).any(|w| w[0] != w[1]),
+            "different ends: {fired:?}"
+        );
+        // A limit between the fewest and most firings: some fail.
+        let mut sorted = fired.clone();
+        sorted.sort_unstable();
+        let limit = sorted[4];
+        for method in [SsaMethod::SumTree, SsaMethod::Direct] {
+            for max in [u64::MAX, limit] {
+                let ssa = Ssa::builder(&net).method(method).max_firings(max).build()?;
+                let mut errors = 0;
+                for i in (0..8).step_by(2) {
+                    let pair = paired(&ssa, i);
+                    assert_eq!(
+                        pair,
+                        [alone(&ssa, i), alone(&ssa, i + 1)],
+                        "{method:?} {max} {i}"
+                    );
+                    errors += pair.iter().filter(|p| p.0.is_err()).count();
+                }
+                assert_eq!(errors > 0, max == limit, "{method:?} {max}");
+            }
+        }
         Ok(())
     }
 

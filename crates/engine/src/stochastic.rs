@@ -4,8 +4,10 @@
 //! `i`, so it is the same whichever thread runs it. Trajectories are grouped
 //! in fixed blocks of [`BLOCK`]; each block accumulates means and squared
 //! deviations (Welford) and blocks are merged in index order (Chan et al.
-//! 1979), so the summary is bit-identical for any number of threads. Nothing
-//! is kept per trajectory unless asked for ([`trajectories`]).
+//! 1979), so the summary is bit-identical for any number of threads. Within
+//! a block trajectories run two at a time ([`Trajectory::trajectory_pair`]:
+//! the exact SSA interleaves their firings, each trajectory the same as
+//! alone). Nothing is kept per trajectory unless asked for ([`trajectories`]).
 
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -41,6 +43,33 @@ pub trait Trajectory: Sync {
         observables: &[Observable],
         out: &mut [f64],
     ) -> Result<u64>;
+
+    /// Two trajectories, each from its own stream into its own output,
+    /// exactly as [`Trajectory::trajectory`] simulates each alone; the
+    /// default runs one after the other. A simulator whose loop is a chain
+    /// of dependent steps may interleave them, so that the processor works
+    /// on one while the other waits.
+    fn trajectory_pair(
+        &self,
+        [a, b]: [Lane<'_>; 2],
+        times: &[f64],
+        observables: &[Observable],
+    ) -> [Result<u64>; 2] {
+        [
+            self.trajectory(a.rng, times, observables, a.out),
+            self.trajectory(b.rng, times, observables, b.out),
+        ]
+    }
+}
+
+/// One trajectory of a [`Trajectory::trajectory_pair`]: its random stream
+/// and its output.
+#[derive(Debug)]
+pub struct Lane<'a> {
+    /// The trajectory's random stream.
+    pub rng: &'a mut ChaCha8Rng,
+    /// Its output, as [`Trajectory::trajectory`] writes it.
+    pub out: &'a mut [f64],
 }
 
 /// The random stream of trajectory `i` under master seed `seed`.
@@ -128,12 +157,17 @@ pub fn summarize<T: Trajectory + ?Sized>(
             .into_par_iter()
             .map(|b| {
                 let mut m = Moments::new(cells);
-                let mut out = vec![0.0; cells];
+                let mut out = vec![0.0; 2 * cells];
                 let end = ((b + 1) * BLOCK).min(runs);
-                for i in b * BLOCK..end {
-                    let mut rng = stream(seed, i as u64);
-                    m.events += sim.trajectory(&mut rng, times, observables, &mut out)?;
-                    m.push(&out);
+                // Two at a time (the first of two errors is the earlier
+                // trajectory's); a last odd one alone.
+                for i in (b * BLOCK..end).step_by(2) {
+                    let n = (end - i).min(2);
+                    let out = &mut out[..n * cells];
+                    for (r, out) in pair(sim, i, n, seed, times, observables, out) {
+                        m.events += r?;
+                        m.push(out);
+                    }
                 }
                 progress(end - b * BLOCK);
                 Ok(m)
@@ -166,15 +200,50 @@ pub fn trajectories<T: Trajectory + ?Sized>(
     progress: &(dyn Fn(usize) + Sync),
 ) -> Result<Vec<Vec<f64>>> {
     let cells = times.len() * observables.len();
-    (0..runs)
+    let pairs: Vec<Result<Vec<Vec<f64>>>> = (0..runs.div_ceil(2))
         .into_par_iter()
-        .map(|i| {
-            let mut out = vec![0.0; cells];
-            sim.trajectory(&mut stream(seed, i as u64), times, observables, &mut out)?;
-            progress(1);
-            Ok(out)
+        .map(|p| {
+            let (i, n) = (2 * p, (runs - 2 * p).min(2));
+            let mut out = vec![0.0; n * cells];
+            let mut kept = Vec::with_capacity(n);
+            for (r, out) in pair(sim, i, n, seed, times, observables, &mut out) {
+                r?;
+                kept.push(out.to_vec());
+            }
+            progress(n);
+            Ok(kept)
         })
-        .collect()
+        .collect();
+    let mut all = Vec::with_capacity(runs);
+    for kept in pairs {
+        all.extend(kept?);
+    }
+    Ok(all)
+}
+
+/// Trajectories `i` and `i + 1` (`n` = 2) or `i` alone (`n` = 1) into
+/// `out` (`n` outputs of `cells` values, one after the other); each
+/// output with its trajectory's result, in order.
+fn pair<'o, T: Trajectory + ?Sized>(
+    sim: &T,
+    i: usize,
+    n: usize,
+    seed: Seed,
+    times: &[f64],
+    observables: &[Observable],
+    out: &'o mut [f64],
+) -> impl Iterator<Item = (Result<u64>, &'o [f64])> {
+    let (a, b) = out.split_at_mut(out.len() / n);
+    let mut rngs = [stream(seed, i as u64), stream(seed, i as u64 + 1)];
+    let [ra, rb] = &mut rngs;
+    let results = if n == 2 {
+        let lanes = [Lane { rng: ra, out: a }, Lane { rng: rb, out: b }];
+        Vec::from(sim.trajectory_pair(lanes, times, observables))
+    } else {
+        vec![sim.trajectory(ra, times, observables, a)]
+    };
+    let (a, b): (&'o [f64], &'o [f64]) = (a, b);
+    results.into_iter().zip([a, b])
 }
 
 /// Checks output times (finite, ascending, not before `t0`) and the output buffer's size.

@@ -27,6 +27,23 @@ pub(super) struct Run<'s, 'o> {
     fired: u64,
 }
 
+/// What the loop for constant changes carries from one firing to the next.
+struct JumpsAt {
+    t_end: f64,
+    /// The next output time (output times are finite; ∞ once every row is
+    /// written): a firing before it writes no row.
+    next_row: f64,
+}
+
+/// A trajectory's result once a step of its loop ended it (`fired` firings).
+fn ended(step: Result<bool>, fired: u64) -> Option<Result<u64>> {
+    match step {
+        Ok(true) => None,
+        Ok(false) => Some(Ok(fired)),
+        Err(e) => Some(Err(e)),
+    }
+}
+
 impl<'s, 'o> Run<'s, 'o> {
     /// Prepares a trajectory from the initial state.
     pub fn new(
@@ -57,14 +74,55 @@ impl<'s, 'o> Run<'s, 'o> {
 
     /// Runs to the last output time; returns the number of firings.
     pub fn simulate(mut self) -> Result<u64> {
+        let jumps = self.start()?;
+        self.finish(jumps)
+    }
+
+    /// Two trajectories of the same simulator, each as [`Run::simulate`]
+    /// runs it alone. In the loop for constant changes their firings
+    /// alternate: one firing is a chain of dependent steps (propensities,
+    /// sums, selection, state), and the processor works on the other
+    /// trajectory's chain while one waits.
+    pub fn simulate_pair(mut a: Self, mut b: Self) -> [Result<u64>; 2] {
+        let (ja, jb) = (a.start(), b.start());
+        let (Ok(Some(jumps)), Ok(Some(_))) = (&ja, &jb) else {
+            return [ja.and_then(|j| a.finish(j)), jb.and_then(|j| b.finish(j))];
+        };
+        let jumps: &Jumps = jumps;
+        let (mut at_a, mut at_b) = (a.jumps_start(), b.jumps_start());
+        let (mut ra, mut rb) = (None, None);
+        while ra.is_none() && rb.is_none() {
+            ra = ended(a.jump(jumps, &mut at_a), a.fired);
+            rb = ended(b.jump(jumps, &mut at_b), b.fired);
+        }
+        [
+            ra.unwrap_or_else(|| a.jumps_to_end(jumps, &mut at_a)),
+            rb.unwrap_or_else(|| b.jumps_to_end(jumps, &mut at_b)),
+        ]
+    }
+
+    /// Checks the initial state and settles it; the flat tables of the loop
+    /// for constant changes if it applies: the sum tree, no events, every
+    /// change a constant.
+    fn start(&mut self) -> Result<Option<&'s Jumps>> {
         let model = self.model;
         model.check_start(&mut self.slots, |_| false)?;
         self.settle()?;
-        if let (SsaMethod::SumTree, false, Some(jumps)) =
-            (self.ssa.method, self.line.has_events(), &model.jumps)
-        {
-            return self.simulate_jumps(jumps);
+        Ok(
+            match (self.ssa.method, self.line.has_events(), &model.jumps) {
+                (SsaMethod::SumTree, false, Some(jumps)) => Some(jumps),
+                _ => None,
+            },
+        )
+    }
+
+    /// Runs a started trajectory to the last output time.
+    fn finish(mut self, jumps: Option<&Jumps>) -> Result<u64> {
+        if let Some(jumps) = jumps {
+            let mut at = self.jumps_start();
+            return self.jumps_to_end(jumps, &mut at);
         }
+        let model = self.model;
         let t_end = self.line.t_end(self.t);
         while self.line.next_output().is_some() {
             let (t_next, due) = self.next_firing();
@@ -87,48 +145,62 @@ impl<'s, 'o> Run<'s, 'o> {
         Ok(self.fired)
     }
 
-    /// [`Run::simulate`] with the sum tree, for models without events whose
-    /// firings change amounts by constants: the same draws in the same
-    /// order, so the same trajectory, with the branches for other methods,
-    /// events and general changes left out of the loop.
-    fn simulate_jumps(mut self, jumps: &Jumps) -> Result<u64> {
-        let model = self.model;
-        let t_end = self.line.t_end(self.t);
-        // The next output time (output times are finite; ∞ once every row
-        // is written): a firing before it writes no row.
-        let mut next_row = self.line.next_output().unwrap_or(f64::INFINITY);
-        while next_row < f64::INFINITY {
-            let a0 = self.tree.total();
-            let e: f64 = Exp1.sample(&mut *self.rng);
-            let t_next = if a0 > 0.0 {
-                self.t + e / a0
-            } else {
-                f64::INFINITY
-            };
-            if t_next > t_end {
-                self.record(t_end, true);
-                break;
-            }
-            if next_row <= t_next {
-                self.record(t_next, false);
-                next_row = self.line.next_output().unwrap_or(f64::INFINITY);
-            }
-            let u: f64 = self.rng.random::<f64>() * a0;
-            let Some(j) = self.tree.find(u) else {
-                continue;
-            };
-            self.t = t_next;
-            self.slots[0] = t_next;
-            jumps.fire(j, &mut self.slots);
-            self.fired += 1;
-            if self.fired > self.ssa.max_firings {
-                return Err(self.too_many_firings());
-            }
-            let tree = &mut self.tree;
-            model.refresh(j, &mut self.slots, &mut self.stack, |k, a| tree.set(k, a))?;
-            self.tree.update();
+    /// Where the loop for constant changes starts.
+    fn jumps_start(&self) -> JumpsAt {
+        JumpsAt {
+            t_end: self.line.t_end(self.t),
+            next_row: self.line.next_output().unwrap_or(f64::INFINITY),
         }
+    }
+
+    /// The loop for constant changes to the last output time; the number of
+    /// firings.
+    fn jumps_to_end(&mut self, jumps: &Jumps, at: &mut JumpsAt) -> Result<u64> {
+        while self.jump(jumps, at)? {}
         Ok(self.fired)
+    }
+
+    /// One step of [`Run::simulate`] with the sum tree, for models without
+    /// events whose firings change amounts by constants: the same draws in
+    /// the same order, so the same trajectory, with the branches for other
+    /// methods, events and general changes left out. `false` once the last
+    /// row is written.
+    #[inline(always)]
+    fn jump(&mut self, jumps: &Jumps, at: &mut JumpsAt) -> Result<bool> {
+        if at.next_row == f64::INFINITY {
+            return Ok(false);
+        }
+        let a0 = self.tree.total();
+        let e: f64 = Exp1.sample(&mut *self.rng);
+        let t_next = if a0 > 0.0 {
+            self.t + e / a0
+        } else {
+            f64::INFINITY
+        };
+        if t_next > at.t_end {
+            self.record(at.t_end, true);
+            return Ok(false);
+        }
+        if at.next_row <= t_next {
+            self.record(t_next, false);
+            at.next_row = self.line.next_output().unwrap_or(f64::INFINITY);
+        }
+        let u: f64 = self.rng.random::<f64>() * a0;
+        let Some(j) = self.tree.find(u) else {
+            return Ok(true);
+        };
+        self.t = t_next;
+        self.slots[0] = t_next;
+        jumps.fire(j, &mut self.slots);
+        self.fired += 1;
+        if self.fired > self.ssa.max_firings {
+            return Err(self.too_many_firings());
+        }
+        let tree = &mut self.tree;
+        let model = self.model;
+        model.refresh(j, &mut self.slots, &mut self.stack, |k, a| tree.set(k, a))?;
+        self.tree.update();
+        Ok(true)
     }
 
     #[cold]
