@@ -233,6 +233,7 @@ fn pair<'o, T: Trajectory + ?Sized>(
     observables: &[Observable],
     out: &'o mut [f64],
 ) -> impl Iterator<Item = (Result<u64>, &'o [f64])> {
+    debug_assert!(n == 1 || n == 2, "a pair or one: {n}");
     let (a, b) = out.split_at_mut(out.len() / n);
     let mut rngs = [stream(seed, i as u64), stream(seed, i as u64 + 1)];
     let [ra, rb] = &mut rngs;

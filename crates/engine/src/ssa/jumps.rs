@@ -42,6 +42,7 @@ impl Jumps {
                     return None;
                 };
                 // As `Change::per_firing` computes it for one firing.
+                debug_assert_ne!(c.amount, NONE, "a slot index, not the marker");
                 let change = (c.amount, c.sign * v);
                 if first.0 == NONE {
                     first = change;

@@ -179,6 +179,8 @@ impl<'s, 'o> Run<'s, 'o> {
         };
         if t_next > at.t_end {
             self.record(at.t_end, true);
+            // Finished: another call does nothing.
+            at.next_row = f64::INFINITY;
             return Ok(false);
         }
         if at.next_row <= t_next {

@@ -264,7 +264,8 @@ mod tests {
         #![proptest_config(proptest::prelude::ProptestConfig { rng_seed: proptest::test_runner::RngSeed::Fixed(20261128), ..proptest::prelude::ProptestConfig::default() })]
 
         /// Running sums are the cumulative sums of the leaves to within
-        /// the rounding of three additions, never decrease, repeat at a zero
+        /// rounding (pairwise, at most 3ε relative; in a row, at most 7ε),
+        /// never decrease, repeat at a zero
         /// leaf, and select as the direct method's scan does over them
         /// (`Run::select`: the first positive propensity whose cumulative
         /// sum exceeds `u`, else the last positive one), zeros and a `u` at
@@ -284,7 +285,7 @@ mod tests {
             for (i, &s) in tree.sums.iter().enumerate() {
                 let a = values.get(i).copied().unwrap_or(0.0);
                 acc += a;
-                prop_assert!((s - acc).abs() <= 4.0 * f64::EPSILON * acc, "sum {i}: {s} vs {acc}");
+                prop_assert!((s - acc).abs() <= 10.0 * f64::EPSILON * acc, "sum {i}: {s} vs {acc}");
                 if i > 0 {
                     prop_assert!(s >= tree.sums[i - 1]);
                     if a == 0.0 {
