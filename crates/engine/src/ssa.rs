@@ -415,6 +415,58 @@ mod tests {
         Ok(())
     }
 
+    /// Run in pairs, an ensemble still reports its first failing
+    /// trajectory: the second of a pair when only it fails, the first when
+    /// both do.
+    #[test]
+    fn ensembles_report_the_first_failing_trajectory() -> Result<()> {
+        let net = branching();
+        let times = [0.0, 30.0];
+        let free = Ssa::builder(&net).build()?;
+        let x = free.system().observable("M", true).expect("species");
+        let fired = |seed: u64, i: u64| {
+            free.trajectory(&mut stream(Seed::new(seed), i), &times, &[x], &mut [0.0; 2])
+        };
+        // A seed whose trajectory 0 fires fewer times than trajectory 1.
+        let mut found = None;
+        for seed in 1..100 {
+            let (f0, f1) = (fired(seed, 0)?, fired(seed, 1)?);
+            if f0 < f1 {
+                found = Some((seed, f0, f1));
+                break;
+            }
+        }
+        let (seed, f0, f1) = found.expect("a seed with 0 firing less than 1");
+        let message = |ssa: &Ssa, i: u64| {
+            let out = &mut [0.0; 2];
+            let r = ssa.trajectory(&mut stream(Seed::new(seed), i), &times, &[x], out);
+            r.expect_err("fails alone").to_string()
+        };
+        // At most f0 firings: only trajectory 1 fails; at most f0 − 1: both.
+        for (max, first) in [(f0, 1), (f0 - 1, 0)] {
+            let ssa = Ssa::builder(&net).max_firings(max).build()?;
+            let want = message(&ssa, first);
+            if first == 0 {
+                // Told apart by their times.
+                assert_ne!(want, message(&ssa, 1));
+            }
+            let s = summarize(&ssa, &times, &[x], 2, Seed::new(seed), &|_| {});
+            assert_eq!(
+                s.expect_err("fails").to_string(),
+                want,
+                "{max} of {f0}, {f1}"
+            );
+            let t =
+                crate::stochastic::trajectories(&ssa, &times, &[x], 2, Seed::new(seed), &|_| {});
+            assert_eq!(
+                t.expect_err("fails").to_string(),
+                want,
+                "{max} of {f0}, {f1}"
+            );
+        }
+        Ok(())
+    }
+
     /// A ring of ten species with immigration and decay: 21 reactions, so a
     /// sum tree rather than running sums.
     fn ring() -> Network {
