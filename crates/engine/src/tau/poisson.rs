@@ -29,6 +29,7 @@ pub const MAX_MEAN: f64 = 1.844e19;
 /// A Poisson(λ) count, or `None` if λ is not finite, is negative or exceeds
 /// [`MAX_MEAN`]. λ = 0 gives 0. Near [`MAX_MEAN`] counts are whole multiples
 /// of what f64 resolves there (2048).
+#[inline(always)]
 pub fn sample<R: Rng + ?Sized>(lambda: f64, rng: &mut R) -> Option<f64> {
     if !(0.0..=MAX_MEAN).contains(&lambda) {
         None
@@ -58,7 +59,9 @@ fn search(lambda: f64, u: f64) -> f64 {
     k
 }
 
-/// Hörmann's PTRS for λ ≥ 10.
+/// Hörmann's PTRS for λ ≥ 10. Not inlined: the search, drawn more often,
+/// then runs without saving the registers PTRS needs.
+#[inline(never)]
 fn ptrs<R: Rng + ?Sized>(lambda: f64, rng: &mut R) -> f64 {
     let b = 0.931 + 2.53 * lambda.sqrt();
     let a = -0.059 + 0.02483 * b;
