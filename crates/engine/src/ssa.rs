@@ -224,11 +224,9 @@ impl Trajectory for Ssa {
         times: &[f64],
         observables: &[Observable],
     ) -> [Result<u64>; 2] {
-        let Exact::Jumps(model) = &self.exact else {
-            return [
-                self.trajectory(a.rng, times, observables, a.out),
-                self.trajectory(b.rng, times, observables, b.out),
-            ];
+        let model = match &self.exact {
+            Exact::Jumps(model) => model,
+            Exact::Integrated(hybrid) => return hybrid.trajectory_pair([a, b], times, observables),
         };
         let a = run::Run::new(self, model, a.rng, times, observables, a.out);
         let b = run::Run::new(self, model, b.rng, times, observables, b.out);

@@ -19,6 +19,13 @@ pub(crate) enum Law {
 }
 
 impl Law {
+    /// Whether the law is straight-line code over the slots it reads (a
+    /// product or a closure), not a run of its program: evaluating it writes
+    /// only its own slot.
+    pub(crate) fn straight(&self) -> bool {
+        !matches!(self, Law::Program(_))
+    }
+
     /// The propensity: the law's value, stored in `slot` as the reaction's
     /// `program` would.
     #[inline(always)]

@@ -102,7 +102,7 @@ impl Discrete {
         let mut refreshes: Vec<Option<Arc<Refresh>>> = Vec::with_capacity(reactions.len());
         for j in 0..reactions.len() {
             let ks = &deps[dep_at[j]..dep_at[j + 1]];
-            let direct = ks.iter().all(|&k| !matches!(laws[k], Law::Program(_)));
+            let direct = ks.iter().all(|&k| laws[k].straight());
             let one_product = matches!(ks, [k] if matches!(laws[*k], Law::Product(_)));
             let worth = !ks.is_empty() && !one_product;
             let refresh = (direct && worth).then(|| {
@@ -120,7 +120,7 @@ impl Discrete {
         if refreshes.iter().all(Option::is_none) {
             refreshes.clear();
         }
-        let every = laws.iter().all(|l| !matches!(l, Law::Program(_))).then(|| {
+        let every = laws.iter().all(Law::straight).then(|| {
             let code = reactions.iter().flat_map(|r| r.program.code());
             let code = code.copied().collect();
             Arc::new(Refresh {
@@ -217,10 +217,7 @@ impl Discrete {
                 native.run(slots);
                 for &k in self.deps(j) {
                     let a = slots[self.reactions[k].slot as usize];
-                    if !valid(a) {
-                        return Err(self.bad_propensity(k, slots[0], a));
-                    }
-                    set(k, a);
+                    set(k, self.checked(k, slots[0], a)?);
                 }
             }
             None => {
@@ -302,7 +299,7 @@ impl Discrete {
     /// constants and time (a law reading a rule or a species' concentration
     /// computes it first, so runs its program).
     pub fn direct_laws(&self) -> bool {
-        self.laws.iter().all(|l| !matches!(l, Law::Program(_)))
+        self.laws.iter().all(Law::straight)
     }
 
     #[cold]
