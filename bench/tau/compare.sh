@@ -10,7 +10,9 @@
 # Cases (a row per case, leap setting and species):
 # - the branching metastasis model (crates/cli/data) over the issue's 60
 #   days, T, C and M, with the default midpoint update at ε = 0.03 and 0.02
-#   and the explicit update at 0.03, and the hybrid method (default partition:
+#   and the explicit update at 0.03, both updates with C's removals left to
+#   the leap instead of drawn exactly (`midpoint/off`, `--exact-decay off`),
+#   and the hybrid method (default partition:
 #   T continuous, C and M discrete) with deterministic noise (its T has no
 #   noise, so its T SD is 0) and with Langevin noise at ε = 0.03;
 #   birth–death below also with Langevin noise, X named continuous;
@@ -74,8 +76,11 @@ case_() {
       tt=$(timed "$tmp/tau.tsv" "$senmet" "${args[@]}" --method hybrid --noise langevin \
         "${named[@]}" --epsilon "$eps" --runs "$m")
     else
-      tt=$(timed "$tmp/tau.tsv" "$senmet" "${args[@]}" --method tau --tau-update "$update" \
-        --epsilon "$eps" --runs "$m")
+      # update[/off]:eps, "/off": removals left to the leap (--exact-decay off).
+      local decay=on
+      [[ $update == */off ]] && decay=off
+      tt=$(timed "$tmp/tau.tsv" "$senmet" "${args[@]}" --method tau --tau-update "${update%/off}" \
+        --exact-decay "$decay" --epsilon "$eps" --runs "$m")
     fi
     rt=$(echo "$m / $tt" | bc -l)
     "$python" "$root/bench/tau/agreement.py" "$tmp/ssa.tsv" "$tmp/tau.tsv" "${species// /,}" |
@@ -87,12 +92,12 @@ case_() {
 }
 
 branching=$root/crates/cli/data/metastasis_branching.xml
-case_ metastasis_branching "$branching" 60 400 4000 "T C M" "midpoint:0.03 midpoint:0.02 explicit:0.03 hybrid langevin:0.03"
+case_ metastasis_branching "$branching" 60 400 4000 "T C M" "midpoint:0.03 midpoint:0.02 explicit:0.03 midpoint/off:0.03 explicit/off:0.03 hybrid langevin:0.03"
 case_ metastasis_branching "$branching" 20 300 3000 T "midpoint:0.03 explicit:0.03"
 for k1 in 10 1000 100000; do
   birth_death "$k1" >"$tmp/bd_$k1.xml"
   runs=$((400000 / k1)); [ "$runs" -lt 30 ] && runs=30
   case_ "birth_death_k1=$k1" "$tmp/bd_$k1.xml" 50 "$runs" $((10 * runs)) X \
-    "midpoint:0.03 explicit:0.03 langevin=X:0.03"
+    "midpoint:0.03 explicit:0.03 midpoint/off:0.03 langevin=X:0.03"
 done
 echo "# $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%FT%TZ), $("$senmet" --version)" >&2

@@ -89,3 +89,44 @@ fn a_bad_epsilon_is_named() {
         stderr(&out)
     );
 }
+
+#[test]
+fn exact_decay_is_on_by_default_and_can_be_turned_off() {
+    let dir = Dir::new();
+    let base = ["--runs", "50", "--seed", "3"];
+    let run = |extra: &[&str]| {
+        let args: Vec<&str> = base.iter().chain(extra).copied().collect();
+        let out = simulate_tau(&dir, &args);
+        assert!(out.status.success(), "{extra:?}: {}", stderr(&out));
+        out.stdout
+    };
+    let default = run(&[]);
+    assert_eq!(run(&["--exact-decay", "on"]), default);
+    // Left to the leap, C's deaths are Poisson numbers and bound the leaps.
+    assert_ne!(run(&["--exact-decay", "off"]), default);
+    let bad = simulate_tau(&dir, &["--runs", "2", "--exact-decay", "maybe"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).contains("exact-decay"), "{}", stderr(&bad));
+    let model = data("data/metastasis_branching.xml");
+    let ssa = senmet(
+        &dir,
+        &[
+            "simulate",
+            &model,
+            "--method",
+            "ssa",
+            "--t-end",
+            "5",
+            "--runs",
+            "2",
+            "--exact-decay",
+            "off",
+        ],
+    );
+    assert!(!ssa.status.success());
+    assert!(
+        stderr(&ssa).contains("--exact-decay needs"),
+        "{}",
+        stderr(&ssa)
+    );
+}

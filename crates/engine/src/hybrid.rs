@@ -61,7 +61,9 @@
 //! Euler–Maruyama step of the Langevin equation; a test of the form of
 //! Salis & Kaznessis's for "fast" reactions); the others fire Poisson
 //! numbers of times, and those that could exhaust a reactant (the rare
-//! ones) exactly, one at a time, with hazards that follow the leap. With
+//! ones) exactly, one at a time, with hazards that follow the leap;
+//! discrete species removed only by first-order reactions have their
+//! removals drawn exactly ([`HybridBuilder::exact_decay`]). With
 //! no continuous species this is plain tau-leaping. Continuous species take
 //! fractional amounts above the threshold, only while Gaussian firings move
 //! them, and are otherwise rounded, without bias, to whole counts (also
@@ -107,8 +109,8 @@ pub enum Noise {
 /// Settings of a hybrid simulation.
 ///
 /// Defaults: `threshold` 100 (amount), deterministic noise, `rtol` 1e-6,
-/// `atol` 1e-12, `epsilon` 0.03, `t0` 0, `max_steps` 10⁷ solver steps per
-/// trajectory; no species named discrete or continuous.
+/// `atol` 1e-12, `epsilon` 0.03, exact decay on, `t0` 0, `max_steps` 10⁷
+/// solver steps per trajectory; no species named discrete or continuous.
 #[derive(Debug, Clone)]
 pub struct HybridBuilder<'a> {
     net: &'a Network,
@@ -119,6 +121,7 @@ pub struct HybridBuilder<'a> {
     rtol: f64,
     atol: f64,
     epsilon: f64,
+    exact_decay: bool,
     t0: f64,
     max_steps: usize,
 }
@@ -154,6 +157,14 @@ impl HybridBuilder<'_> {
     /// one leap, as [`TauBuilder::epsilon`](crate::TauBuilder::epsilon).
     pub fn epsilon(&mut self, eps: f64) -> &mut Self {
         self.epsilon = eps;
+        self
+    }
+
+    /// With Langevin noise, whether discrete species removed only by
+    /// first-order reactions have their removals drawn exactly over each
+    /// leap, as [`TauBuilder::exact_decay`](crate::TauBuilder::exact_decay).
+    pub fn exact_decay(&mut self, on: bool) -> &mut Self {
+        self.exact_decay = on;
         self
     }
 
@@ -214,6 +225,7 @@ impl HybridBuilder<'_> {
             Noise::Langevin => {
                 let tau = Tau::builder(self.net)
                     .epsilon(self.epsilon)
+                    .exact_decay(self.exact_decay)
                     .t0(self.t0)
                     .build()?;
                 let continuous = partition.is_discrete.iter().map(|&d| !d).collect();
@@ -320,6 +332,7 @@ impl Hybrid {
             rtol: 1e-6,
             atol: 1e-12,
             epsilon: 0.03,
+            exact_decay: true,
             t0: 0.0,
             max_steps: 10_000_000,
         }

@@ -19,7 +19,8 @@ use crate::scalar::Dual;
 use crate::vm::{Instr, Jit, Program};
 
 pub(crate) use events::CompiledEvent;
-use layout::{Kind, Layout, TIME};
+pub(crate) use layout::TIME;
+use layout::{Kind, Layout};
 use order::{loads, topological, Node};
 pub(crate) use stochastic::{dependency_graph, net_changes, StochReaction, Stoich};
 

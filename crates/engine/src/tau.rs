@@ -16,7 +16,10 @@
 //! negative when propensities vanish with their reactants. When τ would be
 //! below 10/a₀ the method takes 100 exact SSA steps instead (step 3 of the
 //! 2006 paper). Poisson counts are drawn by sequential search below a mean
-//! of 10 and by Hörmann's PTRS above (`tau/poisson.rs`).
+//! of 10 and by Hörmann's PTRS above (`tau/poisson.rs`). Species removed
+//! only by first-order reactions, whose count no other propensity reads,
+//! have their removals drawn exactly instead and bound no leap
+//! ([`TauBuilder::exact_decay`], `tau/decay.rs`, senmet's addition).
 //!
 //! The Poisson means are, by default, the propensities at the leap's
 //! estimated midpoint (Gillespie 2001, J Chem Phys 115:1716, §IV): the
@@ -35,6 +38,7 @@
 /// an integer conversion, cheaper than `floor` or `round`, stops here).
 const WHOLE: f64 = 4_503_599_627_370_496.0;
 
+mod decay;
 mod hazard;
 mod poisson;
 mod run;
@@ -47,6 +51,7 @@ use crate::network::Network;
 use crate::ssa::Discrete;
 use crate::stochastic::Trajectory;
 use crate::system::{Observable, System};
+use decay::Decays;
 
 /// Which propensities give a leap's Poisson means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -62,7 +67,7 @@ pub enum LeapUpdate {
 /// Settings of a tau-leaping simulation.
 ///
 /// Defaults: `epsilon` 0.03, `relaxation` equal to `epsilon`,
-/// `critical_firings` 10, `t0` 0, midpoint update.
+/// `critical_firings` 10, `t0` 0, midpoint update, exact decay on.
 #[derive(Debug, Clone)]
 pub struct TauBuilder<'a> {
     net: &'a Network,
@@ -71,6 +76,7 @@ pub struct TauBuilder<'a> {
     critical_firings: u64,
     t0: f64,
     update: LeapUpdate,
+    exact_decay: bool,
 }
 
 impl TauBuilder<'_> {
@@ -117,6 +123,18 @@ impl TauBuilder<'_> {
         self
     }
 
+    /// Whether species removed only by first-order reactions (each
+    /// propensity kⱼ·x) whose count no other propensity reads have their
+    /// removals drawn exactly over each leap (binomial numbers for the
+    /// molecules present at its start and for those arriving in it)
+    /// instead of as Poisson numbers; such species then bound no leap
+    /// (see `tau/decay.rs`). On by default; models with events are never
+    /// treated so.
+    pub fn exact_decay(&mut self, on: bool) -> &mut Self {
+        self.exact_decay = on;
+        self
+    }
+
     /// Compiles the network and checks it can be simulated discretely.
     ///
     /// # Errors
@@ -153,8 +171,11 @@ impl TauBuilder<'_> {
         for j in 0..model.reactions.len() {
             model.deps(j).iter().for_each(|&k| fed_by[k].push(j));
         }
+        let decays = Decays::new(&model, self.exact_decay, |_| false);
         Ok(Tau {
             model,
+            decays,
+            exact_decay: self.exact_decay,
             fed_by,
             epsilon: self.epsilon,
             relaxation,
@@ -195,6 +216,9 @@ impl TauBuilder<'_> {
 #[derive(Debug, Clone)]
 pub struct Tau {
     model: Discrete,
+    /// Species whose removals are drawn exactly.
+    decays: Decays,
+    exact_decay: bool,
     /// Per reaction, the reactions whose firing may change its propensity
     /// (those whose [`Discrete::deps`] hold it).
     fed_by: Vec<Vec<usize>>,
@@ -214,6 +238,7 @@ impl Tau {
     /// (see `tau/run/langevin.rs`).
     pub(crate) fn with_langevin(mut self, continuous: Vec<bool>, threshold: f64) -> Self {
         let nc = self.critical_firings as f64;
+        self.decays = Decays::new(&self.model, self.exact_decay, |i| continuous[i]);
         self.langevin = Some(run::Langevin::new(&self.model, continuous, threshold, nc));
         self
     }
@@ -227,6 +252,7 @@ impl Tau {
             critical_firings: 10,
             t0: 0.0,
             update: LeapUpdate::default(),
+            exact_decay: true,
         }
     }
 }

@@ -16,9 +16,7 @@ pub(crate) use closure::Closure;
 pub(crate) use native::Jit;
 #[cfg(test)]
 pub(crate) use native::{compile as compile_native, enabled as native_enabled, WARM};
-#[cfg(test)]
-pub(crate) use product::Factor;
-pub(crate) use product::Product;
+pub(crate) use product::{Factor, Product};
 
 use crate::scalar::{Fn1, Scalar};
 

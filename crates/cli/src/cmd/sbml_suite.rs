@@ -10,7 +10,7 @@ use senmet_core::Seed;
 use senmet_sbml::suite::stochastic::{run_stochastic_with, Method};
 use senmet_sbml::suite::{discover, run::run_semantic, run::Verdict};
 
-use crate::cmd::simulate::{SsaAlgorithm, TauUpdate};
+use crate::cmd::simulate::{SsaAlgorithm, Switch, TauUpdate};
 use crate::output::write_atomically;
 
 /// Run SBML Test Suite semantic cases and compare with their expected results.
@@ -56,6 +56,9 @@ pub struct Args {
     /// With `--method tau`: which propensities give a leap's Poisson means.
     #[arg(long, value_enum, default_value_t = TauUpdate::Midpoint, requires = "stochastic")]
     tau_update: TauUpdate,
+    /// With `--method tau`: draw first-order removals exactly (see `simulate`).
+    #[arg(long, value_enum, value_name = "on|off", default_value_t = Switch::On, requires = "stochastic")]
+    exact_decay: Switch,
 }
 
 /// Stochastic methods the suite can run.
@@ -97,6 +100,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
                 epsilon: args.epsilon,
                 relaxation: args.relaxation,
                 update: args.tau_update.update(),
+                exact_decay: args.exact_decay.on(),
             },
         };
         pool.install(|| {

@@ -89,6 +89,20 @@ impl TauUpdate {
     }
 }
 
+/// A setting turned on or off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Switch {
+    On,
+    Off,
+}
+
+impl Switch {
+    /// Whether it is on.
+    pub fn on(self) -> bool {
+        self == Switch::On
+    }
+}
+
 /// Simulate an SBML model; print or write a TSV with time and every species.
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -149,6 +163,13 @@ pub struct Args {
     /// the midpoint): which propensities give a leap's Poisson means.
     #[arg(long, value_enum, default_value_t = TauUpdate::Midpoint)]
     tau_update: TauUpdate,
+    /// Tau-leaping and `--method hybrid --noise langevin`: draw exactly the
+    /// removals of species removed only by first-order reactions (k·x)
+    /// whose count no other rate reads (binomial numbers; such species then
+    /// bound no leap), or leave them to the leap's Poisson numbers
+    /// [default: on].
+    #[arg(long, value_enum, value_name = "on|off")]
+    exact_decay: Option<Switch>,
     /// Write the TSV here instead of standard output.
     #[arg(long, value_name = "FILE.tsv")]
     out: Option<PathBuf>,
@@ -182,6 +203,13 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         args.method == Method::Tau || args.relaxation.is_none(),
         "--relaxation needs --method tau"
     );
+    let leaps = args.method == Method::Tau
+        || (args.method == Method::Hybrid && args.noise == HybridNoise::Langevin);
+    anyhow::ensure!(
+        leaps || args.exact_decay.is_none(),
+        "--exact-decay needs --method tau or --method hybrid --noise langevin"
+    );
+    let exact_decay = args.exact_decay.is_none_or(Switch::on);
     let net = senmet_sbml::read_path(&args.model)?;
     let system =
         System::new(&net).with_context(|| format!("cannot compile {}", args.model.display()))?;
@@ -227,6 +255,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
                 .threshold(args.threshold)
                 .noise(args.noise.noise())
                 .epsilon(args.epsilon)
+                .exact_decay(exact_decay)
                 .rtol(args.rtol)
                 .atol(args.atol)
                 .build()
@@ -241,6 +270,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         Method::Tau => {
             let mut tau = Tau::builder(&net);
             tau.epsilon(args.epsilon).update(args.tau_update.update());
+            tau.exact_decay(exact_decay);
             if let Some(r) = args.relaxation {
                 tau.relaxation(r);
             }

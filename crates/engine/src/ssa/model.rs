@@ -5,8 +5,9 @@ use super::jumps::Jumps;
 use super::law::{law, Law};
 use crate::error::{EngineError, Result};
 use crate::network::Network;
+use crate::system::TIME;
 use crate::system::{dependency_graph, net_changes, StochReaction, System};
-use crate::vm::{Instr, Jit};
+use crate::vm::{Factor, Instr, Jit};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -300,6 +301,25 @@ impl Discrete {
     /// computes it first, so runs its program).
     pub fn direct_laws(&self) -> bool {
         self.laws.iter().all(Law::straight)
+    }
+
+    /// Whether reaction `j`'s propensity is `k·x` for the amount in slot
+    /// `x`, with `k` the same at every state: a product with `x` once and
+    /// otherwise only numbers and slots that neither firings nor time
+    /// change (parameters and sizes, which only events could change).
+    pub fn first_order(&self, j: usize, x: u32) -> bool {
+        let Law::Product(p) = &self.laws[j] else {
+            return false;
+        };
+        let factors = p.factors();
+        let amounts = (0..self.species.len()).map(|i| self.system.amount_slot(i));
+        let moving: Vec<u32> = std::iter::once(TIME).chain(amounts).collect();
+        let x_once = factors.iter().filter(|&&f| f == Factor::Slot(x)).count() == 1;
+        x_once
+            && factors.iter().all(|f| match *f {
+                Factor::Num(_) => true,
+                Factor::Slot(s) => s == x || !moving.contains(&s),
+            })
     }
 
     #[cold]

@@ -29,6 +29,9 @@ pub(super) struct Run<'s, 'o> {
     rng: &'o mut ChaCha8Rng,
     line: Timeline<'o>,
     plan: Plan,
+    /// The per-molecule rate of each exactly drawn removal (see
+    /// `Decays::rates`).
+    decay_rates: Vec<f64>,
     slots: Vec<f64>,
     /// The state a leap would reach, before it is accepted.
     trial: Vec<f64>,
@@ -74,7 +77,8 @@ impl<'s, 'o> Run<'s, 'o> {
         let langevin = tau.langevin.as_ref();
         model.check_start(&mut slots, |i| langevin.is_some_and(|l| l.continuous(i)))?;
         let m = model.reactions.len();
-        let plan = Plan::new(model, &slots);
+        let plan = Plan::new(model, &slots, &tau.decays);
+        let decay_rates = tau.decays.rates(model, &slots)?;
         // Without events (which may set any slot), stoichiometries read
         // from slots, or laws that compute rules, trial and slots differ
         // only where leaps and time move them (and in rate slots, which
@@ -88,6 +92,7 @@ impl<'s, 'o> Run<'s, 'o> {
             rng,
             line,
             plan,
+            decay_rates,
             moving,
             trial: slots.clone(),
             slots,
@@ -193,9 +198,14 @@ impl<'s, 'o> Run<'s, 'o> {
     }
 
     /// Draws a leap of length `dt` into `trial`; the number of firings, or
-    /// `None` if a count would become negative.
+    /// `None` if a count would become negative or a propensity vanish by
+    /// the leap's estimated midpoint (see `Run::rates`). The critical firing, if
+    /// any, happens at the leap's end: after the exactly drawn removals,
+    /// which what it makes does not join.
     fn try_leap(&mut self, dt: f64, critical: Option<usize>) -> Result<Option<u64>> {
-        self.rates(dt);
+        if !self.rates(dt) {
+            return Ok(None);
+        }
         let model = &self.tau.model;
         self.reset_trial();
         let langevin = self.tau.langevin.as_ref();
@@ -206,12 +216,8 @@ impl<'s, 'o> Run<'s, 'o> {
         for (j, &a) in self.rate.iter().enumerate() {
             let lambda = a * dt;
             // The firings drawn, and how many of them count.
-            let (k, count) = if self.critical[j] {
-                if critical == Some(j) {
-                    (1.0, 1.0)
-                } else {
-                    (0.0, 0.0)
-                }
+            let (k, count) = if self.critical[j] || self.tau.decays.channel[j] {
+                (0.0, 0.0)
             } else if let Some(k) =
                 langevin.and_then(|l| l.gaussian(j, lambda, &self.plan, &self.slots, self.rng))
             {
@@ -234,6 +240,12 @@ impl<'s, 'o> Run<'s, 'o> {
                 self.plan.fire(j, k, &mut self.trial);
                 n += count;
             }
+        }
+        let (k, start) = (&self.decay_rates, &self.slots);
+        n += (self.tau.decays).remove(k, dt, start, &mut self.trial, &self.plan, self.rng);
+        if let Some(j) = critical {
+            self.plan.fire(j, 1.0, &mut self.trial);
+            n += 1.0;
         }
         let negative = model
             .changed

@@ -12,6 +12,7 @@
 //! order of a reaction counts its reactants' stoichiometries plus one for
 //! each other species its rate law reads (a modifier, say).
 
+use super::decay::Decays;
 use crate::ssa::Discrete;
 use crate::system::{StochReaction, Stoich};
 
@@ -37,11 +38,17 @@ pub(super) struct Plan {
     /// Whether stoichiometries or conversion factors are read from slots
     /// (then the plan is rebuilt after every jump).
     dynamic: bool,
+    /// Per species: whether its removals are drawn exactly (`tau/decay.rs`):
+    /// it bounds no leap.
+    exact: Vec<bool>,
+    /// Per reaction: whether it is such a removal: never critical.
+    channel: Vec<bool>,
 }
 
 impl Plan {
-    /// The plan at the state in `slots`.
-    pub fn new(model: &Discrete, slots: &[f64]) -> Self {
+    /// The plan at the state in `slots`, with the removals `decays` draws
+    /// exactly.
+    pub fn new(model: &Discrete, slots: &[f64], decays: &Decays) -> Self {
         let n = model.species.len();
         let amount = (0..n)
             .map(|i| model.system.amount_slot(i) as usize)
@@ -55,6 +62,8 @@ impl Plan {
             drift: vec![Drift::default(); n],
             amount,
             dynamic: false,
+            exact: decays.exact.clone(),
+            channel: decays.channel.clone(),
         };
         plan.rebuild(model, slots);
         plan
@@ -91,7 +100,7 @@ impl Plan {
         self.consumed.clear();
         self.orders.iter_mut().for_each(Vec::clear);
         self.dynamic = false;
-        for r in &model.reactions {
+        for (j, r) in model.reactions.iter().enumerate() {
             self.dynamic |= r
                 .changes
                 .iter()
@@ -111,7 +120,7 @@ impl Plan {
             self.moves
                 .push(nu.iter().map(|&(i, v)| (self.amount[i], v)).collect());
             self.nu.push(nu);
-            let consumed = net.iter().filter(|e| e.1 < 0.0);
+            let consumed = net.iter().filter(|e| e.1 < 0.0 && !self.channel[j]);
             let consumed = consumed.map(|e| (self.amount[e.0], -e.1));
             self.consumed.push(consumed.collect());
         }
@@ -203,7 +212,7 @@ impl Plan {
         }
         let mut tau = f64::INFINITY;
         for (i, d) in drift.iter().enumerate() {
-            if d.mu == 0.0 && d.var == 0.0 {
+            if (d.mu == 0.0 && d.var == 0.0) || self.exact[i] {
                 continue;
             }
             let x = slots[self.amount[i]];
@@ -260,7 +269,7 @@ fn highest_order(n: f64, m: f64, x: f64) -> f64 {
 
 #[cfg(test)]
 mod tests {
-    use super::{highest_order, Plan};
+    use super::{highest_order, Decays, Plan};
     use crate::error::Result;
     use crate::expr::{Expr, Op};
     use crate::network::Network;
@@ -300,7 +309,8 @@ mod tests {
         let model = Discrete::new(&dimerisation())?;
         let mut stack = Vec::new();
         let mut slots = model.system.initial_slots(0.0, &[], &mut stack);
-        let mut plan = Plan::new(&model, &slots);
+        let decays = Decays::new(&model, false, |_| false);
+        let mut plan = Plan::new(&model, &slots, &decays);
         let a = [model.propensity(0, &mut slots, &mut stack)?];
         assert!((a[0] - 5.05).abs() < 1e-12);
         assert!(!plan.critical(0, a[0], 10.0, &slots));

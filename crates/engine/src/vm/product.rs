@@ -50,6 +50,20 @@ impl Product {
         super::sum::product_factors(body).map(Product::new)
     }
 
+    /// Its factors, in order.
+    pub fn factors(&self) -> Vec<Factor> {
+        use Factor::{Num, Slot};
+        match *self {
+            Product::One(a) => vec![Slot(a)],
+            Product::Two(a, b) => vec![Slot(a), Slot(b)],
+            Product::Three(a, b, c) => vec![Slot(a), Slot(b), Slot(c)],
+            Product::ScaledOne(k, a) => vec![Num(k), Slot(a)],
+            Product::ScaledTwo(k, a, b) => vec![Num(k), Slot(a), Slot(b)],
+            Product::ScaledThree(k, a, b, c) => vec![Num(k), Slot(a), Slot(b), Slot(c)],
+            Product::General(ref factors) => factors.to_vec(),
+        }
+    }
+
     /// Its value at `slots`.
     #[inline(always)]
     pub fn eval<N: Scalar>(&self, slots: &[N]) -> N {

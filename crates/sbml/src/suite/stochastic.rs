@@ -27,6 +27,9 @@ pub enum Method {
         relaxation: Option<f64>,
         /// Which propensities give a leap's Poisson means.
         update: LeapUpdate,
+        /// Whether first-order removals are drawn exactly (see
+        /// `TauBuilder::exact_decay`).
+        exact_decay: bool,
     },
 }
 
@@ -108,9 +111,11 @@ pub fn dsmts_report_with(
             epsilon,
             relaxation,
             update,
+            exact_decay,
         } => {
             let mut b = Tau::builder(&net);
             b.t0(t0).epsilon(epsilon).update(update);
+            b.exact_decay(exact_decay);
             if let Some(r) = relaxation {
                 b.relaxation(r);
             }

@@ -1,0 +1,395 @@
+//! Species removed only by first-order reactions, removed exactly over a
+//! leap.
+//!
+//! A species whose every removal is a reaction of propensity kⱼ·x (one
+//! molecule per firing, kⱼ the same at every state), and whose count no
+//! other propensity reads, loses each molecule independently: over a leap
+//! of length τ a molecule present at its start is removed with probability
+//! 1 − e^(−Kτ), K = Σⱼ kⱼ, and one that arrives at a uniform time within it
+//! with probability 1 − (1 − e^(−Kτ))/(Kτ); a removal is reaction j's with
+//! probability kⱼ/K. Drawing the removals so (binomial numbers, split
+//! multinomially) instead of as Poisson numbers at frozen propensities
+//! gives, for immigration at a constant rate λ, the exact law of the count
+//! at the leap's end: Binomial(x, e^(−Kτ)) survivors plus
+//! Poisson(λ(1 − e^(−Kτ))/K) of the arrivals (the monomolecular case of
+//! Jahnke & Huisinga 2007, J Math Biol 54:1). Such a species then bounds no
+//! leap: its own count changes no other propensity, its removals cannot
+//! make it negative (none of its reactions is critical), and no leap is
+//! long compared with its relaxation time 1/K, so it needs neither the
+//! leap bounds of Cao et al. nor the relaxation bound. On the branching
+//! metastasis model, the circulating cells (death at 5 per day) set every
+//! leap before (τ ≤ 0.006 day); now the tumour and metastases do.
+//!
+//! Arrivals count as uniform within the leap: exact when the rates making
+//! the species are constant over it, as the leap-size rule assumes of
+//! them. A species made by another such species' removals (A → B → ∅)
+//! would receive them early in a long leap, so it is not removed this way
+//! (A still is). Models with events are left as they are (an event may
+//! change a rate constant or read the count).
+
+use rand::Rng;
+use rand_chacha::ChaCha8Rng;
+use rand_distr::Binomial;
+
+use super::select::Plan;
+use crate::error::Result;
+use crate::ssa::Discrete;
+use crate::system::Stoich;
+
+/// The species removed exactly and the reactions removing them.
+#[derive(Debug, Clone)]
+pub(super) struct Decays {
+    /// Per reaction: whether it removes a species of `list`.
+    pub channel: Vec<bool>,
+    /// Per species: whether it is in `list`.
+    pub exact: Vec<bool>,
+    list: Vec<Decay>,
+}
+
+/// One species removed exactly.
+#[derive(Debug, Clone)]
+struct Decay {
+    /// Its amount slot.
+    amount: usize,
+    /// The reactions removing it, in order.
+    channels: Vec<usize>,
+}
+
+impl Decays {
+    /// The species of `model` that qualify (none if not `enabled` or the
+    /// model has events), leaving out those `continuous` flags.
+    pub fn new(model: &Discrete, enabled: bool, continuous: impl Fn(usize) -> bool) -> Self {
+        let (m, n) = (model.reactions.len(), model.species.len());
+        let mut decays = Decays {
+            channel: vec![false; m],
+            exact: vec![false; n],
+            list: Vec::new(),
+        };
+        if !enabled || !model.system.events.is_empty() {
+            return decays;
+        }
+        let candidates: Vec<(usize, Vec<usize>)> = (model.changed.iter())
+            .filter(|&&i| !continuous(i))
+            .filter_map(|&i| channels(model, i).map(|c| (i, c)))
+            .collect();
+        let mut channel = vec![false; m];
+        candidates
+            .iter()
+            .flat_map(|c| &c.1)
+            .for_each(|&j| channel[j] = true);
+        for (i, channels) in candidates {
+            let made_by_a_channel = (model.reactions.iter().enumerate()).any(|(j, r)| {
+                channel[j] && r.changes.iter().any(|c| c.species == i && c.sign > 0.0)
+            });
+            if made_by_a_channel {
+                continue;
+            }
+            channels.iter().for_each(|&j| decays.channel[j] = true);
+            decays.exact[i] = true;
+            decays.list.push(Decay {
+                amount: model.system.amount_slot(i) as usize,
+                channels,
+            });
+        }
+        decays
+    }
+
+    /// The per-molecule rate kⱼ of every channel, in the order of the
+    /// species and their channels, at the state in `slots` (the same at
+    /// every state: each propensity divided by the count).
+    ///
+    /// # Errors
+    ///
+    /// As [`Discrete::propensity`].
+    pub fn rates(&self, model: &Discrete, slots: &[f64]) -> Result<Vec<f64>> {
+        let mut one = slots.to_vec();
+        let mut stack = Vec::new();
+        let mut k = Vec::new();
+        for d in &self.list {
+            one[d.amount] = 1.0;
+            for &j in &d.channels {
+                k.push(model.propensity(j, &mut one, &mut stack)?);
+            }
+            one[d.amount] = slots[d.amount];
+        }
+        Ok(k)
+    }
+
+    /// Removes, over a leap of `dt`, the molecules of each species of the
+    /// list that were in `start` or arrived in `trial` (which the other
+    /// reactions' firings of the leap have moved), firing its channels
+    /// into `trial`; `k` from [`Decays::rates`]. Returns the firings.
+    pub fn remove(
+        &self,
+        k: &[f64],
+        dt: f64,
+        start: &[f64],
+        trial: &mut [f64],
+        plan: &Plan,
+        rng: &mut ChaCha8Rng,
+    ) -> f64 {
+        let mut fired = 0.0;
+        let mut at = 0;
+        for d in &self.list {
+            let ks = &k[at..at + d.channels.len()];
+            at += ks.len();
+            let total: f64 = ks.iter().sum();
+            let u = total * dt;
+            if u.is_nan() || u <= 0.0 {
+                continue;
+            }
+            let x = start[d.amount];
+            let arrived = trial[d.amount] - x;
+            let mut left = binomial(x, -(-u).exp_m1(), rng) + binomial(arrived, late(u), rng);
+            fired += left;
+            let mut rest = total;
+            for (c, (&j, &kj)) in d.channels.iter().zip(ks).enumerate() {
+                if left == 0.0 {
+                    break;
+                }
+                let r = if c + 1 == ks.len() {
+                    left
+                } else {
+                    binomial(left, kj / rest, rng)
+                };
+                plan.fire(j, r, trial);
+                left -= r;
+                rest -= kj;
+            }
+        }
+        fired
+    }
+}
+
+/// The reactions removing species `i`, if each removes one molecule of it
+/// (and of nothing else) at a propensity kⱼ·x, and no other reaction reads
+/// its count.
+fn channels(model: &Discrete, i: usize) -> Option<Vec<usize>> {
+    let amount = model.system.amount_slot(i);
+    let mut channels = Vec::new();
+    for (j, r) in model.reactions.iter().enumerate() {
+        let change = r.changes.iter().find(|c| c.species == i);
+        let removes = change.is_some_and(|c| c.sign < 0.0);
+        if removes {
+            let only_i = r.changes.iter().all(|c| {
+                let one_of_i = c.species == i && matches!(c.stoich, Stoich::Const(v) if v == 1.0);
+                c.factor.is_none() && (c.sign > 0.0 || one_of_i)
+            });
+            if !(only_i && model.first_order(j, amount)) {
+                return None;
+            }
+            channels.push(j);
+        } else if r.reads.contains(&amount) {
+            return None;
+        }
+    }
+    (!channels.is_empty()).then_some(channels)
+}
+
+/// The chance that a molecule arriving at a uniform time in a leap is
+/// removed by its end, at total rate × leap `u`: 1 − (1 − e^(−u))/u, by its
+/// series where that cancels.
+fn late(u: f64) -> f64 {
+    if u < 1e-3 {
+        u / 2.0 - u * u / 6.0 + u * u * u / 24.0
+    } else {
+        1.0 + (-u).exp_m1() / u
+    }
+}
+
+/// A Binomial(n, p) count, n whole.
+fn binomial(n: f64, p: f64, rng: &mut ChaCha8Rng) -> f64 {
+    if n <= 0.0 || p.is_nan() || p <= 0.0 {
+        return 0.0;
+    }
+    if p >= 1.0 {
+        return n;
+    }
+    // p is in (0, 1) and n a whole count: the distribution exists.
+    match Binomial::new(n as u64, p) {
+        Ok(b) => rng.sample(b) as f64,
+        Err(_) => 0.0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::expr::Expr;
+    use crate::network::{Event, EventAssignment, Network};
+
+    fn law(text: &str) -> Expr {
+        text.parse().expect("parses")
+    }
+
+    /// Which species are drawn exactly, and the channels of each.
+    fn exact(net: &Network) -> Result<Vec<(String, Vec<String>)>> {
+        let model = Discrete::new(net)?;
+        let decays = Decays::new(&model, true, |_| false);
+        let species = |slot: usize| {
+            (0..model.species.len())
+                .find(|&i| model.system.amount_slot(i) as usize == slot)
+                .map(|i| model.species[i].clone())
+                .unwrap_or_default()
+        };
+        let mut found = Vec::new();
+        for d in &decays.list {
+            let ids = d.channels.iter().map(|&j| model.reactions[j].id.clone());
+            found.push((species(d.amount), ids.collect::<Vec<_>>()));
+        }
+        let flagged = decays.channel.iter().filter(|&&c| c).count();
+        assert_eq!(flagged, found.iter().map(|f| f.1.len()).sum::<usize>());
+        Ok(found)
+    }
+
+    fn names(list: &[(&str, &[&str])]) -> Vec<(String, Vec<String>)> {
+        let owned = |s: &[&str]| s.iter().map(|x| x.to_string()).collect();
+        list.iter()
+            .map(|(i, c)| (i.to_string(), owned(c)))
+            .collect()
+    }
+
+    #[test]
+    fn only_first_order_removals_nobody_else_reads_qualify() -> Result<()> {
+        // The branching model: T's count drives its birth and shedding, M's
+        // its birth; C is removed by death and seeding only.
+        let mut net = Network::well_mixed(&[("T", 1000.0), ("C", 0.0), ("M", 0.0)]);
+        net.add_parameter("dc", 5.0);
+        net.add_reaction(
+            "birth",
+            &[("T", 1.0)],
+            &[("T", 2.0)],
+            law("0.3 * T * (1 - T / 1e6)"),
+        );
+        net.add_reaction("death", &[("T", 1.0)], &[], law("0.1 * T"));
+        net.add_reaction(
+            "shed",
+            &[("T", 1.0)],
+            &[("T", 1.0), ("C", 1.0)],
+            law("0.001 * T"),
+        );
+        net.add_reaction("C_death", &[("C", 1.0)], &[], law("dc * C"));
+        net.add_reaction("seed", &[("C", 1.0)], &[("M", 1.0)], law("0.001 * C"));
+        net.add_reaction("M_birth", &[("M", 1.0)], &[("M", 2.0)], law("0.2 * M"));
+        assert_eq!(exact(&net)?, names(&[("C", &["C_death", "seed"])]));
+        let model = Discrete::new(&net)?;
+        let decays = Decays::new(&model, true, |_| false);
+        let slots = model.system.initial_slots(0.0, &[], &mut Vec::new());
+        assert_eq!(decays.rates(&model, &slots)?, [5.0, 0.001]);
+        // Switched off, continuous, or with an event: none.
+        assert!(Decays::new(&model, false, |_| false).list.is_empty());
+        assert!(Decays::new(&model, true, |i| i == 1).list.is_empty());
+        net.events.push(Event {
+            id: None,
+            trigger: law("time > 5"),
+            initial_value: true,
+            persistent: true,
+            delay: None,
+            priority: None,
+            use_values_from_trigger_time: true,
+            assignments: vec![EventAssignment {
+                variable: "dc".into(),
+                math: law("1"),
+            }],
+        });
+        assert!(exact(&net)?.is_empty());
+        Ok(())
+    }
+
+    #[test]
+    fn chains_dimers_and_read_counts_do_not_qualify() -> Result<()> {
+        // 0 → A → B → 0: A qualifies; B arrives by A's removals, not
+        // uniformly within a leap, so it does not.
+        let mut net = Network::well_mixed(&[("A", 0.0), ("B", 0.0)]);
+        net.add_reaction("make", &[], &[("A", 1.0)], law("10"));
+        net.add_reaction("convert", &[("A", 1.0)], &[("B", 1.0)], law("2 * A"));
+        net.add_reaction("clear", &[("B", 1.0)], &[], law("B"));
+        assert_eq!(exact(&net)?, names(&[("A", &["convert"])]));
+        // Removed two at a time, at a second-order rate, by a law that is
+        // not a product, or read by another propensity: none.
+        for (removal, reactants, other) in [
+            ("0.1 * X", &[("X", 2.0)][..], "5"),
+            ("0.1 * X * X", &[("X", 1.0)][..], "5"),
+            ("X / (1 + X)", &[("X", 1.0)][..], "5"),
+            ("0.1 * X", &[("X", 1.0), ("Y", 1.0)][..], "5"),
+            ("0.1 * X * time", &[("X", 1.0)][..], "5"),
+            ("0.1 * X", &[("X", 1.0)][..], "5 + X"),
+        ] {
+            let mut net = Network::well_mixed(&[("X", 50.0), ("Y", 50.0)]);
+            net.add_reaction("make", &[], &[("X", 1.0)], law(other));
+            net.add_reaction("remove", reactants, &[], law(removal));
+            assert!(
+                exact(&net)?.is_empty(),
+                "{removal} of {reactants:?}, made at {other}"
+            );
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn late_arrivals_are_removed_with_the_averaged_chance() {
+        // 1 − (1 − e^(−u))/u is the mean over s in (0, u) of 1 − e^(−s).
+        for u in [1e-9, 1e-4, 9.99e-4, 1e-3, 0.3, 5.0, 80.0] {
+            let steps = 100_000;
+            let h = u / steps as f64;
+            let mean = (0..steps)
+                .map(|k| -(-(k as f64 + 0.5) * h).exp_m1())
+                .sum::<f64>()
+                / steps as f64;
+            let got = late(u);
+            assert!((got - mean).abs() <= 1e-9 * mean, "{u}: {got} vs {mean}");
+        }
+    }
+
+    #[test]
+    fn removals_follow_the_binomial_and_multinomial_laws() -> Result<()> {
+        use rand::SeedableRng;
+        // X → Y at 1·X and X → Z at 3·X over a leap of 0.2 from 4000 with
+        // 1000 arrivals: removed Binomial(4000, 1 − e^(−0.8)) +
+        // Binomial(1000, late(0.8)), split 1 : 3.
+        let mut net = Network::well_mixed(&[("X", 4000.0), ("Y", 0.0), ("Z", 0.0)]);
+        net.add_reaction("to_y", &[("X", 1.0)], &[("Y", 1.0)], law("X"));
+        net.add_reaction("to_z", &[("X", 1.0)], &[("Z", 1.0)], law("3 * X"));
+        let model = Discrete::new(&net)?;
+        let decays = Decays::new(&model, true, |_| false);
+        let start = model.system.initial_slots(0.0, &[], &mut Vec::new());
+        let plan = Plan::new(&model, &start, &decays);
+        let k = decays.rates(&model, &start)?;
+        let slot = |i: usize| model.system.amount_slot(i) as usize;
+        let mut rng = ChaCha8Rng::seed_from_u64(7);
+        let n = 20_000;
+        let mut sums = [[0.0; 2]; 3];
+        for _ in 0..n {
+            let mut trial = start.clone();
+            trial[slot(0)] += 1000.0;
+            let fired = decays.remove(&k, 0.2, &start, &mut trial, &plan, &mut rng);
+            let removed = 5000.0 - trial[slot(0)];
+            assert_eq!(fired, removed);
+            assert_eq!(trial[slot(1)] + trial[slot(2)], removed);
+            for (i, s) in sums.iter_mut().enumerate() {
+                let v = if i == 0 { removed } else { trial[slot(i)] };
+                s[0] += v;
+                s[1] += v * v;
+            }
+        }
+        let (p, q) = (-(-0.8f64).exp_m1(), late(0.8));
+        let mean = 4000.0 * p + 1000.0 * q;
+        let var = 4000.0 * p * (1.0 - p) + 1000.0 * q * (1.0 - q);
+        // Y: each removal is Y's with chance 1/4 (binomial thinning).
+        let (mean_y, var_y) = (mean / 4.0, var / 16.0 + mean * 0.25 * 0.75);
+        for (s, mu, v) in [(sums[0], mean, var), (sums[1], mean_y, var_y)] {
+            let m = s[0] / n as f64;
+            let var_hat = s[1] / n as f64 - m * m;
+            assert!(
+                (m - mu).abs() < 4.0 * (v / n as f64).sqrt(),
+                "mean {m} vs {mu}"
+            );
+            let se_var = v * (2.0 / n as f64).sqrt();
+            assert!(
+                (var_hat - v).abs() < 4.0 * se_var,
+                "variance {var_hat} vs {v}"
+            );
+        }
+        Ok(())
+    }
+}
