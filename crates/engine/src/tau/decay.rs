@@ -12,20 +12,30 @@
 //! gives, for immigration at a constant rate λ, the exact law of the count
 //! at the leap's end: Binomial(x, e^(−Kτ)) survivors plus
 //! Poisson(λ(1 − e^(−Kτ))/K) of the arrivals (the monomolecular case of
-//! Jahnke & Huisinga 2007, J Math Biol 54:1). Such a species then bounds no
-//! leap: its own count changes no other propensity, its removals cannot
-//! make it negative (none of its reactions is critical), and no leap is
-//! long compared with its relaxation time 1/K, so it needs neither the
-//! leap bounds of Cao et al. nor the relaxation bound. On the branching
-//! metastasis model, the circulating cells (death at 5 per day) set every
-//! leap before (τ ≤ 0.006 day); now the tumour and metastases do.
+//! Jahnke & Huisinga 2007, J Math Biol 54:1). Such a species then needs
+//! neither Cao et al.'s bound nor the relaxation bound on its own count:
+//! no other propensity reads it, its removals cannot make it negative (none
+//! of its reactions is critical), and a leap longer than its relaxation
+//! time 1/K loses nothing. On the branching metastasis model the
+//! circulating cells (death at 5 per day) set every leap before (τ ≤ 0.006
+//! day); now the tumour and the metastases do.
 //!
-//! Arrivals count as uniform within the leap: exact when the rates making
-//! the species are constant over it, as the leap-size rule assumes of
-//! them. A species made by another such species' removals (A → B → ∅)
-//! would receive them early in a long leap, so it is not removed this way
-//! (A still is). Models with events are left as they are (an event may
-//! change a rate constant or read the count).
+//! What the removals make still bounds the leap: a species a channel makes
+//! is bounded with the channel at the largest rate it is expected to reach
+//! in the leap, kⱼ·max(x, P/K) (the count moves from x towards P/K, P the
+//! rate of arrivals), and the leap's midpoint moves it by the channel's
+//! expected firings to then (`Decays::expected_firings`), so that a species
+//! made from a count that starts at 0 is neither leapt past nor frozen.
+//!
+//! Arrivals count as uniform within the leap, exact when the rates making
+//! the species are constant over it. The leap-size rule bounds how far
+//! counts move those rates, not how far time does, so a species made at a
+//! rate that reads time is left to the leap (as is every species of a
+//! model with events, which may change a rate constant or read the count).
+//! A species made by another such species' removals (A → B → ∅) would
+//! receive them early in a long leap, so it is not removed this way (A
+//! still is; so, conservatively, is nothing made by a reaction that
+//! qualified as a removal in the first pass, even if its species did not).
 
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
@@ -53,6 +63,11 @@ struct Decay {
     amount: usize,
     /// The reactions removing it, in order.
     channels: Vec<usize>,
+    /// Where its channels' rates start in the list of every channel's
+    /// (see [`Decays::rates`]).
+    first: usize,
+    /// The reactions making it: (reaction, molecules per firing).
+    producers: Vec<(usize, f64)>,
 }
 
 impl Decays {
@@ -68,16 +83,17 @@ impl Decays {
         if !enabled || !model.system.events.is_empty() {
             return decays;
         }
-        let candidates: Vec<(usize, Vec<usize>)> = (model.changed.iter())
+        let candidates: Vec<_> = (model.changed.iter())
             .filter(|&&i| !continuous(i))
-            .filter_map(|&i| channels(model, i).map(|c| (i, c)))
+            .filter_map(|&i| Some((i, channels(model, i)?, producers(model, i)?)))
             .collect();
         let mut channel = vec![false; m];
         candidates
             .iter()
             .flat_map(|c| &c.1)
             .for_each(|&j| channel[j] = true);
-        for (i, channels) in candidates {
+        let mut first = 0;
+        for (i, channels, producers) in candidates {
             let made_by_a_channel = (model.reactions.iter().enumerate()).any(|(j, r)| {
                 channel[j] && r.changes.iter().any(|c| c.species == i && c.sign > 0.0)
             });
@@ -86,10 +102,14 @@ impl Decays {
             }
             channels.iter().for_each(|&j| decays.channel[j] = true);
             decays.exact[i] = true;
+            let len = channels.len();
             decays.list.push(Decay {
                 amount: model.system.amount_slot(i) as usize,
                 channels,
+                first,
+                producers,
             });
+            first += len;
         }
         decays
     }
@@ -115,6 +135,61 @@ impl Decays {
         Ok(k)
     }
 
+    /// Whether no species is removed exactly.
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    /// Into `out`, for each channel, the largest rate it reaches in a
+    /// leap from the state in `slots` with propensities `a`, as expected:
+    /// kⱼ·max(x, P/K), the count moving from x towards P/K (P the rate of
+    /// arrivals). The leap-size rule bounds the species a channel makes
+    /// with it (their counts may not change by more than ε), in place of
+    /// the bound on the removed species' own count, which no longer holds
+    /// the channel's propensity near its start value. Other entries are
+    /// left alone.
+    pub fn bounding_rates(&self, k: &[f64], a: &[f64], slots: &[f64], out: &mut [f64]) {
+        for d in &self.list {
+            let ks = &k[d.first..d.first + d.channels.len()];
+            let total: f64 = ks.iter().sum();
+            let level = if total > 0.0 {
+                slots[d.amount].max(d.inflow(a) / total)
+            } else {
+                0.0
+            };
+            for (&j, &kj) in d.channels.iter().zip(ks) {
+                out[j] = kj * level;
+            }
+        }
+    }
+
+    /// Each channel's expected number of firings over a time `s` from the
+    /// state in `slots` with propensities `a`, passed to `each`: kⱼ·∫₀ˢ
+    /// x(r) dr, with x(r) = P/K + (x − P/K)·e^(−Kr) the expected count.
+    pub fn expected_firings(
+        &self,
+        k: &[f64],
+        a: &[f64],
+        slots: &[f64],
+        s: f64,
+        mut each: impl FnMut(usize, f64),
+    ) {
+        for d in &self.list {
+            let ks = &k[d.first..d.first + d.channels.len()];
+            let total: f64 = ks.iter().sum();
+            let u = total * s;
+            if u.is_nan() || u <= 0.0 {
+                continue;
+            }
+            // ∫₀ˢ x(r) dr = x·(1 − e^(−u))/K + P·s·late(u)/K.
+            let x = slots[d.amount];
+            let integral = (x * -(-u).exp_m1() + d.inflow(a) * s * late(u)) / total;
+            for (&j, &kj) in d.channels.iter().zip(ks) {
+                each(j, kj * integral);
+            }
+        }
+    }
+
     /// Removes, over a leap of `dt`, the molecules of each species of the
     /// list that were in `start` or arrived in `trial` (which the other
     /// reactions' firings of the leap have moved), firing its channels
@@ -129,10 +204,8 @@ impl Decays {
         rng: &mut ChaCha8Rng,
     ) -> f64 {
         let mut fired = 0.0;
-        let mut at = 0;
         for d in &self.list {
-            let ks = &k[at..at + d.channels.len()];
-            at += ks.len();
+            let ks = &k[d.first..d.first + d.channels.len()];
             let total: f64 = ks.iter().sum();
             let u = total * dt;
             if u.is_nan() || u <= 0.0 {
@@ -159,6 +232,31 @@ impl Decays {
         }
         fired
     }
+}
+
+impl Decay {
+    /// The rate P at which molecules arrive, from the propensities `a`.
+    fn inflow(&self, a: &[f64]) -> f64 {
+        self.producers.iter().map(|&(j, v)| a[j] * v).sum()
+    }
+}
+
+/// The reactions making species `i`, with the molecules each makes per
+/// firing, if each makes a constant number and none reads time: arrivals
+/// whose rate only time changes are bounded by no species' count, so could
+/// crowd into part of a long leap.
+fn producers(model: &Discrete, i: usize) -> Option<Vec<(usize, f64)>> {
+    let mut producers = Vec::new();
+    for (j, r) in model.reactions.iter().enumerate() {
+        let Some(c) = r.changes.iter().find(|c| c.species == i && c.sign > 0.0) else {
+            continue;
+        };
+        match c.stoich {
+            Stoich::Const(v) if c.factor.is_none() && !r.reads_time() => producers.push((j, v)),
+            _ => return None,
+        }
+    }
+    Some(producers)
 }
 
 /// The reactions removing species `i`, if each removes one molecule of it
@@ -306,7 +404,8 @@ mod tests {
         net.add_reaction("clear", &[("B", 1.0)], &[], law("B"));
         assert_eq!(exact(&net)?, names(&[("A", &["convert"])]));
         // Removed two at a time, at a second-order rate, by a law that is
-        // not a product, or read by another propensity: none.
+        // not a product, or read by another propensity, or made at a rate
+        // that time changes: none.
         for (removal, reactants, other) in [
             ("0.1 * X", &[("X", 2.0)][..], "5"),
             ("0.1 * X * X", &[("X", 1.0)][..], "5"),
@@ -314,6 +413,7 @@ mod tests {
             ("0.1 * X", &[("X", 1.0), ("Y", 1.0)][..], "5"),
             ("0.1 * X * time", &[("X", 1.0)][..], "5"),
             ("0.1 * X", &[("X", 1.0)][..], "5 + X"),
+            ("0.1 * X", &[("X", 1.0)][..], "5 + time"),
         ] {
             let mut net = Network::well_mixed(&[("X", 50.0), ("Y", 50.0)]);
             net.add_reaction("make", &[], &[("X", 1.0)], law(other));
@@ -344,12 +444,14 @@ mod tests {
     #[test]
     fn removals_follow_the_binomial_and_multinomial_laws() -> Result<()> {
         use rand::SeedableRng;
-        // X → Y at 1·X and X → Z at 3·X over a leap of 0.2 from 4000 with
-        // 1000 arrivals: removed Binomial(4000, 1 − e^(−0.8)) +
-        // Binomial(1000, late(0.8)), split 1 : 3.
-        let mut net = Network::well_mixed(&[("X", 4000.0), ("Y", 0.0), ("Z", 0.0)]);
+        // X → Y at 1·X, X → Z at 3·X and X → W at 2·X over a leap of 0.2
+        // from 4000 with 1000 arrivals: removed Binomial(4000, 1 − e^(−1.2))
+        // + Binomial(1000, late(1.2)), split 1 : 3 : 2.
+        let species = [("X", 4000.0), ("Y", 0.0), ("Z", 0.0), ("W", 0.0)];
+        let mut net = Network::well_mixed(&species);
         net.add_reaction("to_y", &[("X", 1.0)], &[("Y", 1.0)], law("X"));
         net.add_reaction("to_z", &[("X", 1.0)], &[("Z", 1.0)], law("3 * X"));
+        net.add_reaction("to_w", &[("X", 1.0)], &[("W", 1.0)], law("2 * X"));
         let model = Discrete::new(&net)?;
         let decays = Decays::new(&model, true, |_| false);
         let start = model.system.initial_slots(0.0, &[], &mut Vec::new());
@@ -358,26 +460,33 @@ mod tests {
         let slot = |i: usize| model.system.amount_slot(i) as usize;
         let mut rng = ChaCha8Rng::seed_from_u64(7);
         let n = 20_000;
-        let mut sums = [[0.0; 2]; 3];
+        let mut sums = [[0.0; 2]; 4];
         for _ in 0..n {
             let mut trial = start.clone();
             trial[slot(0)] += 1000.0;
             let fired = decays.remove(&k, 0.2, &start, &mut trial, &plan, &mut rng);
             let removed = 5000.0 - trial[slot(0)];
             assert_eq!(fired, removed);
-            assert_eq!(trial[slot(1)] + trial[slot(2)], removed);
+            assert_eq!(trial[slot(1)] + trial[slot(2)] + trial[slot(3)], removed);
             for (i, s) in sums.iter_mut().enumerate() {
                 let v = if i == 0 { removed } else { trial[slot(i)] };
                 s[0] += v;
                 s[1] += v * v;
             }
         }
-        let (p, q) = (-(-0.8f64).exp_m1(), late(0.8));
+        let (p, q) = (-(-1.2f64).exp_m1(), late(1.2));
         let mean = 4000.0 * p + 1000.0 * q;
         let var = 4000.0 * p * (1.0 - p) + 1000.0 * q * (1.0 - q);
-        // Y: each removal is Y's with chance 1/4 (binomial thinning).
-        let (mean_y, var_y) = (mean / 4.0, var / 16.0 + mean * 0.25 * 0.75);
-        for (s, mu, v) in [(sums[0], mean, var), (sums[1], mean_y, var_y)] {
+        // Each removal is Y's, Z's or W's with chance 1/6, 1/2, 1/3
+        // (binomial thinning of the removals).
+        let thinned = |c: f64| (mean * c, var * c * c + mean * c * (1.0 - c));
+        let laws = [
+            (mean, var),
+            thinned(1.0 / 6.0),
+            thinned(0.5),
+            thinned(1.0 / 3.0),
+        ];
+        for (s, (mu, v)) in sums.into_iter().zip(laws) {
             let m = s[0] / n as f64;
             let var_hat = s[1] / n as f64 - m * m;
             assert!(

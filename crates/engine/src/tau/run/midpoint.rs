@@ -61,10 +61,17 @@ impl Run<'_, '_> {
             return 0.0;
         }
         // The critical reactions, and the idle ones whose propensity a
-        // moving (non-critical) reaction may change.
+        // moving (non-critical) reaction may change; an exactly drawn
+        // removal moves if it may fire in the leap (`a_bound`, which
+        // `Run::set_bounding_rates` has set for this state).
+        let a_moving = if self.tau.decays.is_empty() {
+            &self.a
+        } else {
+            &self.a_bound
+        };
         let mut any = false;
         for j in 0..self.a.len() {
-            let moving = |&i: &usize| !self.critical[i] && self.a[i] > 0.0;
+            let moving = |&i: &usize| !self.critical[i] && a_moving[i] > 0.0;
             let idle = self.a[j] == 0.0 && !self.tau.decays.channel[j];
             let c = self.critical[j] || (idle && self.tau.fed_by[j].iter().any(moving));
             self.candidate[j] = c;
@@ -97,17 +104,23 @@ impl Run<'_, '_> {
 
     /// Puts in `trial` the state at the estimated midpoint of a leap of
     /// `dt`: every non-critical reaction with a positive propensity fired
-    /// half its expected number of times, each changed count then passed
-    /// through `count` (a continuous species only kept at least 0), at
-    /// time t + dt/2.
+    /// its expected number of times over dt/2 (the propensity times dt/2,
+    /// or for an exactly drawn removal, whose propensity moves with its
+    /// species, `Decays::expected_firings`), each changed count then
+    /// passed through `count` (a continuous species only kept at least 0),
+    /// at time t + dt/2.
     fn move_trial(&mut self, dt: f64, count: impl Fn(f64) -> f64) {
         let model = &self.tau.model;
+        let decays = &self.tau.decays;
         self.reset_trial();
         for (j, &a) in self.a.iter().enumerate() {
-            if !self.critical[j] && a > 0.0 {
+            if !self.critical[j] && a > 0.0 && !decays.channel[j] {
                 self.plan.fire(j, 0.5 * a * dt, &mut self.trial);
             }
         }
+        let (plan, trial) = (&self.plan, &mut self.trial);
+        let (k, a, slots) = (&self.decay_rates, &self.a, &self.slots);
+        decays.expected_firings(k, a, slots, 0.5 * dt, |j, n| plan.fire(j, n, trial));
         let langevin = self.tau.langevin.as_ref();
         for &i in &model.changed {
             let x = &mut self.trial[self.plan.amount(i)];
