@@ -82,10 +82,14 @@ fn dsmts_cases_pass_with(method: Method) -> Result<(), Box<dyn std::error::Error
 /// equilibrium that needs the relaxation bound on leaps when its deaths are
 /// left to the leap: it runs both with them drawn exactly (the default,
 /// which needs no bound) and without. (Tau-leaping is
-/// approximate: on the whole suite at 10,000 runs the midpoint update
-/// misses only 00003, which the SSA misses too, and the explicit one also
-/// 00023 (its early mean); see README "Tau-leaping".)
-const TAU_CASES: &[&str] = &["00019", "00023", "00028", "00029", "00032", "00033"];
+/// approximate: on the whole suite at 10,000 runs either update misses
+/// only 00003, which the SSA misses too; with exact decay off the explicit
+/// update also missed 00023 (its early mean); see README "Tau-leaping".)
+/// 00039 (immigration in batches of 100) must stay out of the exact
+/// removals: drawn as independent arrivals, its SD test failed.
+const TAU_CASES: &[&str] = &[
+    "00019", "00023", "00028", "00029", "00032", "00033", "00039",
+];
 
 #[test]
 fn dsmts_event_and_rule_cases_pass_with_tau_leaping() -> Result<(), Box<dyn std::error::Error>> {
