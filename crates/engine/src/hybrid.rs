@@ -62,8 +62,9 @@
 //! Salis & Kaznessis's for "fast" reactions); the others fire Poisson
 //! numbers of times, and those that could exhaust a reactant (the rare
 //! ones) exactly, one at a time, with hazards that follow the leap;
-//! discrete species removed only by first-order reactions have their
-//! removals drawn exactly ([`HybridBuilder::exact_decay`]). With
+//! discrete species removed only by first-order reactions (and meeting the
+//! other conditions of [`HybridBuilder::exact_decay`]) have their removals
+//! drawn exactly. With
 //! no continuous species this is plain tau-leaping. Continuous species take
 //! fractional amounts above the threshold, only while Gaussian firings move
 //! them, and are otherwise rounded, without bias, to whole counts (also
@@ -161,8 +162,9 @@ impl HybridBuilder<'_> {
     }
 
     /// With Langevin noise, whether discrete species removed only by
-    /// first-order reactions have their removals drawn exactly over each
-    /// leap, as [`TauBuilder::exact_decay`](crate::TauBuilder::exact_decay).
+    /// first-order reactions (with the other conditions of
+    /// [`TauBuilder::exact_decay`](crate::TauBuilder::exact_decay)) have
+    /// their removals drawn exactly over each leap.
     pub fn exact_decay(&mut self, on: bool) -> &mut Self {
         self.exact_decay = on;
         self

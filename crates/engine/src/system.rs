@@ -22,7 +22,7 @@ pub(crate) use events::CompiledEvent;
 pub(crate) use layout::TIME;
 use layout::{Kind, Layout};
 use order::{loads, topological, Node};
-pub(crate) use stochastic::{dependency_graph, net_changes, StochReaction, Stoich};
+pub(crate) use stochastic::{dependency_graph, net_changes, Change, StochReaction, Stoich};
 
 /// A network compiled for simulation.
 #[derive(Debug, Clone)]

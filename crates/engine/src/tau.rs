@@ -17,9 +17,11 @@
 //! below 10/a₀ the method takes 100 exact SSA steps instead (step 3 of the
 //! 2006 paper). Poisson counts are drawn by sequential search below a mean
 //! of 10 and by Hörmann's PTRS above (`tau/poisson.rs`). Species removed
-//! only by first-order reactions, whose count no other propensity reads,
-//! have their removals drawn exactly instead and bound no leap
-//! ([`TauBuilder::exact_decay`], `tau/decay.rs`, senmet's addition).
+//! only by first-order reactions, whose count no other propensity reads
+//! (and made one molecule at a time at rates that do not read time), have
+//! their removals drawn exactly instead and do not bound the leap
+//! themselves ([`TauBuilder::exact_decay`], `tau/decay.rs`, senmet's
+//! addition).
 //!
 //! The Poisson means are, by default, the propensities at the leap's
 //! estimated midpoint (Gillespie 2001, J Chem Phys 115:1716, §IV): the
@@ -94,11 +96,13 @@ impl TauBuilder<'_> {
     /// Cao et al.: their bounds let leaps outgrow the relaxation time of
     /// large populations near equilibrium, where the drift vanishes, which
     /// inflates SDs and biases means there. The stationary variance of a
-    /// linear process is inflated by about this fraction with the midpoint
-    /// update and half of it with the explicit update (immigration–death,
+    /// linear process whose removals are left to the leap is inflated by
+    /// about this fraction with the midpoint update and half of it with the
+    /// explicit update (immigration–death with exact decay off,
     /// `bench/tau/variance.sh`: +2.8 % and +2.2 % at 0.03, +9.3 % and
-    /// +4.7 % at 0.1, ±0.45 %). Defaults to ε; `f64::INFINITY` turns the
-    /// bound off.
+    /// +4.7 % at 0.1, ±0.45 %); species whose removals are drawn exactly
+    /// ([`TauBuilder::exact_decay`]) are not bounded by it. Defaults to ε;
+    /// `f64::INFINITY` turns the bound off.
     pub fn relaxation(&mut self, r: f64) -> &mut Self {
         self.relaxation = Some(r);
         self
@@ -124,12 +128,14 @@ impl TauBuilder<'_> {
     }
 
     /// Whether species removed only by first-order reactions (each
-    /// propensity kⱼ·x) whose count no other propensity reads have their
-    /// removals drawn exactly over each leap (binomial numbers for the
-    /// molecules present at its start and for those arriving in it)
-    /// instead of as Poisson numbers; such species then bound no leap
-    /// (see `tau/decay.rs`). On by default; models with events are never
-    /// treated so.
+    /// propensity kⱼ·x, one molecule per firing) whose count no other
+    /// propensity reads have their removals drawn exactly over each leap
+    /// (binomial numbers for the molecules present at its start and for
+    /// those arriving in it) instead of as Poisson numbers; such species
+    /// then bound no leap themselves (see `tau/decay.rs`). A species made
+    /// several molecules per firing, at a rate that reads time, or by
+    /// another such species' removals is left to the leap, as is every
+    /// species of a model with events. On by default.
     pub fn exact_decay(&mut self, on: bool) -> &mut Self {
         self.exact_decay = on;
         self

@@ -206,15 +206,22 @@ fn large_populations_near_equilibrium_keep_their_poisson_law() -> Result<(), Eng
 }
 
 /// Asserts the DSMTS rule (Z within 3, Y within 5) for column `c` of the
-/// last row of `s` (`n` runs) against a Poisson law of mean `mu`.
-fn poisson_law(s: &Summary, n: usize, c: usize, mu: f64, what: &str) {
-    let last = s.mean.len() - s.mean.len() / 2;
-    let (mean, var) = (s.mean[last + c], s.sd[last + c] * s.sd[last + c]);
-    let z = (n as f64).sqrt() * (mean - mu) / mu.sqrt();
-    let y = (n as f64 / 2.0).sqrt() * (var / mu - 1.0);
+/// last row of `s` (`n` runs, `width` columns) against a law of mean `mu`
+/// and variance `var`.
+fn dsmts_rule(
+    s: &Summary,
+    (n, width): (usize, usize),
+    c: usize,
+    (mu, var): (f64, f64),
+    what: &str,
+) {
+    let last = s.mean.len() - width;
+    let (mean, v) = (s.mean[last + c], s.sd[last + c] * s.sd[last + c]);
+    let z = (n as f64).sqrt() * (mean - mu) / var.sqrt();
+    let y = (n as f64 / 2.0).sqrt() * (v / var - 1.0);
     assert!(
         z.abs() < 3.0 && y.abs() < 5.0,
-        "{what}: mean {mean} vs {mu} (Z = {z}), variance {var} (Y = {y})"
+        "{what}: mean {mean} vs {mu} (Z = {z}), variance {v} vs {var} (Y = {y})"
     );
 }
 
@@ -237,6 +244,7 @@ fn monomolecular_networks_keep_their_poisson_laws() -> Result<(), EngineError> {
     timed.add_reaction("make", &[], &[("X", 1.0)], law("1 + 10 * time"));
     timed.add_reaction("clear", &[("X", 1.0)], &[], law("X"));
     let n = 2000;
+    let poisson = |mu: f64| (mu, mu);
     let e10 = (-10.0f64).exp();
     let s = ensemble(
         &Tau::builder(&chain).build()?,
@@ -245,11 +253,33 @@ fn monomolecular_networks_keep_their_poisson_laws() -> Result<(), EngineError> {
         n,
         21,
     )?;
-    poisson_law(&s, n, 0, 100.0 * (1.0 - e10), "chain X");
-    poisson_law(&s, n, 1, 100.0 * (1.0 - 11.0 * e10), "chain Y");
+    dsmts_rule(&s, (n, 2), 0, poisson(100.0 * (1.0 - e10)), "chain X");
+    dsmts_rule(
+        &s,
+        (n, 2),
+        1,
+        poisson(100.0 * (1.0 - 11.0 * e10)),
+        "chain Y",
+    );
     // x(t) = ∫₀ᵗ (1 + 10s)·e^(−(t−s)) ds = 1 − e^(−t) + 10(t − 1 + e^(−t)).
     let s = ensemble(&Tau::builder(&timed).build()?, &["X"], &[0.0, 10.0], n, 22)?;
-    poisson_law(&s, n, 0, 91.0 + 9.0 * e10, "timed X");
+    dsmts_rule(&s, (n, 1), 0, poisson(91.0 + 9.0 * e10), "timed X");
+    // The chain at 10 times the rates from Y = 1000, to t = 1, with the
+    // relaxation bound off: Y's drift at the leap's start, 1000 − 1000, is
+    // 0, and only bounding the leap also at X's settled rate keeps Y from
+    // one long leap (0.55 SD off, estimated in review). Y(1) is
+    // Binomial(1000, e^(−1)) plus Poisson(1000(1 − 2/e)).
+    let mut from_y = Network::well_mixed(&[("X", 0.0), ("Y", 1000.0)]);
+    from_y.add_reaction("make", &[], &[("X", 1.0)], law("1000"));
+    from_y.add_reaction("convert", &[("X", 1.0)], &[("Y", 1.0)], law("X"));
+    from_y.add_reaction("clear", &[("Y", 1.0)], &[], law("Y"));
+    let tau = Tau::builder(&from_y).relaxation(f64::INFINITY).build()?;
+    let s = ensemble(&tau, &["X", "Y"], &[0.0, 1.0], n, 23)?;
+    let e1 = (-1.0f64).exp();
+    dsmts_rule(&s, (n, 2), 0, poisson(1000.0 * (1.0 - e1)), "from Y: X");
+    let (kept, made) = (1000.0 * e1, 1000.0 * (1.0 - 2.0 * e1));
+    let y = (kept + made, kept * (1.0 - e1) + made);
+    dsmts_rule(&s, (n, 2), 1, y, "from Y: Y");
     Ok(())
 }
 
@@ -407,11 +437,11 @@ fn critical_reactions_keep_few_molecules_non_negative() -> Result<(), EngineErro
     Ok(())
 }
 
-/// Logistic growth to K = 200 beside a busy birth–death that keeps leaps
-/// long: a Poisson leap can fire the growth past K, where its propensity is
-/// negative, although no reactant runs out. Such a leap is undone and exact
-/// steps, which stop at K, taken instead; without that these runs failed
-/// with a negative propensity.
+/// Logistic growth to K = 200 beside a busy birth–death: a Poisson leap can
+/// fire the growth past K, where its propensity is negative, although no
+/// reactant runs out. Such a leap is undone and exact steps, which stop at
+/// K, taken instead; without that these runs (the birth–death's deaths left
+/// to the leap, which keeps leaps short) failed with a negative propensity.
 #[test]
 fn leaps_do_not_step_past_a_vanishing_propensity() -> Result<(), EngineError> {
     let mut net = network(
@@ -433,8 +463,8 @@ fn leaps_do_not_step_past_a_vanishing_propensity() -> Result<(), EngineError> {
     // bounds no leap), leaps are long enough that the midpoint reaches K:
     // its propensity is 0 there, and it would be in every later leap.
     // Such leaps are halved; without that, runs stalled below K.
-    for net in [&net, &alone] {
-        let tau = Tau::builder(net).epsilon(0.1).build()?;
+    for (net, exact) in [(&net, true), (&net, false), (&alone, true)] {
+        let tau = Tau::builder(net).epsilon(0.1).exact_decay(exact).build()?;
         let t = tau.system().observable("T", true).expect("a species");
         let runs = trajectories(&tau, &[0.0, 100.0], &[t], 200, Seed::new(3), &|_| {})?;
         assert!(runs.iter().all(|r| r[1] == 200.0), "T stops at K: {runs:?}");

@@ -165,9 +165,10 @@ pub struct Args {
     tau_update: TauUpdate,
     /// Tau-leaping and `--method hybrid --noise langevin`: draw exactly the
     /// removals of species removed only by first-order reactions (k·x)
-    /// whose count no other rate reads (binomial numbers; such species then
-    /// bound no leap), or leave them to the leap's Poisson numbers
-    /// [default: on].
+    /// whose count no other rate reads, made one molecule at a time at
+    /// rates that do not read time, in models without events (binomial
+    /// numbers; such species then do not bound the leap themselves), or
+    /// leave them to the leap's Poisson numbers [default: on].
     #[arg(long, value_enum, value_name = "on|off")]
     exact_decay: Option<Switch>,
     /// Write the TSV here instead of standard output.

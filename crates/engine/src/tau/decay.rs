@@ -46,7 +46,7 @@ use rand_distr::Binomial;
 use super::select::Plan;
 use crate::error::Result;
 use crate::ssa::Discrete;
-use crate::system::Stoich;
+use crate::system::{Change, StochReaction, Stoich};
 
 /// The species removed exactly and the reactions removing them.
 #[derive(Debug, Clone)]
@@ -142,20 +142,19 @@ impl Decays {
         self.list.is_empty()
     }
 
-    /// Into `out`, for each channel, the largest rate it reaches in a
-    /// leap from the state in `slots` with propensities `a`, as expected:
-    /// kⱼ·max(x, P/K), the count moving from x towards P/K (P the rate of
-    /// arrivals). The leap-size rule bounds the species a channel makes
-    /// with it (their counts may not change by more than ε), in place of
-    /// the bound on the removed species' own count, which no longer holds
-    /// the channel's propensity near its start value. Other entries are
-    /// left alone.
-    pub fn bounding_rates(&self, k: &[f64], a: &[f64], slots: &[f64], out: &mut [f64]) {
+    /// Into `out`, for each channel, the rate it tends to as its species'
+    /// count settles at P/K (P the rate of arrivals at the propensities
+    /// `a`): kⱼ·P/K. Along a leap the expected count moves from x towards
+    /// P/K, so each channel's expected rate lies between its propensity and
+    /// this; what the channels make changes (in mean and variance) linearly
+    /// in their rates, so bounding the leap at both ends bounds it along the
+    /// way. Other entries are left alone.
+    pub fn settled_rates(&self, k: &[f64], a: &[f64], out: &mut [f64]) {
         for d in &self.list {
             let ks = &k[d.first..d.first + d.channels.len()];
             let total: f64 = ks.iter().sum();
             let level = if total > 0.0 {
-                slots[d.amount].max(d.inflow(a) / total)
+                d.inflow(a, |_| true) / total
             } else {
                 0.0
             };
@@ -167,11 +166,13 @@ impl Decays {
 
     /// Each channel's expected number of firings over a time `s` from the
     /// state in `slots` with propensities `a`, passed to `each`: kⱼ·∫₀ˢ
-    /// x(r) dr, with x(r) = P/K + (x − P/K)·e^(−Kr) the expected count.
+    /// x(r) dr, with x(r) = P/K + (x − P/K)·e^(−Kr) the expected count and
+    /// P the rate of arrivals by the reactions `critical` does not flag (a
+    /// critical reaction fires at most once, at the leap's end).
     pub fn expected_firings(
         &self,
         k: &[f64],
-        a: &[f64],
+        (a, critical): (&[f64], &[bool]),
         slots: &[f64],
         s: f64,
         mut each: impl FnMut(usize, f64),
@@ -185,7 +186,8 @@ impl Decays {
             }
             // ∫₀ˢ x(r) dr = x·(1 − e^(−u))/K + P·s·late(u)/K.
             let x = slots[d.amount];
-            let integral = (x * -(-u).exp_m1() + d.inflow(a) * s * late(u)) / total;
+            let inflow = d.inflow(a, |j| !critical[j]);
+            let integral = (x * -(-u).exp_m1() + inflow * s * late(u)) / total;
             for (&j, &kj) in d.channels.iter().zip(ks) {
                 each(j, kj * integral);
             }
@@ -237,14 +239,19 @@ impl Decays {
 }
 
 impl Decay {
-    /// The rate P at which molecules arrive, from the propensities `a`.
-    fn inflow(&self, a: &[f64]) -> f64 {
-        self.producers.iter().map(|&j| a[j]).sum()
+    /// The rate P at which molecules arrive, from the propensities `a` of
+    /// the producers `keep` accepts.
+    fn inflow(&self, a: &[f64], keep: impl Fn(usize) -> bool) -> f64 {
+        self.producers
+            .iter()
+            .filter(|&&j| keep(j))
+            .map(|&j| a[j])
+            .sum()
     }
 }
 
-/// The reactions making species `i`, with the molecules each makes per
-/// firing, if each makes one molecule and none reads time. Molecules made
+/// The reactions making species `i`, if each makes one molecule of it per
+/// firing and none reads time. Molecules made
 /// together arrive at the same time, so their removals are not independent
 /// (DSMTS 00039, immigration in batches of 100, failed its SD test with
 /// them drawn as if they were); arrivals whose rate only time changes are
@@ -252,7 +259,7 @@ impl Decay {
 fn producers(model: &Discrete, i: usize) -> Option<Vec<usize>> {
     let mut producers = Vec::new();
     for (j, r) in model.reactions.iter().enumerate() {
-        let Some(c) = r.changes.iter().find(|c| c.species == i && c.sign > 0.0) else {
+        let Some(c) = change_of(r, i)?.filter(|c| c.sign > 0.0) else {
             continue;
         };
         let one = matches!(c.stoich, Stoich::Const(v) if v == 1.0);
@@ -271,8 +278,7 @@ fn channels(model: &Discrete, i: usize) -> Option<Vec<usize>> {
     let amount = model.system.amount_slot(i);
     let mut channels = Vec::new();
     for (j, r) in model.reactions.iter().enumerate() {
-        let change = r.changes.iter().find(|c| c.species == i);
-        let removes = change.is_some_and(|c| c.sign < 0.0);
+        let removes = change_of(r, i)?.is_some_and(|c| c.sign < 0.0);
         if removes {
             let only_i = r.changes.iter().all(|c| {
                 let one_of_i = c.species == i && matches!(c.stoich, Stoich::Const(v) if v == 1.0);
@@ -287,6 +293,16 @@ fn channels(model: &Discrete, i: usize) -> Option<Vec<usize>> {
         }
     }
     (!channels.is_empty()).then_some(channels)
+}
+
+/// The change reaction `r` makes to species `i`, if any (`Some(None)` if
+/// none); `None` if it has several (references not merged into one, a
+/// stoichiometry read from a slot among them), which leaves `i` to the
+/// leap.
+fn change_of(r: &StochReaction, i: usize) -> Option<Option<&Change>> {
+    let mut of_i = r.changes.iter().filter(|c| c.species == i);
+    let first = of_i.next();
+    of_i.next().is_none().then_some(first)
 }
 
 /// The chance that a molecule arriving at a uniform time in a leap is
@@ -445,6 +461,52 @@ mod tests {
             let got = late(u);
             assert!((got - mean).abs() <= 1e-9 * mean, "{u}: {got} vs {mean}");
         }
+    }
+
+    #[test]
+    fn expected_firings_integrate_the_expected_count() -> Result<()> {
+        // 0 → X at P (critical or not), X → Y at k₁·X, X → Z at k₂·X, from
+        // X = 40: E ∫₀ˢ X = P·s/K + (x − P/K)(1 − e^(−Ks))/K, by quadrature.
+        for (k1, k2, s) in [(1e-7, 2e-7, 3.0), (0.4, 0.6, 1.0), (300.0, 700.0, 1.0)] {
+            let mut net = Network::well_mixed(&[("X", 40.0), ("Y", 0.0), ("Z", 0.0)]);
+            net.add_parameter("k1", k1);
+            net.add_parameter("k2", k2);
+            net.add_reaction("make", &[], &[("X", 1.0)], law("25"));
+            net.add_reaction("to_y", &[("X", 1.0)], &[("Y", 1.0)], law("k1 * X"));
+            net.add_reaction("to_z", &[("X", 1.0)], &[("Z", 1.0)], law("k2 * X"));
+            let model = Discrete::new(&net)?;
+            let decays = Decays::new(&model, true, |_| false);
+            let slots = model.system.initial_slots(0.0, &[], &mut Vec::new());
+            let k = decays.rates(&model, &slots)?;
+            let a = [25.0, k1 * 40.0, k2 * 40.0];
+            let total = k1 + k2;
+            for (critical, p) in [([false; 3], 25.0), ([true, false, false], 0.0)] {
+                let steps = 200_000;
+                let h = s / steps as f64;
+                let count = |r: f64| p / total + (40.0 - p / total) * (-total * r).exp();
+                let integral: f64 = (0..steps).map(|i| count((i as f64 + 0.5) * h) * h).sum();
+                let mut got = Vec::new();
+                decays.expected_firings(&k, (&a, &critical), &slots, s, |j, n| got.push((j, n)));
+                assert_eq!(got.len(), 2);
+                for ((j, n), kj) in got.into_iter().zip([k1, k2]) {
+                    let want = kj * integral;
+                    // The midpoint rule is off by about (hK)²/24 on the
+                    // transient.
+                    assert!(
+                        (n - want).abs() <= 2e-6 * want,
+                        "{k1} {s} {j}: {n} vs {want}"
+                    );
+                }
+            }
+            // The settled rates: kⱼ·P/K, the start rates' other end.
+            let mut out = a;
+            decays.settled_rates(&k, &a, &mut out);
+            let settled = [25.0, k1 * 25.0 / total, k2 * 25.0 / total];
+            for (o, w) in out.iter().zip(settled) {
+                assert!((o - w).abs() <= 1e-12 * w, "{out:?} vs {settled:?}");
+            }
+        }
+        Ok(())
     }
 
     #[test]

@@ -42,9 +42,9 @@ pub(super) struct Run<'s, 'o> {
     stack: Vec<f64>,
     /// Propensities at the current state.
     a: Vec<f64>,
-    /// `a` with each exactly drawn removal's largest expected rate in the
-    /// leap instead (see `Run::set_bounding_rates`), when there are any.
-    a_bound: Vec<f64>,
+    /// `a` with each exactly drawn removal at the rate it tends to (see
+    /// `Run::set_settled_rates`), when there are any.
+    a_settled: Vec<f64>,
     /// The Poisson means per unit time of the leap being drawn.
     rate: Vec<f64>,
     critical: Vec<bool>,
@@ -101,7 +101,7 @@ impl<'s, 'o> Run<'s, 'o> {
             slots,
             stack,
             a: vec![0.0; m],
-            a_bound: vec![0.0; m],
+            a_settled: vec![0.0; m],
             rate: vec![0.0; m],
             critical: vec![false; m],
             slope: vec![0.0; m],
@@ -127,12 +127,11 @@ impl<'s, 'o> Run<'s, 'o> {
                 self.critical[j] = self.plan.critical(j, a, nc, &self.slots);
             }
             let bounds = (self.tau.epsilon, self.tau.relaxation);
-            let a = if self.set_bounding_rates() {
-                &self.a_bound
-            } else {
-                &self.a
-            };
-            let tau1 = (self.plan).leap(bounds, a, &self.critical, &self.slots);
+            let mut tau1 = (self.plan).leap(bounds, &self.a, &self.critical, &self.slots);
+            if self.set_settled_rates() {
+                let settled = &self.a_settled;
+                tau1 = tau1.min((self.plan).leap(bounds, settled, &self.critical, &self.slots));
+            }
             if tau1 < LEAP_MIN / a0 {
                 self.exact(EXACT_STEPS)?;
             } else {
@@ -191,17 +190,19 @@ impl<'s, 'o> Run<'s, 'o> {
         }
     }
 
-    /// Sets `a_bound`, the propensities by which leaps are bounded: `a`,
-    /// with each exactly drawn removal's largest expected rate in the leap;
-    /// false (and nothing set) if there are no such removals, when `a`
-    /// bounds them.
-    fn set_bounding_rates(&mut self) -> bool {
+    /// Sets `a_settled`: `a`, with each exactly drawn removal at the rate
+    /// it tends to as its species settles (`Decays::settled_rates`). The
+    /// leap is bounded both at `a` and at these, so that what the removals
+    /// make moves by at most what the leap-size rule allows at either end
+    /// (with a product also consumed, its drift at one end alone may
+    /// cancel). False (and nothing set) if there are no such removals.
+    fn set_settled_rates(&mut self) -> bool {
         let decays = &self.tau.decays;
         if decays.is_empty() {
             return false;
         }
-        self.a_bound.copy_from_slice(&self.a);
-        decays.bounding_rates(&self.decay_rates, &self.a, &self.slots, &mut self.a_bound);
+        self.a_settled.copy_from_slice(&self.a);
+        decays.settled_rates(&self.decay_rates, &self.a, &mut self.a_settled);
         true
     }
 

@@ -8,8 +8,8 @@ use crate::tau::LeapUpdate;
 impl Run<'_, '_> {
     /// The Poisson means per unit time of a leap of length `dt` from the
     /// current state, into `rate`: the propensities there, or at the leap's
-    /// estimated midpoint. The midpoint moves every count by half the
-    /// expected change of the non-critical reactions, rounded to a whole
+    /// estimated midpoint. The midpoint moves every count by the expected
+    /// change of the non-critical reactions over dt/2 (`Run::move_trial`), rounded to a whole
     /// count (as Gillespie 2001 does) and at least zero, at time t + dt/2.
     /// Only non-critical reactions with a positive propensity take their
     /// midpoint value (a propensity that cannot be evaluated there keeps
@@ -62,16 +62,15 @@ impl Run<'_, '_> {
         }
         // The critical reactions, and the idle ones whose propensity a
         // moving (non-critical) reaction may change; an exactly drawn
-        // removal moves if it may fire in the leap (`a_bound`, which
-        // `Run::set_bounding_rates` has set for this state).
-        let a_moving = if self.tau.decays.is_empty() {
-            &self.a
-        } else {
-            &self.a_bound
-        };
+        // removal moves if it may fire in the leap: its species is present
+        // or arriving (`a_settled`, which `Run::set_settled_rates` has set
+        // for this state).
+        let settled = (!self.tau.decays.is_empty()).then_some(&self.a_settled);
         let mut any = false;
         for j in 0..self.a.len() {
-            let moving = |&i: &usize| !self.critical[i] && a_moving[i] > 0.0;
+            let moving = |&i: &usize| {
+                !self.critical[i] && (self.a[i] > 0.0 || settled.is_some_and(|s| s[i] > 0.0))
+            };
             let idle = self.a[j] == 0.0 && !self.tau.decays.channel[j];
             let c = self.critical[j] || (idle && self.tau.fed_by[j].iter().any(moving));
             self.candidate[j] = c;
@@ -119,8 +118,12 @@ impl Run<'_, '_> {
             }
         }
         let (plan, trial) = (&self.plan, &mut self.trial);
-        let (k, a, slots) = (&self.decay_rates, &self.a, &self.slots);
-        decays.expected_firings(k, a, slots, 0.5 * dt, |j, n| plan.fire(j, n, trial));
+        let (k, rates, slots) = (
+            &self.decay_rates,
+            (&self.a[..], &self.critical[..]),
+            &self.slots,
+        );
+        decays.expected_firings(k, rates, slots, 0.5 * dt, |j, n| plan.fire(j, n, trial));
         let langevin = self.tau.langevin.as_ref();
         for &i in &model.changed {
             let x = &mut self.trial[self.plan.amount(i)];
