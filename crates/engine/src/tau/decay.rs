@@ -20,12 +20,13 @@
 //! circulating cells (death at 5 per day) set every leap before (τ ≤ 0.006
 //! day); now the tumour and the metastases do.
 //!
-//! What the removals make still bounds the leap: a species a channel makes
-//! is bounded with the channel at the largest rate it is expected to reach
-//! in the leap, kⱼ·max(x, P/K) (the count moves from x towards P/K, P the
-//! rate of arrivals), and the leap's midpoint moves it by the channel's
-//! expected firings to then (`Decays::expected_firings`), so that a species
-//! made from a count that starts at 0 is neither leapt past nor frozen.
+//! What the removals make still bounds the leap: the leap is bounded both
+//! with the channels at their start rates kⱼ·x and at the rates they settle
+//! to, kⱼ·P/K (the expected count moves from x towards P/K, P the rate of
+//! arrivals; `Decays::settled_rates`), and the leap's midpoint moves what
+//! they make by their expected firings to then (`Decays::expected_firings`),
+//! so that a species made from a count that starts at 0 is neither leapt
+//! past nor frozen.
 //!
 //! Arrivals count as independent and uniform within the leap: exact when
 //! they come one molecule per firing at rates constant over the leap. A
@@ -151,8 +152,7 @@ impl Decays {
     /// way. Other entries are left alone.
     pub fn settled_rates(&self, k: &[f64], a: &[f64], out: &mut [f64]) {
         for d in &self.list {
-            let ks = &k[d.first..d.first + d.channels.len()];
-            let total: f64 = ks.iter().sum();
+            let (ks, total) = d.rates(k);
             let level = if total > 0.0 {
                 d.inflow(a, |_| true) / total
             } else {
@@ -178,8 +178,7 @@ impl Decays {
         mut each: impl FnMut(usize, f64),
     ) {
         for d in &self.list {
-            let ks = &k[d.first..d.first + d.channels.len()];
-            let total: f64 = ks.iter().sum();
+            let (ks, total) = d.rates(k);
             let u = total * s;
             if u.is_nan() || u <= 0.0 {
                 continue;
@@ -209,8 +208,7 @@ impl Decays {
     ) -> f64 {
         let mut fired = 0.0;
         for d in &self.list {
-            let ks = &k[d.first..d.first + d.channels.len()];
-            let total: f64 = ks.iter().sum();
+            let (ks, total) = d.rates(k);
             let u = total * dt;
             if u.is_nan() || u <= 0.0 {
                 continue;
@@ -239,6 +237,13 @@ impl Decays {
 }
 
 impl Decay {
+    /// Its channels' rates kⱼ out of every channel's `k` (see
+    /// [`Decays::rates`]), and their sum K.
+    fn rates<'k>(&self, k: &'k [f64]) -> (&'k [f64], f64) {
+        let ks = &k[self.first..self.first + self.channels.len()];
+        (ks, ks.iter().sum())
+    }
+
     /// The rate P at which molecules arrive, from the propensities `a` of
     /// the producers `keep` accepts.
     fn inflow(&self, a: &[f64], keep: impl Fn(usize) -> bool) -> f64 {
